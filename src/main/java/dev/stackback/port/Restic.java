@@ -1,0 +1,62 @@
+package dev.stackback.port;
+
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Port to restic. The repository and its secrets come from the environment the adapter was built
+ * with; they never appear in arguments or messages. Every call is bounded by a timeout and throws
+ * {@link ResticException} on failure.
+ */
+public interface Restic {
+
+  /** What {@link #ensureRepository()} found. */
+  enum RepositoryState {
+    EXISTING,
+    INITIALISED
+  }
+
+  /**
+   * Checks that the repository answers and the password is right; initialises it when it does not
+   * exist yet.
+   */
+  RepositoryState ensureRepository();
+
+  /**
+   * {@code restic backup --stdin --stdin-filename <filename>} with our host and tags; {@code
+   * producer} writes the data. When the producer returns false or throws, restic is interrupted and
+   * no snapshot is made (a {@link ResticException} is thrown).
+   */
+  BackupSummary backupStdin(
+      String filename,
+      String host,
+      List<String> tags,
+      StdinProducer producer,
+      OutputLine log,
+      Duration timeout);
+
+  /** {@code restic backup <paths>} of local paths, with our host and tags. */
+  BackupSummary backupPaths(
+      List<String> paths, String host, List<String> tags, OutputLine log, Duration timeout);
+
+  /** Snapshots of {@code host} carrying every tag in {@code tags} (all when host is null). */
+  List<Snapshot> snapshots(String host, List<String> tags);
+
+  /**
+   * {@code forget} of the snapshots with this host and tag, grouped by host and paths, then {@code
+   * prune} when asked. Returns restic's output lines.
+   */
+  List<String> forget(String host, String tag, KeepPolicy keep, boolean prune, OutputLine log);
+
+  /** {@code restic check}, optionally with {@code --read-data-subset}. */
+  void check(Optional<String> readDataSubset, OutputLine log);
+
+  /** Restores a snapshot (optionally only {@code includes}) into {@code target}. */
+  void restore(String snapshotId, Path target, List<String> includes, OutputLine log);
+
+  /** {@code restic dump}: writes one file of a snapshot to {@code out} as it streams. */
+  void dump(String snapshotId, String path, OutputStream out);
+}
