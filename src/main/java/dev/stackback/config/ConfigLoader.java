@@ -1,0 +1,178 @@
+package dev.stackback.config;
+
+import dev.stackback.config.Config.Email;
+import dev.stackback.config.Config.NotifyOn;
+import dev.stackback.config.Config.StopScope;
+import dev.stackback.label.Problem;
+import dev.stackback.label.Values;
+import dev.stackback.port.KeepPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/** Reads {@link Config} from environment variables, reporting every problem at once. */
+public final class ConfigLoader {
+  /** Prefixes of the variables restic and its backends read; they go to restic untouched. */
+  static final List<String> RESTIC_ENV_PREFIXES =
+      List.of(
+          "RESTIC_", "AWS_", "B2_", "AZURE_", "GOOGLE_", "OS_", "ST_", "RCLONE_", "SWIFT_",
+          "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy");
+
+  /** Our own RESTIC_* settings that are not restic's. */
+  static final Set<String> NOT_FOR_RESTIC =
+      Set.of("RESTIC_KEEP_DAILY", "RESTIC_KEEP_WEEKLY", "RESTIC_KEEP_MONTHLY", "RESTIC_KEEP_YEARLY");
+
+  private static final Set<String> LOG_LEVELS =
+      Set.of("trace", "debug", "info", "warn", "warning", "error");
+
+  private ConfigLoader() {}
+
+  /** The result: a config, or the problems that prevent one. */
+  public record Result(Optional<Config> config, List<Problem> problems) {
+    public Result {
+      problems = List.copyOf(problems);
+    }
+  }
+
+  /** Reads the process environment. */
+  public static Result load(Map<String, String> env) {
+    return load(env, Env::readFile);
+  }
+
+  /** Reads {@code env}, reading {@code *_FILE} files through {@code files}. */
+  public static Result load(Map<String, String> env, Function<Path, String> files) {
+    Env e = new Env(env, files);
+    Optional<String> repository = e.string("RESTIC_REPOSITORY");
+    if (repository.isEmpty()) {
+      e.problem("RESTIC_REPOSITORY", "is not set (e.g. /restic_data, s3:..., b2:..., rest:...)");
+    }
+    boolean hasPassword =
+        List.of("RESTIC_PASSWORD", "RESTIC_PASSWORD_FILE", "RESTIC_PASSWORD_COMMAND").stream()
+            .anyMatch(n -> env.get(n) != null && !env.get(n).isBlank());
+    if (!hasPassword) {
+      e.problem(
+          "RESTIC_PASSWORD",
+          "is not set (set RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND)");
+    }
+    KeepPolicy keep =
+        new KeepPolicy(
+            e.nonNegativeInt(List.of("RESTIC_KEEP_DAILY", "KEEP_DAILY"), 7),
+            e.nonNegativeInt(List.of("RESTIC_KEEP_WEEKLY", "KEEP_WEEKLY"), 4),
+            e.nonNegativeInt(List.of("RESTIC_KEEP_MONTHLY", "KEEP_MONTHLY"), 12),
+            e.nonNegativeInt(List.of("RESTIC_KEEP_YEARLY", "KEEP_YEARLY"), 3));
+    Schedule cron = schedule(e, "CRON_SCHEDULE").orElseGet(() -> Schedule.parse("0 2 * * *"));
+    Optional<Schedule> maintenance = schedule(e, "MAINTENANCE_SCHEDULE");
+    String logLevel = e.string("LOG_LEVEL").orElse("info").trim().toLowerCase(Locale.ROOT);
+    if (!LOG_LEVELS.contains(logLevel)) {
+      e.problem("LOG_LEVEL", "'" + logLevel + "' is not one of debug, info, warning, error");
+      logLevel = "info";
+    }
+    Config config =
+        new Config(
+            repository.orElse(""),
+            resticEnv(env, repository),
+            keep,
+            cron,
+            maintenance,
+            logLevel,
+            e.bool("AUTO_BACKUP_ALL", false),
+            e.bool("INCLUDE_PROJECT_NAME", false),
+            e.bool("INCLUDE_ALL_COMPOSE_PROJECTS", false),
+            e.bool("SWARM_MODE", false),
+            e.bool("EXCLUDE_BIND_MOUNTS", false),
+            e.bool("CHECK_WITH_CACHE", false),
+            email(e),
+            e.string("DISCORD_WEBHOOK"),
+            Values.parseList(e.string("NOTIFY_URLS").orElse("")),
+            e.choice("NOTIFY_ON", NotifyOn.class, NotifyOn.FAILURE),
+            e.string("DOCKER_HOST"),
+            e.duration("HOOK_TIMEOUT", Duration.ofMinutes(10)),
+            e.duration("STOP_TIMEOUT", Duration.ofSeconds(30)),
+            e.choice("STOP_SCOPE", StopScope.class, StopScope.SERVICE),
+            e.string("BACKUP_HOST").map(String::trim),
+            Path.of(e.string("STATE_DIR").orElse("/state")),
+            port(e),
+            e.string("STACK_BACK_CONTAINER").map(String::trim));
+    validateUrls(e, config);
+    return e.problems().isEmpty()
+        ? new Result(Optional.of(config), List.of())
+        : new Result(Optional.empty(), e.problems());
+  }
+
+  private static Optional<Schedule> schedule(Env e, String name) {
+    Optional<String> v = e.string(name);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Schedule.parse(v.get()));
+    } catch (IllegalArgumentException ex) {
+      e.problem(name, ex.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static Email email(Env e) {
+    int port = e.nonNegativeInt("EMAIL_PORT", 587);
+    if (port < 1 || port > 65535) {
+      e.problem("EMAIL_PORT", "'" + port + "' is not a port number (1-65535)");
+    }
+    return new Email(
+        e.string("EMAIL_HOST"),
+        port,
+        e.string("EMAIL_HOST_USER"),
+        e.string("EMAIL_HOST_PASSWORD"),
+        Values.parseList(e.string("EMAIL_SEND_TO").orElse("")));
+  }
+
+  private static Optional<Integer> port(Env e) {
+    if (e.string("METRICS_PORT").isEmpty()) {
+      return Optional.empty();
+    }
+    int port = e.nonNegativeInt("METRICS_PORT", 0);
+    if (port < 1 || port > 65535) {
+      e.problem("METRICS_PORT", "is not a port number (1-65535)");
+      return Optional.empty();
+    }
+    return Optional.of(port);
+  }
+
+  private static void validateUrls(Env e, Config c) {
+    c.discordWebhook()
+        .filter(u -> !isHttpUrl(u))
+        .ifPresent(u -> e.problem("DISCORD_WEBHOOK", "is not an http(s) URL"));
+    for (String url : c.notifyUrls()) {
+      if (!isHttpUrl(url)) {
+        e.problem("NOTIFY_URLS", "an entry is not an http(s) URL (values are not shown)");
+      }
+    }
+  }
+
+  private static boolean isHttpUrl(String s) {
+    String l = s.trim().toLowerCase(Locale.ROOT);
+    return l.startsWith("http://") || l.startsWith("https://");
+  }
+
+  /** The variables restic reads, copied as they are (restic handles its own _FILE forms). */
+  private static Map<String, String> resticEnv(Map<String, String> env, Optional<String> repo) {
+    Map<String, String> out = new TreeMap<>();
+    env.forEach(
+        (k, v) -> {
+          if (RESTIC_ENV_PREFIXES.stream().anyMatch(k::startsWith) && !NOT_FOR_RESTIC.contains(k)) {
+            out.put(k, v);
+          }
+        });
+    // RESTIC_REPOSITORY_FILE was read by us; restic gets the value itself
+    if (out.containsKey("RESTIC_REPOSITORY_FILE")) {
+      out.remove("RESTIC_REPOSITORY_FILE");
+      repo.ifPresent(r -> out.put("RESTIC_REPOSITORY", r));
+    }
+    return out;
+  }
+}
