@@ -74,11 +74,11 @@ pick_jdk() {
     done < <(jdk_candidates)
   fi
   if [ -z "$best" ] || [ "$best_major" -lt "$MIN_JDK" ]; then
-    die "no JDK >= $MIN_JDK found (JAVA_HOME, /usr/lib/jvm/*, java on PATH; newest seen: ${best_major:-none})." \
+    die "no JDK >= $MIN_JDK found (JAVA_HOME, /usr/lib/jvm/*, java on PATH; newest seen: $([ "$best_major" -gt 0 ] && echo "$best_major" || echo none))." \
       "Install one, e.g. Temurin 21 or 25 (Adoptium's apt repository: apt-get install temurin-21-jdk)," \
       "and/or point JAVA_HOME at it. Debian 12's openjdk-17 is NOT enough."
   fi
-  export JAVA_HOME=$best
+  export JAVA_HOME=$best JDK_MAJOR=$best_major
   PATH="$JAVA_HOME/bin:$PATH"
   export PATH
   log "JDK $best_major at $JAVA_HOME"

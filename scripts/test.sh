@@ -34,6 +34,10 @@ test_environment() {
   export TESTCONTAINERS_RYUK_DISABLED=${TESTCONTAINERS_RYUK_DISABLED:-true}
   export TESTCONTAINERS_CHECKS_DISABLE=${TESTCONTAINERS_CHECKS_DISABLE:-true}
   export TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-localhost}
+  # Maven 3.8's bundled guava warns about sun.misc.Unsafe on JDK 24+; that is noise, not ours
+  if [ "${JDK_MAJOR:-0}" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"
+  fi
   if [ -n "${DOCKER_API_VERSION:-}" ]; then
     warn "DOCKER_API_VERSION=$DOCKER_API_VERSION is set; docker-java uses it for every call (engine 20.10 speaks 1.41)"
   fi
