@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# THE test command (CI runs it through .ci/run): JDK >= 21, a Docker engine with restic and
+# busybox, the local test images, then `mvn -B verify` (unit tests, *IT integration tests,
+# format check). Extra arguments go to Maven, e.g. `scripts/test.sh -o -Dit.test=BackupIT`.
+# Exits with Maven's exit code.
+set -euo pipefail
+
+LOG_TAG="test"
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$script_dir/lib.sh"
+cd "$script_dir/.."
+
+timings=()
+# Runs "$@" as step $1 (a name) and records how long it took.
+timed() {
+  local name=$1 start
+  shift
+  start=$(now)
+  "$@"
+  timings+=("$(printf '%-14s %4ss' "$name" "$(($(now) - start))")")
+}
+
+print_timings() {
+  local line
+  log "timings:"
+  for line in "${timings[@]}"; do
+    printf '[%s]   %s\n' "$LOG_TAG" "$line" >&2
+  done
+}
+
+# Environment the tests rely on (see shared/MACHINE-NOTES.md): no registry, engine API 1.41.
+test_environment() {
+  export TESTCONTAINERS_RYUK_DISABLED=${TESTCONTAINERS_RYUK_DISABLED:-true}
+  export TESTCONTAINERS_CHECKS_DISABLE=${TESTCONTAINERS_CHECKS_DISABLE:-true}
+  export TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-localhost}
+  # Maven 3.8's bundled guava warns about sun.misc.Unsafe on JDK 24+; that is noise, not ours
+  if [ "${JDK_MAJOR:-0}" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"
+  fi
+  if [ -n "${DOCKER_API_VERSION:-}" ]; then
+    warn "DOCKER_API_VERSION=$DOCKER_API_VERSION is set; docker-java uses it for every call (engine 20.10 speaks 1.41)"
+  fi
+}
+
+main() {
+  local total_start mvn_rc=0
+  total_start=$(now)
+  timed jdk pick_jdk
+  timed docker bash scripts/ensure-docker.sh
+  timed images bash scripts/build-test-images.sh
+  test_environment
+  log "mvn -B verify $*"
+  local mvn_start
+  mvn_start=$(now)
+  mvn -B verify "$@" || mvn_rc=$?
+  timings+=("$(printf '%-14s %4ss' "maven" "$(($(now) - mvn_start))")")
+  timings+=("$(printf '%-14s %4ss' "total" "$(($(now) - total_start))")")
+  print_timings
+  if [ "$mvn_rc" -eq 0 ]; then
+    log "PASSED"
+  else
+    log "FAILED: mvn exited with $mvn_rc"
+  fi
+  return "$mvn_rc"
+}
+
+main "$@"
