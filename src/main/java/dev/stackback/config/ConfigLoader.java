@@ -21,12 +21,26 @@ public final class ConfigLoader {
   /** Prefixes of the variables restic and its backends read; they go to restic untouched. */
   static final List<String> RESTIC_ENV_PREFIXES =
       List.of(
-          "RESTIC_", "AWS_", "B2_", "AZURE_", "GOOGLE_", "OS_", "ST_", "RCLONE_", "SWIFT_",
-          "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy");
+          "RESTIC_",
+          "AWS_",
+          "B2_",
+          "AZURE_",
+          "GOOGLE_",
+          "OS_",
+          "ST_",
+          "RCLONE_",
+          "SWIFT_",
+          "HTTP_PROXY",
+          "HTTPS_PROXY",
+          "NO_PROXY",
+          "http_proxy",
+          "https_proxy",
+          "no_proxy");
 
   /** Our own RESTIC_* settings that are not restic's. */
   static final Set<String> NOT_FOR_RESTIC =
-      Set.of("RESTIC_KEEP_DAILY", "RESTIC_KEEP_WEEKLY", "RESTIC_KEEP_MONTHLY", "RESTIC_KEEP_YEARLY");
+      Set.of(
+          "RESTIC_KEEP_DAILY", "RESTIC_KEEP_WEEKLY", "RESTIC_KEEP_MONTHLY", "RESTIC_KEEP_YEARLY");
 
   private static final Set<String> LOG_LEVELS =
       Set.of("trace", "debug", "info", "warn", "warning", "error");

@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Reads environment variables with their {@code <NAME>_FILE} forms and collects every problem,
- * each naming the variable.
+ * Reads environment variables with their {@code <NAME>_FILE} forms and collects every problem, each
+ * naming the variable.
  */
 final class Env {
   private final Map<String, String> env;
@@ -74,8 +74,7 @@ final class Env {
     }
     Optional<Boolean> b = Values.parseBoolean(v.get());
     if (b.isEmpty()) {
-      problem(
-          name, "'" + v.get() + "' is not a boolean (expected " + Values.BOOLEAN_WORDS + ")");
+      problem(name, "'" + v.get() + "' is not a boolean (expected " + Values.BOOLEAN_WORDS + ")");
     }
     return b.orElse(dflt);
   }

@@ -27,7 +27,8 @@ public final class Schedule {
           "@yearly", "0 0 1 1 *",
           "@annually", "0 0 1 1 *");
 
-  private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  private static final CronParser UNIX =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   private static final CronParser WITH_SECONDS = new CronParser(secondsDefinition());
 
   private final String text;
@@ -40,12 +41,23 @@ public final class Schedule {
 
   private static CronDefinition secondsDefinition() {
     return CronDefinitionBuilder.defineCron()
-        .withSeconds().and()
-        .withMinutes().and()
-        .withHours().and()
-        .withDayOfMonth().supportsQuestionMark().and()
-        .withMonth().and()
-        .withDayOfWeek().withValidRange(0, 7).withMondayDoWValue(1).withIntMapping(7, 0).supportsQuestionMark().and()
+        .withSeconds()
+        .and()
+        .withMinutes()
+        .and()
+        .withHours()
+        .and()
+        .withDayOfMonth()
+        .supportsQuestionMark()
+        .and()
+        .withMonth()
+        .and()
+        .withDayOfWeek()
+        .withValidRange(0, 7)
+        .withMondayDoWValue(1)
+        .withIntMapping(7, 0)
+        .supportsQuestionMark()
+        .and()
         .instance();
   }
 
@@ -68,7 +80,8 @@ public final class Schedule {
       cron.validate();
       return new Schedule(t, cron);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("'" + t + "' is not a cron schedule: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "'" + t + "' is not a cron schedule: " + e.getMessage(), e);
     }
   }
 

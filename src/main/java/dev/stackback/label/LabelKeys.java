@@ -47,7 +47,8 @@ public final class LabelKeys {
 
   /** Properties a hook label may carry. */
   public static final List<String> HOOK_PROPERTIES =
-      List.of(HOOK_CMD, HOOK_CONTEXT, HOOK_ON_ERROR, HOOK_RETRIES, HOOK_TIMEOUT, HOOK_MODE, HOOK_USER);
+      List.of(
+          HOOK_CMD, HOOK_CONTEXT, HOOK_ON_ERROR, HOOK_RETRIES, HOOK_TIMEOUT, HOOK_MODE, HOOK_USER);
 
   /** On the stack-back container: turns on ordered backup. */
   public static final String ORDERED = "ordered";

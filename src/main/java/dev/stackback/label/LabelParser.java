@@ -45,7 +45,8 @@ public final class LabelParser {
     Optional<DatabaseKind> database = database();
     boolean postgresAll = bool(LabelKeys.POSTGRES_ALL).orElse(false);
     if (postgresAll && database.orElse(null) != DatabaseKind.POSTGRES) {
-      warn(LabelKeys.key(LabelKeys.POSTGRES_ALL), "ignored: the container is not labelled postgres");
+      warn(
+          LabelKeys.key(LabelKeys.POSTGRES_ALL), "ignored: the container is not labelled postgres");
     }
     if ((!include.isEmpty() || !exclude.isEmpty()) && volumes.isEmpty()) {
       // the Python tool needs stack-back.volumes too; we keep that, but say so
@@ -232,15 +233,18 @@ public final class LabelParser {
     int before = errors.size();
     String cmd = props.get(LabelKeys.HOOK_CMD);
     if (cmd == null) {
-      error(base + LabelKeys.HOOK_CMD, "missing: hook " + stage.word() + "." + index + " has no cmd");
+      error(
+          base + LabelKeys.HOOK_CMD, "missing: hook " + stage.word() + "." + index + " has no cmd");
     } else if (cmd.isBlank()) {
       error(base + LabelKeys.HOOK_CMD, "is empty");
     }
     String context = text(base, LabelKeys.HOOK_CONTEXT, props);
     String user = text(base, LabelKeys.HOOK_USER, props);
     OnError onError =
-        choice(base, LabelKeys.HOOK_ON_ERROR, props, OnError.class, OnError.ABORT, "abort, continue");
-    Mode mode = choice(base, LabelKeys.HOOK_MODE, props, Mode.class, Mode.BLOCKING, "blocking, async");
+        choice(
+            base, LabelKeys.HOOK_ON_ERROR, props, OnError.class, OnError.ABORT, "abort, continue");
+    Mode mode =
+        choice(base, LabelKeys.HOOK_MODE, props, Mode.class, Mode.BLOCKING, "blocking, async");
     int retries = retries(base, props);
     Duration timeout = timeout(base, props);
     if (errors.size() > before) {
@@ -310,5 +314,4 @@ public final class LabelParser {
   private void warn(String key, String message) {
     warnings.add(Problem.label(container, key, message));
   }
-
 }

@@ -3,8 +3,8 @@ package dev.stackback.label;
 import java.util.Objects;
 
 /**
- * One problem found while reading labels or environment variables, in the message vocabulary
- * users see everywhere: {@code container 'db': label 'stack-back.x': expected ...}.
+ * One problem found while reading labels or environment variables, in the message vocabulary users
+ * see everywhere: {@code container 'db': label 'stack-back.x': expected ...}.
  *
  * @param source where: {@code container 'db'} or {@code environment}
  * @param key the exact label key or variable name

@@ -7,8 +7,7 @@ import java.time.Duration;
  * A hook placed in the plan: where it was declared and where it runs.
  *
  * @param spec the hook's labels
- * @param from the service whose container carries the label ({@code stack-back} container
- *     included)
+ * @param from the service whose container carries the label ({@code stack-back} container included)
  * @param fromBackupContainer whether it is declared on the stack-back container
  * @param where where it runs
  * @param timeout its own timeout, or HOOK_TIMEOUT

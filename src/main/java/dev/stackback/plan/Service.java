@@ -5,8 +5,8 @@ import dev.stackback.port.ContainerInfo;
 import java.util.List;
 
 /**
- * One in-scope compose service (or Swarm service, or lone container): its running containers,
- * the first of which (by name) carries the labels we read.
+ * One in-scope compose service (or Swarm service, or lone container): its running containers, the
+ * first of which (by name) carries the labels we read.
  *
  * @param project compose project or Swarm stack ("" when none)
  * @param name service name (the container name for a container outside compose)
