@@ -42,6 +42,19 @@ public interface Restic {
   BackupSummary backupPaths(
       List<String> paths, String host, List<String> tags, OutputLine log, Duration timeout);
 
+  /**
+   * The argv of a {@code restic backup} of {@code paths} with our host and tags, to run in a worker
+   * container that has the same restic and the same repository environment.
+   */
+  List<String> backupCommand(String host, List<String> tags, List<String> paths);
+
+  /**
+   * Reads the outcome of a {@link #backupCommand} run elsewhere from its last stdout lines and exit
+   * code: the summary, or a {@link ResticException} that says what went wrong. Exit 3 (some files
+   * unreadable) gives a summary with {@code incomplete} set.
+   */
+  BackupSummary parseBackupOutput(List<String> stdoutTail, int exitCode);
+
   /** Snapshots of {@code host} carrying every tag in {@code tags} (all when host is null). */
   List<Snapshot> snapshots(String host, List<String> tags);
 

@@ -1,0 +1,25 @@
+package dev.stackback.cli;
+
+import dev.stackback.config.Config;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.LocalShell;
+import dev.stackback.port.Restic;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The collaborators a command needs, made on demand. {@link RealApp} wires the real adapters;
+ * tests pass fakes of the ports.
+ */
+public interface App {
+  /** The environment the configuration is read from. */
+  Map<String, String> env();
+
+  ContainerRuntime runtime(Config config);
+
+  Restic restic(Config config);
+
+  LocalShell shell();
+
+  Clock clock();
+}

@@ -1,0 +1,113 @@
+package dev.stackback.cli;
+
+import dev.stackback.config.Config;
+import dev.stackback.config.ConfigLoader;
+import dev.stackback.label.Problem;
+import dev.stackback.plan.PlanResult;
+import dev.stackback.plan.Planner;
+import dev.stackback.port.ContainerInfo;
+import dev.stackback.port.ContainerRuntime;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What most commands start from: the configuration, the engine connection, the stack-back
+ * container and the plan. Problems are reported in one vocabulary and mapped to exit 2.
+ */
+final class Session implements AutoCloseable {
+  final Config config;
+  final ContainerRuntime runtime;
+  final PlanResult plan;
+
+  private Session(Config config, ContainerRuntime runtime, PlanResult plan) {
+    this.config = config;
+    this.runtime = runtime;
+    this.plan = plan;
+  }
+
+  /** Thrown when a command must end with an exit code after printing its problems. */
+  static final class Exit extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int code;
+
+    Exit(int code, String message) {
+      super(message);
+      this.code = code;
+    }
+  }
+
+  /** Reads the configuration or throws {@link Exit} 2 after printing every problem. */
+  static Config config(App app, PrintWriter err) {
+    ConfigLoader.Result r = ConfigLoader.load(app.env());
+    if (r.config().isEmpty()) {
+      printProblems(err, "invalid configuration", r.problems());
+      throw new Exit(2, "invalid configuration");
+    }
+    return r.config().get();
+  }
+
+  /** Config, runtime, own container and plan; label errors stay in {@link #plan}. */
+  static Session open(App app, PrintWriter err) {
+    Config config = config(app, err);
+    ContainerRuntime runtime;
+    try {
+      runtime = app.runtime(config);
+    } catch (RuntimeException e) {
+      err.println("error: cannot reach Docker: " + e.getMessage());
+      throw new Exit(1, "docker unreachable");
+    }
+    try {
+      ContainerInfo self = findSelf(config, runtime, err);
+      List<ContainerInfo> all = runtime.listContainers();
+      return new Session(config, runtime, Planner.plan(config, self, all));
+    } catch (RuntimeException e) {
+      runtime.close();
+      if (e instanceof Exit) {
+        throw e;
+      }
+      err.println("error: cannot list containers: " + e.getMessage());
+      throw new Exit(1, "docker failed");
+    }
+  }
+
+  private static ContainerInfo findSelf(Config config, ContainerRuntime runtime, PrintWriter err) {
+    if (config.stackBackContainer().isPresent()) {
+      String name = config.stackBackContainer().get();
+      Optional<ContainerInfo> c = runtime.inspect(name);
+      if (c.isEmpty()) {
+        printProblems(
+            err,
+            "invalid configuration",
+            List.of(Problem.variable("STACK_BACK_CONTAINER", "no container named '" + name + "'")));
+        throw new Exit(2, "no such container");
+      }
+      return c.get();
+    }
+    Optional<ContainerInfo> own = runtime.findOwnContainerId().flatMap(runtime::inspect);
+    if (own.isEmpty()) {
+      printProblems(
+          err,
+          "invalid configuration",
+          List.of(
+              Problem.variable(
+                  "STACK_BACK_CONTAINER",
+                  "stack-back is not running in a container; set it to the container that stands"
+                      + " for stack-back (its labels, project, image and mounts are used)")));
+      throw new Exit(2, "no own container");
+    }
+    return own.get();
+  }
+
+  static void printProblems(PrintWriter err, String title, List<Problem> problems) {
+    err.println("error: " + title + " (" + problems.size() + " problem"
+        + (problems.size() == 1 ? "" : "s") + "):");
+    problems.forEach(p -> err.println("  - " + p));
+    err.flush();
+  }
+
+  @Override
+  public void close() {
+    runtime.close();
+  }
+}

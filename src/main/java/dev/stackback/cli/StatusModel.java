@@ -1,0 +1,191 @@
+package dev.stackback.cli;
+
+import dev.stackback.config.Config;
+import dev.stackback.config.Redaction;
+import dev.stackback.label.HookSpec.Stage;
+import dev.stackback.label.Problem;
+import dev.stackback.label.Values;
+import dev.stackback.plan.HookStep;
+import dev.stackback.plan.Plan;
+import dev.stackback.plan.Service;
+import dev.stackback.plan.Target;
+import dev.stackback.plan.VolumeSnapshot;
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.StepRecord;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The data {@code status} shows, as plain maps and lists in a fixed order: serialised as is for
+ * {@code --json} and rendered as text by {@link StatusCommand}. Secrets are redacted here.
+ */
+final class StatusModel {
+  private StatusModel() {}
+
+  static Map<String, Object> config(Config c, ZonedDateTime now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("repository", Redaction.url(c.resticRepository()));
+    m.put("resticEnvironment", Redaction.env(c.resticEnv()));
+    m.put("cronSchedule", c.cronSchedule().text());
+    m.put("nextBackup", c.cronSchedule().next(now).map(Object::toString).orElse(null));
+    m.put(
+        "maintenanceSchedule",
+        c.maintenanceSchedule().map(s -> s.text()).orElse("after each successful backup"));
+    m.put(
+        "keep",
+        Map.of(
+            "daily", c.keep().daily(),
+            "weekly", c.keep().weekly(),
+            "monthly", c.keep().monthly(),
+            "yearly", c.keep().yearly()));
+    m.put("autoBackupAll", c.autoBackupAll());
+    m.put("includeProjectName", c.includeProjectName());
+    m.put("includeAllComposeProjects", c.includeAllComposeProjects());
+    m.put("swarmMode", c.swarmMode());
+    m.put("excludeBindMounts", c.excludeBindMounts());
+    m.put("hookTimeout", Values.format(c.hookTimeout()));
+    m.put("stopTimeout", Values.format(c.stopTimeout()));
+    m.put("stopScope", lower(c.stopScope()));
+    m.put("stateDir", c.stateDir().toString());
+    m.put("notifications", notifications(c));
+    m.put("logLevel", c.logLevel());
+    return m;
+  }
+
+  private static List<String> notifications(Config c) {
+    List<String> out = new ArrayList<>();
+    if (c.email().enabled()) {
+      out.add("email via " + c.email().host().orElse("") + ":" + c.email().port());
+    }
+    c.discordWebhook().ifPresent(u -> out.add("discord"));
+    if (!c.notifyUrls().isEmpty()) {
+      out.add(c.notifyUrls().size() + " webhook URL(s)");
+    }
+    return out;
+  }
+
+  static Map<String, Object> plan(Plan plan, Optional<RunRecord> last) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("project", plan.project());
+    m.put("host", plan.host());
+    m.put("backupContainer", plan.self().primary().name());
+    m.put("order", plan.ordered() ? "ordered (stack-back.order.<N>)" : "default (service name)");
+    List<Object> targets = new ArrayList<>();
+    for (Target t : plan.targets()) {
+      targets.add(target(t));
+    }
+    m.put("targets", targets);
+    m.put("hookOnly", plan.hookOnly().stream().map(Service::name).toList());
+    Map<String, Object> hooks = new LinkedHashMap<>();
+    for (Stage s : Stage.values()) {
+      List<Object> list = new ArrayList<>();
+      for (HookStep h : plan.hooks(s)) {
+        list.add(hook(h, last));
+      }
+      hooks.put(s.word(), list);
+    }
+    m.put("hooks", hooks);
+    return m;
+  }
+
+  private static Map<String, Object> target(Target t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("service", t.name());
+    m.put("project", t.service().project());
+    m.put("containers", t.service().refs().stream().map(r -> r.name()).toList());
+    m.put("stopDuringBackup", t.stops());
+    List<Object> vols = new ArrayList<>();
+    for (VolumeSnapshot v : t.volumes()) {
+      Map<String, Object> vm = new LinkedHashMap<>();
+      vm.put("type", lower(v.mount().type()));
+      vm.put("name", v.mount().displayName());
+      vm.put("destination", v.mount().destination());
+      vm.put("snapshotPath", v.snapshotPath());
+      vols.add(vm);
+    }
+    m.put("volumes", vols);
+    m.put(
+        "skippedMounts",
+        t.skippedMounts().stream()
+            .map(s -> Map.of("destination", s.destination(), "reason", s.reason()))
+            .toList());
+    m.put(
+        "database",
+        t.dump()
+            .map(
+                d -> {
+                  Map<String, Object> dm = new LinkedHashMap<>();
+                  dm.put("kind", d.kind().labelSuffix());
+                  dm.put("dump", dumpTool(d));
+                  dm.put("snapshotPath", d.snapshotPath());
+                  dm.put("detectedBy", d.detectedBy());
+                  return dm;
+                })
+            .orElse(null));
+    m.put("tags", t.tags());
+    return m;
+  }
+
+  static String dumpTool(dev.stackback.plan.DatabaseDump d) {
+    return switch (d.kind()) {
+      case POSTGRES -> d.allDatabases() ? "pg_dumpall" : "pg_dump";
+      case MYSQL, MARIADB -> "mariadb-dump/mysqldump --all-databases";
+    };
+  }
+
+  private static Map<String, Object> hook(HookStep h, Optional<RunRecord> last) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("hook", h.spec().stage().word() + " " + h.from() + "#" + h.spec().index());
+    m.put("cmd", h.spec().cmd());
+    m.put("from", h.from() + (h.fromBackupContainer() ? " (stack-back container)" : ""));
+    m.put("context", h.spec().context());
+    m.put("runsIn", h.whereText());
+    m.put("onError", h.spec().onError().word());
+    m.put("mode", h.spec().mode().word());
+    m.put("retries", h.spec().retries());
+    m.put("timeout", Values.format(h.timeout()));
+    m.put("user", h.spec().user());
+    m.put("label", h.spec().labelPrefix());
+    m.put("lastOutcome", lastOutcome(h, last));
+    return m;
+  }
+
+  private static String lastOutcome(HookStep h, Optional<RunRecord> last) {
+    String name = h.spec().stage().word() + " " + h.from() + "#" + h.spec().index();
+    return last.flatMap(
+            r ->
+                r.steps().stream()
+                    .filter(s -> "hook".equals(s.kind()) && name.equals(s.name()))
+                    .reduce((a, b) -> b)
+                    .map(StepRecord::outcome))
+        .orElse(null);
+  }
+
+  static Map<String, Object> run(RunRecord r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.id());
+    m.put("trigger", r.trigger());
+    m.put("state", r.state());
+    m.put("startedAt", r.startedAt().toString());
+    m.put("endedAt", r.endedAt() == null ? null : r.endedAt().toString());
+    m.put("durationSeconds", r.duration() == null ? null : r.duration().toMillis() / 1000.0);
+    m.put("exitCode", r.exitCode());
+    m.put("error", r.error());
+    m.put("steps", r.steps().size());
+    m.put("failedSteps", r.steps().stream().filter(StepRecord::failed).map(StepRecord::name).toList());
+    return m;
+  }
+
+  static List<String> problems(List<Problem> problems) {
+    return problems.stream().map(Problem::toString).toList();
+  }
+
+  static String lower(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.stackback.engine;
+
+import dev.stackback.port.KeepPolicy;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * What the engine needs from the configuration.
+ *
+ * @param stopTimeout how long Docker waits for a container to stop before killing it
+ * @param startTimeout how long we wait for a container to be running again
+ * @param backupTimeout bound of one snapshot or dump
+ * @param workerEnv environment of worker containers (restic's repository settings)
+ * @param keep retention for maintenance
+ * @param maintenanceAfterRun forget + prune after a successful run (MAINTENANCE_SCHEDULE empty)
+ * @param retryBackoff first wait between hook retries; doubles per retry, capped at 30s
+ */
+public record EngineSettings(
+    Duration stopTimeout,
+    Duration startTimeout,
+    Duration backupTimeout,
+    Map<String, String> workerEnv,
+    KeepPolicy keep,
+    boolean maintenanceAfterRun,
+    Duration retryBackoff) {
+  public EngineSettings {
+    workerEnv = Map.copyOf(workerEnv);
+  }
+}

@@ -1,0 +1,127 @@
+package dev.stackback.engine;
+
+import dev.stackback.port.ExecResult;
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.RunStore;
+import dev.stackback.state.StepRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Keeps the run record of the current run and writes it after every change. Thread-safe. */
+final class Recorder {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.run");
+
+  private final RunStore store;
+  private final Clock clock;
+  private final Set<String> stopped = new LinkedHashSet<>();
+  private RunRecord record;
+
+  Recorder(RunStore store, Clock clock, RunRecord initial) {
+    this.store = store;
+    this.clock = clock;
+    this.record = initial;
+    store.save(initial);
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  synchronized RunRecord record() {
+    return record;
+  }
+
+  synchronized void step(StepRecord step) {
+    record = record.withStep(step);
+    store.save(record);
+    String line =
+        String.format(
+            "%-11s %-8s %s (%s)%s",
+            step.kind(),
+            step.outcome(),
+            step.name(),
+            formatMs(step.durationMs()),
+            step.message() == null || step.message().isEmpty() ? "" : ": " + step.message());
+    if (step.failed()) {
+      LOG.error(line);
+    } else {
+      LOG.info(line);
+    }
+  }
+
+  /** Records a step that ran a command. */
+  void step(
+      String kind,
+      String name,
+      String stage,
+      String service,
+      Instant started,
+      ExecResult result,
+      int attempts,
+      String message) {
+    String outcome = result.timedOut() ? "timeout" : result.exitCode() == 0 ? "ok" : "failed";
+    step(
+        new StepRecord(
+            kind,
+            name,
+            stage,
+            service,
+            outcome,
+            started,
+            Duration.between(started, now()).toMillis(),
+            result.exitCode() < 0 ? null : result.exitCode(),
+            attempts,
+            message,
+            result.tail()));
+  }
+
+  /** Records a step without a command (ok, failed or skipped). */
+  void simple(
+      String kind, String name, String stage, String service, String outcome, Instant started, String message) {
+    step(
+        new StepRecord(
+            kind,
+            name,
+            stage,
+            service,
+            outcome,
+            started,
+            Duration.between(started, now()).toMillis(),
+            null,
+            "skipped".equals(outcome) ? 0 : 1,
+            message,
+            List.of()));
+  }
+
+  synchronized void stopped(String containerId) {
+    stopped.add(containerId);
+    record = record.withStopped(List.copyOf(stopped));
+    store.save(record);
+  }
+
+  synchronized void started(String containerId) {
+    stopped.remove(containerId);
+    record = record.withStopped(List.copyOf(stopped));
+    store.save(record);
+  }
+
+  synchronized List<String> stillStopped() {
+    return List.copyOf(stopped);
+  }
+
+  synchronized RunRecord end(String state, int exitCode, String firstError) {
+    record = record.ended(state, now(), exitCode, firstError);
+    store.save(record);
+    return record;
+  }
+
+  static String formatMs(long ms) {
+    return ms < 1000 ? ms + "ms" : String.format("%.1fs", ms / 1000.0);
+  }
+}

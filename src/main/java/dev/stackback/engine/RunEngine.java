@@ -1,0 +1,218 @@
+package dev.stackback.engine;
+
+import dev.stackback.engine.HookRunner.StageResult;
+import dev.stackback.label.HookSpec.Stage;
+import dev.stackback.plan.BackupStep;
+import dev.stackback.plan.BackupSteps;
+import dev.stackback.plan.ContainerRef;
+import dev.stackback.plan.Plan;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.LocalShell;
+import dev.stackback.port.Restic;
+import dev.stackback.port.ResticException;
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.RunStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one backup of a {@link Plan} (SPEC 2) through the ports: repository check, pre hooks,
+ * stop / snapshot / dump / start, post or error hooks, finally hooks, maintenance. Every
+ * container it stops is started again before any later stage, also on failure or cancellation.
+ */
+public final class RunEngine {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.run");
+  private static final DateTimeFormatter ID =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final ContainerRuntime runtime;
+  private final Restic restic;
+  private final LocalShell shell;
+  private final RunStore store;
+  private final EngineSettings settings;
+  private final Clock clock;
+  private final HookRunner.Sleeper sleeper;
+  private final AtomicBoolean cancelled = new AtomicBoolean();
+
+  public RunEngine(
+      ContainerRuntime runtime,
+      Restic restic,
+      LocalShell shell,
+      RunStore store,
+      EngineSettings settings,
+      Clock clock) {
+    this(runtime, restic, shell, store, settings, clock, d -> Thread.sleep(d.toMillis()));
+  }
+
+  RunEngine(
+      ContainerRuntime runtime,
+      Restic restic,
+      LocalShell shell,
+      RunStore store,
+      EngineSettings settings,
+      Clock clock,
+      HookRunner.Sleeper sleeper) {
+    this.runtime = runtime;
+    this.restic = restic;
+    this.shell = shell;
+    this.store = store;
+    this.settings = settings;
+    this.clock = clock;
+    this.sleeper = sleeper;
+  }
+
+  /**
+   * Asks a running backup to stop early: no further snapshot or dump starts, but stopped
+   * containers are started and the error and finally hooks run. Safe from any thread.
+   */
+  public void cancel() {
+    cancelled.set(true);
+  }
+
+  /** Runs the plan; {@code trigger} is {@code manual} or {@code schedule}. */
+  public RunReport run(Plan plan, String trigger) {
+    Instant start = clock.instant();
+    String id = ID.format(start) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    RunRecord initial =
+        new RunRecord(
+            id, trigger, RunRecord.RUNNING, ProcessHandle.current().pid(), plan.host(), start,
+            null, null, List.of(), List.of(), null);
+    Recorder rec = new Recorder(store, clock, initial);
+    ExecutorService async = Executors.newCachedThreadPool(daemonThreads());
+    try {
+      HookRunner hooks = new HookRunner(runtime, shell, rec, sleeper, settings.retryBackoff(), async, id);
+      return execute(plan, rec, hooks);
+    } finally {
+      async.shutdownNow();
+    }
+  }
+
+  private RunReport execute(Plan plan, Recorder rec, HookRunner hooks) {
+    Outcome out = new Outcome();
+    LOG.info("backup run {} started: {} target(s), host '{}'", rec.record().id(), plan.targets().size(), plan.host());
+    if (checkRepository(rec, out)) {
+      StageResult pre = hooks.runStage(Stage.PRE, plan.hooks(Stage.PRE));
+      if (pre.failures() > 0) {
+        out.fail("a pre hook failed");
+      }
+      if (!pre.aborted() && !out.failed) {
+        new BackupPhase(runtime, restic, rec, settings, plan, cancelled).run(BackupSteps.of(plan), out);
+      } else {
+        LOG.warn("skipping stop and backup: a pre hook failed");
+      }
+    }
+    if (!out.failed && !cancelled.get()) {
+      StageResult post = hooks.runStage(Stage.POST, plan.hooks(Stage.POST));
+      if (post.failures() > 0) {
+        out.fail("a post hook failed");
+      }
+    }
+    if (cancelled.get()) {
+      out.fail("the run was interrupted");
+    }
+    if (out.failed) {
+      if (hooks.runStage(Stage.ERROR, plan.hooks(Stage.ERROR)).failures() > 0) {
+        out.fail("an error hook failed");
+      }
+    }
+    if (hooks.runStage(Stage.FINALLY, plan.hooks(Stage.FINALLY)).failures() > 0) {
+      out.fail("a finally hook failed");
+    }
+    hooks.awaitAsync();
+    if (settings.maintenanceAfterRun() && !out.failed && !out.incomplete && !cancelled.get()) {
+      maintenance(plan, rec, out);
+    }
+    return finish(rec, out);
+  }
+
+  private boolean checkRepository(Recorder rec, Outcome out) {
+    Instant t = rec.now();
+    try {
+      Restic.RepositoryState state = restic.ensureRepository();
+      rec.simple("repository", "check repository", null, null, "ok", t,
+          state == Restic.RepositoryState.INITIALISED ? "initialised a new repository" : "reachable");
+      return true;
+    } catch (ResticException e) {
+      rec.simple("repository", "check repository", null, null, "failed", t, e.getMessage());
+      out.fail("repository check failed: " + e.getMessage());
+      return false;
+    } catch (RuntimeException e) {
+      rec.simple("repository", "check repository", null, null, "failed", t, e.toString());
+      out.fail("repository check failed: " + e);
+      return false;
+    }
+  }
+
+  private void maintenance(Plan plan, Recorder rec, Outcome out) {
+    Instant t = rec.now();
+    try {
+      List<String> lines =
+          restic.forget(plan.host(), "stack-back", settings.keep(), true,
+              (s, l) -> LOG.info("[maintenance] {}", l));
+      rec.simple("maintenance", "forget + prune", null, null, "ok", t, lines.size() + " line(s) of output");
+    } catch (RuntimeException e) {
+      rec.simple("maintenance", "forget + prune", null, null, "failed", t, e.getMessage());
+      out.fail("maintenance failed: " + e.getMessage());
+    }
+  }
+
+  private RunReport finish(Recorder rec, Outcome out) {
+    int code;
+    String state;
+    if (out.restartFailed) {
+      code = RunReport.RESTART_FAILED;
+      state = RunRecord.FAILED;
+    } else if (out.failed) {
+      code = RunReport.FAILED;
+      state = RunRecord.FAILED;
+    } else if (out.incomplete) {
+      code = RunReport.INCOMPLETE;
+      state = RunRecord.INCOMPLETE;
+    } else {
+      code = RunReport.OK;
+      state = RunRecord.SUCCEEDED;
+    }
+    RunRecord done = rec.end(state, code, out.firstError);
+    LOG.info("backup run {} {} (exit {}){}", done.id(), state, code,
+        out.firstError == null ? "" : ": " + out.firstError);
+    return new RunReport(done, code);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads() {
+    return r -> {
+      Thread t = new Thread(r, "stack-back-async-hook");
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** What has gone wrong so far; the first error is kept. */
+  static final class Outcome {
+    boolean failed;
+    boolean incomplete;
+    boolean restartFailed;
+    String firstError;
+
+    void fail(String why) {
+      failed = true;
+      if (firstError == null) {
+        firstError = why;
+      }
+    }
+  }
+
+  /** For logs: a target's containers. */
+  static String names(List<ContainerRef> refs) {
+    return String.join(", ", refs.stream().map(ContainerRef::name).toList());
+  }
+
+}

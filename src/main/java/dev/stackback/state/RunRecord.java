@@ -1,0 +1,68 @@
+package dev.stackback.state;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A run as recorded under {@code STATE_DIR}: rewritten after every step, so a killed run leaves a
+ * record in state {@code running} that the next start repairs.
+ *
+ * @param id unique id, sortable by start time
+ * @param trigger {@code manual} or {@code schedule}
+ * @param state {@code running}, {@code succeeded}, {@code failed}, {@code incomplete}
+ * @param pid the process that ran it (to tell a live run from a dead one)
+ * @param host restic host of its snapshots
+ * @param startedAt start
+ * @param endedAt end, null while running
+ * @param exitCode the command's exit code once ended
+ * @param stopped ids of containers this run stopped and has not started again yet
+ * @param steps every step so far
+ * @param error the first error, or null
+ */
+public record RunRecord(
+    String id,
+    String trigger,
+    String state,
+    long pid,
+    String host,
+    Instant startedAt,
+    Instant endedAt,
+    Integer exitCode,
+    List<String> stopped,
+    List<StepRecord> steps,
+    String error) {
+
+  public static final String RUNNING = "running";
+  public static final String SUCCEEDED = "succeeded";
+  public static final String FAILED = "failed";
+  public static final String INCOMPLETE = "incomplete";
+
+  public RunRecord {
+    stopped = stopped == null ? List.of() : List.copyOf(stopped);
+    steps = steps == null ? List.of() : List.copyOf(steps);
+  }
+
+  public RunRecord withStep(StepRecord step) {
+    List<StepRecord> s = new ArrayList<>(steps);
+    s.add(step);
+    return new RunRecord(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error);
+  }
+
+  public RunRecord withStopped(List<String> ids) {
+    return new RunRecord(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error);
+  }
+
+  public RunRecord ended(String newState, Instant at, int code, String firstError) {
+    String err = firstError != null ? firstError : error;
+    return new RunRecord(id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err);
+  }
+
+  /** Wall time, or null while running. */
+  public Duration duration() {
+    return endedAt == null ? null : Duration.between(startedAt, endedAt);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.stackback.state;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Run records as JSON files in {@code STATE_DIR/runs/<id>.json}, each written atomically (temp
+ * file + rename) so a reader never sees half a record.
+ */
+public final class RunStore {
+  private static final Logger LOG = LoggerFactory.getLogger(RunStore.class);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              false);
+
+  private final Path dir;
+
+  public RunStore(Path stateDir) {
+    this.dir = stateDir.resolve("runs");
+  }
+
+  /** The shared JSON mapper (ISO dates). */
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** Writes (creates or replaces) a record. */
+  public void save(RunRecord record) {
+    try {
+      Files.createDirectories(dir);
+      Path tmp = dir.resolve("." + record.id() + ".json.tmp");
+      JSON.writeValue(tmp.toFile(), record);
+      Path target = dir.resolve(record.id() + ".json");
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write run record in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The most recent records first, at most {@code limit}. Unreadable files are skipped. */
+  public List<RunRecord> recent(int limit) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<RunRecord> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> sorted =
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".json"))
+              .filter(p -> !p.getFileName().toString().startsWith("."))
+              .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+              .limit(limit)
+              .toList();
+      for (Path p : sorted) {
+        read(p).ifPresent(out::add);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** Records still marked running (crashed runs, or one in progress). */
+  public List<RunRecord> running() {
+    return recent(Integer.MAX_VALUE).stream()
+        .filter(r -> RunRecord.RUNNING.equals(r.state()))
+        .toList();
+  }
+
+  public Optional<RunRecord> latest() {
+    return recent(1).stream().findFirst();
+  }
+
+  private Optional<RunRecord> read(Path p) {
+    try {
+      return Optional.of(JSON.readValue(p.toFile(), RunRecord.class));
+    } catch (IOException e) {
+      LOG.warn("skipping unreadable run record {}: {}", p, e.getMessage());
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package dev.stackback.state;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One step of a run as recorded: a hook, a stop, a snapshot, a dump, a start, maintenance.
+ *
+ * @param kind {@code repository}, {@code hook}, {@code stop}, {@code snapshot}, {@code dump},
+ *     {@code start}, {@code maintenance}
+ * @param name what it was, e.g. {@code pre web#1} or {@code snapshot web}
+ * @param stage hook stage ({@code pre}, ...) or null
+ * @param service the service it acted on, or null
+ * @param outcome {@code ok}, {@code failed}, {@code timeout}, {@code skipped}, {@code incomplete}
+ * @param startedAt start time
+ * @param durationMs wall time
+ * @param exitCode exit code, or null when there was none
+ * @param attempts how many times it ran (retries + 1 at most)
+ * @param message a one-line summary (error text, snapshot id, bytes added)
+ * @param tail the last lines of its output
+ */
+public record StepRecord(
+    String kind,
+    String name,
+    String stage,
+    String service,
+    String outcome,
+    Instant startedAt,
+    long durationMs,
+    Integer exitCode,
+    int attempts,
+    String message,
+    List<String> tail) {
+  public StepRecord {
+    tail = tail == null ? List.of() : List.copyOf(tail);
+  }
+
+  public boolean failed() {
+    return "failed".equals(outcome) || "timeout".equals(outcome);
+  }
+}
