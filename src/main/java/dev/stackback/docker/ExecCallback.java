@@ -3,6 +3,8 @@ package dev.stackback.docker;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +21,9 @@ final class ExecCallback extends ResultCallback.Adapter<Frame> {
     void accept(byte[] bytes) throws IOException;
   }
 
+  private static final long FLUSH_WAIT_MS = 2_000;
+
+  private final ReentrantLock lock = new ReentrantLock();
   private final ByteSink stdout;
   private final LineSplitter stderr;
   private final Runnable flushStdout;
@@ -40,14 +45,19 @@ final class ExecCallback extends ResultCallback.Adapter<Frame> {
   }
 
   @Override
-  public synchronized void onNext(Frame frame) {
-    if (writeFailure != null) {
-      return;
-    }
-    switch (frame.getStreamType()) {
-      case STDOUT, RAW -> writeStdout(frame.getPayload());
-      case STDERR -> stderr.feed(frame.getPayload());
-      default -> {}
+  public void onNext(Frame frame) {
+    lock.lock();
+    try {
+      if (writeFailure != null) {
+        return;
+      }
+      switch (frame.getStreamType()) {
+        case STDOUT, RAW -> writeStdout(frame.getPayload());
+        case STDERR -> stderr.feed(frame.getPayload());
+        default -> {}
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -68,10 +78,26 @@ final class ExecCallback extends ResultCallback.Adapter<Frame> {
     sink.accept(line);
   }
 
-  /** Emits partial last lines; call once the stream has ended or been closed. */
-  synchronized void flush() {
-    stderr.flush();
-    flushStdout.run();
+  /**
+   * Emits partial last lines; call once the stream has ended or been closed. Bounded: a frame still
+   * stuck in a blocked stdout sink (a hung restic) must not hang the caller, so the partial lines
+   * are then dropped.
+   */
+  void flush() {
+    try {
+      if (!lock.tryLock(FLUSH_WAIT_MS, TimeUnit.MILLISECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    try {
+      stderr.flush();
+      flushStdout.run();
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The command's PID inside the container, once the wrapper has reported it. */
