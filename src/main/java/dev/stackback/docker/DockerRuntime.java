@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +32,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private static final int INSPECT_PARALLELISM = 8;
 
   private static final Duration START_POLL = Duration.ofMillis(100);
+  private static final Set<String> DEAD_STATES = Set.of("exited", "dead");
 
   private final DockerClient client;
   private final OwnContainerFinder ownContainerFinder;
@@ -167,7 +169,8 @@ public final class DockerRuntime implements ContainerRuntime {
       if (info.running()) {
         return;
       }
-      if (System.nanoTime() > deadline) {
+      // start is synchronous: "exited" or "dead" now means it died, no use waiting
+      if (System.nanoTime() > deadline || DEAD_STATES.contains(info.state())) {
         throw new ContainerRuntimeException(
             "container '"
                 + info.name()

@@ -373,6 +373,20 @@ class DockerRuntimeIT {
     assertTrue(start.getMessage().contains(name), start.getMessage());
   }
 
+  @Test
+  void start_ofContainerThatDiesAtOnce_failsFast_namingIt() {
+    String name = RUN + "-dies";
+    containers.add(
+        docker("create", "--name", name, "--label", TEST_LABEL + "=" + RUN, IMAGE, "false"));
+    long t0 = System.nanoTime();
+    ContainerRuntimeException e =
+        assertThrows(
+            ContainerRuntimeException.class, () -> runtime.start(name, Duration.ofSeconds(20)));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertTrue(e.getMessage().contains(name) && e.getMessage().contains("exited"), e.getMessage());
+    assertTrue(ms < 5_000, "took " + ms + " ms");
+  }
+
   // ---- workers ----------------------------------------------------------------------------------
 
   WorkerSpec worker(List<String> entrypoint, List<WorkerMount> mounts, Duration timeout) {
