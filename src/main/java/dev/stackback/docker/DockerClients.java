@@ -1,0 +1,78 @@
+package dev.stackback.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the docker-java client from our environment only: no {@code DOCKER_API_VERSION}, no {@code
+ * ~/.docker-java.properties}, no system properties (docker-java's default builder reads them all,
+ * and a stray API version breaks every call). The API version stays unpinned.
+ */
+final class DockerClients {
+
+  static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * Long: measured here, it does not cut quiet execs or slow stops, but where a transport applies
+   * it as a read timeout it must exceed the longest quiet phase of a dump. Our own waits are the
+   * real bounds.
+   */
+  static final Duration RESPONSE_TIMEOUT = Duration.ofMinutes(30);
+
+  private static final Set<String> SCHEMES = Set.of("unix", "tcp", "npipe");
+  private static final Set<String> TRUE = Set.of("1", "true", "yes", "on");
+
+  private DockerClients() {}
+
+  static DockerClient fromEnvironment(Map<String, String> env) {
+    URI host = dockerHost(env.get("DOCKER_HOST"));
+    DefaultDockerClientConfig.Builder config =
+        new DefaultDockerClientConfig.Builder().withDockerHost(host.toString());
+    String tlsVerify = env.get("DOCKER_TLS_VERIFY");
+    String certPath = env.get("DOCKER_CERT_PATH");
+    if (tlsVerify != null && TRUE.contains(tlsVerify.trim().toLowerCase(Locale.ROOT))) {
+      if (certPath == null || certPath.isBlank()) {
+        throw new IllegalArgumentException(
+            "DOCKER_TLS_VERIFY is set but DOCKER_CERT_PATH is not: need the client certificates");
+      }
+      config.withDockerTlsVerify(true).withDockerCertPath(certPath);
+    }
+    DockerClientConfig built = config.build();
+    ApacheDockerHttpClient http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(built.getDockerHost())
+            .sslConfig(built.getSSLConfig())
+            .maxConnections(32)
+            .connectionTimeout(CONNECT_TIMEOUT)
+            .responseTimeout(RESPONSE_TIMEOUT)
+            .build();
+    return DockerClientImpl.getInstance(built, http);
+  }
+
+  /** DOCKER_HOST as a URI; unset or blank means the local socket. */
+  static URI dockerHost(String value) {
+    if (value == null || value.isBlank()) {
+      return URI.create(DEFAULT_HOST);
+    }
+    URI uri;
+    try {
+      uri = URI.create(value.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("DOCKER_HOST: '" + value + "' is not a URI", e);
+    }
+    if (uri.getScheme() == null || !SCHEMES.contains(uri.getScheme())) {
+      throw new IllegalArgumentException(
+          "DOCKER_HOST: '" + value + "' must start with unix://, tcp:// or npipe://");
+    }
+    return uri;
+  }
+}

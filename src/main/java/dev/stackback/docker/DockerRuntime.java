@@ -1,0 +1,233 @@
+package dev.stackback.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Container;
+import dev.stackback.port.ContainerInfo;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.ExecRequest;
+import dev.stackback.port.ExecResult;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.WorkerSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** {@link ContainerRuntime} on a Docker engine through docker-java. */
+public final class DockerRuntime implements ContainerRuntime {
+
+  /** Parallel inspects when listing: ~50 containers cost about one round trip's worth each. */
+  private static final int INSPECT_PARALLELISM = 8;
+
+  private static final Duration START_POLL = Duration.ofMillis(100);
+  private static final Set<String> DEAD_STATES = Set.of("exited", "dead");
+
+  private final DockerClient client;
+  private final OwnContainerFinder ownContainerFinder;
+  private final ExecRunner execRunner;
+  private final WorkerRunner workerRunner;
+
+  DockerRuntime(DockerClient client, OwnContainerFinder.FileSource files) {
+    this.client = client;
+    this.ownContainerFinder = new OwnContainerFinder(files);
+    this.execRunner = new ExecRunner(client);
+    this.workerRunner = new WorkerRunner(client);
+  }
+
+  /**
+   * A runtime for the engine named by {@code DOCKER_HOST} ({@code unix://} or {@code tcp://}, e.g.
+   * a socket proxy; default {@code unix:///var/run/docker.sock}) and, for TLS, {@code
+   * DOCKER_TLS_VERIFY} / {@code DOCKER_CERT_PATH}. Nothing else from the environment is read.
+   *
+   * @throws IllegalArgumentException when {@code DOCKER_HOST} is malformed
+   */
+  public static DockerRuntime fromEnvironment(Map<String, String> env) {
+    return new DockerRuntime(
+        DockerClients.fromEnvironment(env), OwnContainerFinder.FileSource.system());
+  }
+
+  @Override
+  public List<ContainerInfo> listContainers() {
+    return inspectAll(
+        call("list containers", () -> client.listContainersCmd().withShowAll(true).exec()));
+  }
+
+  @Override
+  public List<ContainerInfo> listWorkers() {
+    return inspectAll(
+        call(
+            "list workers",
+            () ->
+                client
+                    .listContainersCmd()
+                    .withShowAll(true)
+                    .withLabelFilter(List.of(WORKER_LABEL))
+                    .exec()));
+  }
+
+  /** Inspects in parallel (env is only in inspect); containers gone meanwhile are left out. */
+  private List<ContainerInfo> inspectAll(List<Container> containers) {
+    if (containers.isEmpty()) {
+      return List.of();
+    }
+    try (ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(INSPECT_PARALLELISM, containers.size()))) {
+      List<Future<Optional<ContainerInfo>>> futures =
+          containers.stream().map(c -> pool.submit(() -> inspect(c.getId()))).toList();
+      return futures.stream().map(DockerRuntime::join).flatMap(Optional::stream).toList();
+    }
+  }
+
+  private static <T> T join(Future<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerRuntimeException("listing containers was interrupted", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof ContainerRuntimeException cre
+          ? cre
+          : new ContainerRuntimeException("listing containers failed", e.getCause());
+    }
+  }
+
+  @Override
+  public Optional<ContainerInfo> inspect(String idOrName) {
+    return rawInspect(idOrName).map(ContainerMapper::toInfo);
+  }
+
+  private Optional<InspectContainerResponse> rawInspect(String idOrName) {
+    try {
+      return Optional.of(client.inspectContainerCmd(idOrName).exec());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (DockerException | IllegalStateException e) {
+      throw failure("inspect", idOrName, e);
+    }
+  }
+
+  @Override
+  public Optional<String> findOwnContainerId() {
+    return ownContainerFinder.find(candidate -> rawInspect(candidate).map(c -> c.getId()));
+  }
+
+  @Override
+  public ExecResult exec(ExecRequest request, OutputLine output) {
+    return execRunner.run(request, output);
+  }
+
+  @Override
+  public ExecResult execStreaming(ExecRequest request, OutputStream stdout, OutputLine stderr) {
+    return execRunner.runStreaming(request, stdout, stderr);
+  }
+
+  @Override
+  public void stop(String containerId, Duration timeout) {
+    int seconds = (int) Math.max(0, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
+    try {
+      client.stopContainerCmd(containerId).withTimeout(seconds).exec();
+    } catch (NotModifiedException e) {
+      // already stopped: that is what we wanted
+    } catch (DockerException | IllegalStateException e) {
+      throw failure("stop", containerId, e);
+    }
+  }
+
+  @Override
+  public void start(String containerId, Duration timeout) {
+    try {
+      client.startContainerCmd(containerId).exec();
+    } catch (NotModifiedException e) {
+      // already running
+    } catch (DockerException | IllegalStateException e) {
+      throw failure("start", containerId, e);
+    }
+    awaitRunning(containerId, timeout);
+  }
+
+  private void awaitRunning(String containerId, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      ContainerInfo info =
+          inspect(containerId)
+              .orElseThrow(
+                  () ->
+                      new ContainerRuntimeException(
+                          "container '" + containerId + "' vanished while starting"));
+      if (info.running()) {
+        return;
+      }
+      // start is synchronous: "exited" or "dead" now means it died, no use waiting
+      if (System.nanoTime() > deadline || DEAD_STATES.contains(info.state())) {
+        throw new ContainerRuntimeException(
+            "container '"
+                + info.name()
+                + "' is not running "
+                + timeout
+                + " after start (state: "
+                + info.state()
+                + ")");
+      }
+      sleep(START_POLL);
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerRuntimeException("interrupted while waiting for a container", e);
+    }
+  }
+
+  @Override
+  public ExecResult runWorker(WorkerSpec spec, OutputLine output) {
+    return workerRunner.run(spec, output);
+  }
+
+  @Override
+  public void remove(String containerId) {
+    try {
+      client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(false).exec();
+    } catch (NotFoundException e) {
+      // already gone
+    } catch (DockerException | IllegalStateException e) {
+      throw failure("remove", containerId, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("closing the Docker client failed", e);
+    }
+  }
+
+  private static ContainerRuntimeException failure(String what, String container, Exception e) {
+    return new ContainerRuntimeException(
+        "cannot " + what + " container '" + container + "': " + e.getMessage(), e);
+  }
+
+  private static <T> T call(String what, java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (DockerException | IllegalStateException e) {
+      throw new ContainerRuntimeException("cannot " + what + ": " + e.getMessage(), e);
+    }
+  }
+}

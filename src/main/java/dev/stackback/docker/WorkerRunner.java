@@ -1,0 +1,177 @@
+package dev.stackback.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.TmpfsOptions;
+import com.github.dockerjava.api.model.VolumeOptions;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.ExecResult;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.WorkerSpec;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates, runs, follows and always removes one short-lived worker container. */
+final class WorkerRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRunner.class);
+  private static final Duration LOG_DRAIN_WAIT = Duration.ofSeconds(5);
+  private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+
+  private final DockerClient client;
+
+  WorkerRunner(DockerClient client) {
+    this.client = client;
+  }
+
+  ExecResult run(WorkerSpec spec, OutputLine output) {
+    String name = "stack-back-worker-" + UUID.randomUUID().toString().substring(0, 12);
+    String id = create(spec, name);
+    try {
+      return startAndFollow(spec, id, name, output);
+    } finally {
+      ExecRunner.withInterruptCleared(() -> remove(id, name));
+    }
+  }
+
+  private String create(WorkerSpec spec, String name) {
+    Map<String, String> labels = new HashMap<>(spec.labels());
+    labels.put(ContainerRuntime.WORKER_LABEL, "true");
+    HostConfig host =
+        HostConfig.newHostConfig()
+            .withMounts(spec.mounts().stream().map(WorkerRunner::toMount).toList());
+    try {
+      return client
+          .createContainerCmd(spec.image())
+          .withName(name)
+          .withEntrypoint(spec.entrypoint())
+          .withCmd(List.of())
+          .withEnv(
+              spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+          .withLabels(labels)
+          .withHostConfig(host)
+          .exec()
+          .getId();
+    } catch (DockerException e) {
+      throw new ContainerRuntimeException(
+          "cannot create worker '"
+              + name
+              + "' from image '"
+              + spec.image()
+              + "': "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  static Mount toMount(WorkerSpec.WorkerMount m) {
+    Mount mount =
+        new Mount().withSource(m.source()).withTarget(m.destination()).withReadOnly(m.readOnly());
+    return switch (m.type()) {
+      // no copy: never write the image's files into a target's empty volume
+      case VOLUME ->
+          mount.withType(MountType.VOLUME).withVolumeOptions(new VolumeOptions().withNoCopy(true));
+      case BIND -> mount.withType(MountType.BIND);
+      case TMPFS ->
+          mount.withType(MountType.TMPFS).withSource(null).withTmpfsOptions(new TmpfsOptions());
+      case OTHER ->
+          throw new ContainerRuntimeException(
+              "worker mount at '" + m.destination() + "' has an unsupported type");
+    };
+  }
+
+  private ExecResult startAndFollow(WorkerSpec spec, String id, String name, OutputLine output) {
+    long started = System.nanoTime();
+    OutputTail tail = new OutputTail();
+    LineSplitter stdout =
+        new LineSplitter(line -> deliver(output, tail, OutputLine.Stream.STDOUT, line));
+    ExecCallback logs =
+        new ExecCallback(
+            stdout::feed,
+            stdout::flush,
+            line -> deliver(output, tail, OutputLine.Stream.STDERR, line),
+            null);
+    try (WaitContainerResultCallback exit = new WaitContainerResultCallback()) {
+      client.startContainerCmd(id).exec();
+      client
+          .logContainerCmd(id)
+          .withFollowStream(true)
+          .withStdOut(true)
+          .withStdErr(true)
+          .exec(logs);
+      client.waitContainerCmd(id).exec(exit);
+      boolean done = exit.awaitCompletion(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      if (!done) {
+        LOG.warn("worker {} ran past {}; killing it", name, spec.timeout());
+        kill(id);
+      }
+      drain(logs);
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+      if (!done) {
+        tail.add("[timed out after " + spec.timeout() + "; killed]");
+        return new ExecResult(-1, true, elapsed, tail.snapshot());
+      }
+      return new ExecResult(exit.awaitStatusCode(), false, elapsed, tail.snapshot());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerRuntimeException("worker '" + name + "' was interrupted", e);
+    } catch (DockerException | java.io.IOException | IllegalStateException e) {
+      throw new ContainerRuntimeException("worker '" + name + "' failed: " + e.getMessage(), e);
+    } finally {
+      logs.closeQuietly();
+    }
+  }
+
+  private static void deliver(
+      OutputLine output, OutputTail tail, OutputLine.Stream stream, String line) {
+    tail.add(line);
+    output.line(stream, line);
+  }
+
+  private void kill(String id) throws InterruptedException {
+    try {
+      client.killContainerCmd(id).exec();
+    } catch (DockerException e) {
+      LOG.debug("kill of worker {}: {}", id, e.getMessage());
+    }
+    try (WaitContainerResultCallback gone =
+        client.waitContainerCmd(id).exec(new WaitContainerResultCallback())) {
+      gone.awaitCompletion(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.debug("waiting for killed worker {}: {}", id, e.toString());
+    }
+  }
+
+  /** Lets the log stream deliver what the worker wrote last, bounded. */
+  private static void drain(ExecCallback logs) throws InterruptedException {
+    try {
+      logs.awaitCompletion(LOG_DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      LOG.debug("worker log stream ended with {}", e.toString());
+    }
+    logs.closeQuietly();
+    logs.flush();
+  }
+
+  private void remove(String id, String name) {
+    try {
+      client.removeContainerCmd(id).withForce(true).withRemoveVolumes(false).exec();
+    } catch (NotFoundException e) {
+      // already gone
+    } catch (DockerException | IllegalStateException e) {
+      LOG.warn("could not remove worker {}: {}", name, e.getMessage());
+    }
+  }
+}
