@@ -1,0 +1,12 @@
+package dev.stackback.cli;
+
+/** Entry point: {@code java -jar stack-back.jar <command>}. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    Logging.configure(System.getenv());
+    int code = StackBackCommand.commandLine(new RealApp()).execute(args);
+    System.exit(code);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.stackback.cli;
+
+import dev.stackback.config.Config;
+import dev.stackback.docker.DockerRuntime;
+import dev.stackback.local.ProcessLocalShell;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.LocalShell;
+import dev.stackback.port.Restic;
+import dev.stackback.restic.ResticCli;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The real adapters: Docker over docker-java, restic over zt-exec, local {@code sh}. */
+final class RealApp implements App {
+  @Override
+  public Map<String, String> env() {
+    return System.getenv();
+  }
+
+  @Override
+  public ContainerRuntime runtime(Config config) {
+    Map<String, String> env = new HashMap<>();
+    config.dockerHost().ifPresent(h -> env.put("DOCKER_HOST", h));
+    return DockerRuntime.fromEnvironment(env);
+  }
+
+  @Override
+  public Restic restic(Config config) {
+    return new ResticCli(config.resticEnv(), Duration.ofHours(12));
+  }
+
+  @Override
+  public LocalShell shell() {
+    return new ProcessLocalShell();
+  }
+
+  @Override
+  public Clock clock() {
+    return Clock.systemUTC();
+  }
+}
