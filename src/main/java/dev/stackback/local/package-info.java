@@ -1,0 +1,2 @@
+/** {@link dev.stackback.local.ProcessLocalShell}: hooks that run where stack-back itself runs. */
+package dev.stackback.local;

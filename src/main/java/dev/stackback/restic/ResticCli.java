@@ -1,0 +1,251 @@
+package dev.stackback.restic;
+
+import dev.stackback.port.BackupSummary;
+import dev.stackback.port.KeepPolicy;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.Restic;
+import dev.stackback.port.ResticException;
+import dev.stackback.port.ResticException.Kind;
+import dev.stackback.port.Snapshot;
+import dev.stackback.port.StdinProducer;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * {@link Restic} by running the restic binary. The repository, password and backend credentials
+ * travel only in the environment given to the constructor; every call is bounded by a timeout after
+ * which restic gets SIGINT (so it removes its lock) and, if it does not exit, SIGKILL.
+ *
+ * <p>A backup that exits 3 (some files unreadable) made a snapshot: it returns the summary with
+ * {@code incomplete=true} instead of throwing, and the engine decides what that means.
+ */
+public final class ResticCli implements Restic {
+  private final String binary;
+  private final Map<String, String> env;
+  private final Duration defaultTimeout;
+  private final boolean checkWithCache;
+  private final Redactor redactor;
+
+  /**
+   * @param binary restic executable (e.g. {@code "restic"} or {@code /usr/bin/restic})
+   * @param env environment for restic ({@code RESTIC_REPOSITORY}, {@code RESTIC_PASSWORD}, its
+   *     {@code _FILE}/{@code _COMMAND} forms, backend credentials); inherited {@code RESTIC_*}
+   *     variables not in this map are removed
+   * @param defaultTimeout bound for calls that take no timeout of their own
+   * @param checkWithCache when true {@code check} uses the cache (CHECK_WITH_CACHE), else {@code
+   *     --no-cache}
+   */
+  public ResticCli(
+      String binary, Map<String, String> env, Duration defaultTimeout, boolean checkWithCache) {
+    this.binary = binary == null || binary.isBlank() ? ResticArgs.PROGRAM : binary;
+    this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
+    this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
+    this.checkWithCache = checkWithCache;
+    this.redactor = new Redactor(this.env);
+  }
+
+  /** restic from the PATH, {@code check --no-cache}. */
+  public ResticCli(Map<String, String> env, Duration defaultTimeout) {
+    this(ResticArgs.PROGRAM, env, defaultTimeout, false);
+  }
+
+  @Override
+  public RepositoryState ensureRepository() {
+    Result probe = run(ResticArgs.catConfig(), OutputLine.discard(), defaultTimeout, null);
+    if (probe.exitCode == 0) {
+      return RepositoryState.EXISTING;
+    }
+    ResticException failure = failure("cat config", probe);
+    if (failure.kind() != Kind.NO_REPOSITORY) {
+      throw failure;
+    }
+    runChecked("init", ResticArgs.init(), OutputLine.discard(), defaultTimeout);
+    return RepositoryState.INITIALISED;
+  }
+
+  @Override
+  public BackupSummary backupStdin(
+      String filename,
+      String host,
+      List<String> tags,
+      StdinProducer producer,
+      OutputLine log,
+      Duration timeout) {
+    Objects.requireNonNull(producer, "producer");
+    List<String> argv = ResticArgs.backupStdin(filename, host, tags);
+    return new StdinBackup(this, argv(argv), producer, output(log), timeout).run();
+  }
+
+  @Override
+  public BackupSummary backupPaths(
+      List<String> paths, String host, List<String> tags, OutputLine log, Duration timeout) {
+    Result result = run(ResticArgs.backupPaths(host, tags, paths), log, timeout, null);
+    return summary(result);
+  }
+
+  @Override
+  public List<Snapshot> snapshots(String host, List<String> tags) {
+    Result result =
+        runChecked(
+            "snapshots", ResticArgs.snapshots(host, tags), OutputLine.discard(), defaultTimeout);
+    return ResticJson.parseSnapshots(String.join("\n", result.output.stdoutLines()));
+  }
+
+  @Override
+  public List<String> forget(
+      String host, String tag, KeepPolicy keep, boolean prune, OutputLine log) {
+    Result result =
+        runChecked("forget", ResticArgs.forget(host, tag, keep, prune), log, defaultTimeout);
+    return result.output.stdoutLines();
+  }
+
+  @Override
+  public void check(Optional<String> readDataSubset, OutputLine log) {
+    runChecked("check", ResticArgs.check(!checkWithCache, readDataSubset), log, defaultTimeout);
+  }
+
+  @Override
+  public void restore(String snapshotId, Path target, List<String> includes, OutputLine log) {
+    runChecked("restore", ResticArgs.restore(snapshotId, target, includes), log, defaultTimeout);
+  }
+
+  @Override
+  public void dump(String snapshotId, String path, OutputStream out) {
+    Objects.requireNonNull(out, "out");
+    List<String> args = ResticArgs.dump(snapshotId, path);
+    ResticOutput output = output(OutputLine.discard());
+    ResticProcess process = ResticProcess.start(argv(args), env, output, out, false);
+    Result result = finish("dump", process, output, defaultTimeout);
+    if (process.copyError() != null) {
+      throw new ResticException(
+          Kind.FAILED,
+          result.exitCode,
+          "restic dump: writing the output failed: "
+              + redactor.redact(process.copyError().getMessage()));
+    }
+    if (result.exitCode != 0) {
+      throw failure("dump", result);
+    }
+  }
+
+  /** {@code restic list locks}: the ids of the locks in the repository (for checks and tests). */
+  public List<String> locks() {
+    return runChecked("list locks", ResticArgs.listLocks(), OutputLine.discard(), defaultTimeout)
+        .output
+        .stdoutLines()
+        .stream()
+        .filter(l -> !l.isBlank())
+        .toList();
+  }
+
+  /** {@code restic prune} on its own (after a {@code forget} without prune). */
+  public void prune(OutputLine log) {
+    runChecked("prune", ResticArgs.prune(), log, defaultTimeout);
+  }
+
+  // ---- running restic ----
+
+  /** What a finished restic call left: its exit code and output. */
+  record Result(int exitCode, ResticOutput output) {}
+
+  List<String> argv(List<String> args) {
+    List<String> argv = new ArrayList<>(args);
+    argv.set(0, binary);
+    return argv;
+  }
+
+  String redact(String text) {
+    return redactor.redact(text);
+  }
+
+  Map<String, String> env() {
+    return env;
+  }
+
+  ResticOutput output(OutputLine log) {
+    return new ResticOutput(log, redactor);
+  }
+
+  private Result run(List<String> args, OutputLine log, Duration timeout, OutputStream raw) {
+    ResticOutput output = output(log);
+    ResticProcess process = ResticProcess.start(argv(args), env, output, raw, false);
+    return finish(args.get(1), process, output, timeout);
+  }
+
+  private Result runChecked(String what, List<String> args, OutputLine log, Duration timeout) {
+    Result result = run(args, log, timeout, null);
+    if (result.exitCode != 0) {
+      throw failure(what, result);
+    }
+    return result;
+  }
+
+  /** Waits for {@code process} up to {@code timeout}; past it interrupts restic and throws. */
+  Result finish(String what, ResticProcess process, ResticOutput output, Duration timeout) {
+    OptionalInt code = process.await(timeout);
+    if (code.isEmpty()) {
+      process.interrupt();
+      throw timeout(what, timeout, output);
+    }
+    return new Result(code.getAsInt(), output);
+  }
+
+  BackupSummary summary(Result result) {
+    if (result.exitCode != 0 && result.exitCode != 3) {
+      throw failure("backup", result);
+    }
+    return ResticJson.findSummary(result.output.stdoutLines(), result.exitCode)
+        .orElseThrow(
+            () ->
+                new ResticException(
+                    result.exitCode == 3 ? Kind.INCOMPLETE : Kind.FAILED,
+                    result.exitCode,
+                    "restic backup printed no summary: " + result.output.errorText()));
+  }
+
+  ResticException failure(String what, Result result) {
+    List<String> lines = result.output.stderrLines();
+    Kind kind = ResticExitCodes.classify(result.exitCode, lines);
+    return new ResticException(
+        kind,
+        result.exitCode,
+        "restic "
+            + what
+            + " failed ("
+            + describe(kind)
+            + ", exit "
+            + result.exitCode
+            + "): "
+            + result.output.errorText());
+  }
+
+  static ResticException timeout(String what, Duration timeout, ResticOutput output) {
+    return new ResticException(
+        Kind.TIMEOUT,
+        -1,
+        "restic "
+            + what
+            + " ran past its timeout of "
+            + timeout
+            + " and was interrupted: "
+            + output.errorText());
+  }
+
+  private static String describe(Kind kind) {
+    return switch (kind) {
+      case NO_REPOSITORY -> "no repository at RESTIC_REPOSITORY";
+      case WRONG_PASSWORD -> "wrong password";
+      case LOCKED -> "repository locked";
+      case INCOMPLETE -> "some files could not be read";
+      case TIMEOUT -> "timed out";
+      case FAILED -> "error";
+    };
+  }
+}

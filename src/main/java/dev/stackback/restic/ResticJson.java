@@ -1,0 +1,158 @@
+package dev.stackback.restic;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stackback.port.BackupSummary;
+import dev.stackback.port.ResticException;
+import dev.stackback.port.ResticException.Kind;
+import dev.stackback.port.Snapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads restic's {@code --json} output; tolerant of unknown fields and of non-JSON lines. */
+public final class ResticJson {
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final int MESSAGE_TAIL = 10;
+
+  private ResticJson() {}
+
+  /**
+   * The backup summary from restic's output lines (e.g. a worker container's log, where JSON and
+   * other lines mix). Exit 0 gives a complete summary, exit 3 one with {@code incomplete=true}; any
+   * other exit, or no summary line, throws a {@link ResticException} whose kind comes from {@link
+   * ResticExitCodes} and whose message carries the last lines.
+   */
+  public static BackupSummary parseBackupSummary(List<String> stdoutLines, int exitCode) {
+    if (exitCode != 0 && exitCode != 3) {
+      throw new ResticException(
+          ResticExitCodes.classify(exitCode, stdoutLines),
+          exitCode,
+          "restic backup failed (exit " + exitCode + "): " + lastLines(stdoutLines));
+    }
+    return findSummary(stdoutLines, exitCode)
+        .orElseThrow(
+            () ->
+                new ResticException(
+                    exitCode == 3 ? Kind.INCOMPLETE : Kind.FAILED,
+                    exitCode,
+                    "restic backup printed no summary (exit "
+                        + exitCode
+                        + "): "
+                        + lastLines(stdoutLines)));
+  }
+
+  /** The last {@code summary} line among {@code lines}, if any. */
+  public static Optional<BackupSummary> findSummary(List<String> lines, int exitCode) {
+    BackupSummary found = null;
+    for (String line : lines) {
+      JsonNode node = message(line, "summary");
+      if (node != null) {
+        found = toSummary(node, exitCode == 3);
+      }
+    }
+    return Optional.ofNullable(found);
+  }
+
+  /** A short human line for a {@code status} line ("42% of 1.2 GiB, 3 files"), or empty. */
+  public static Optional<String> describeStatus(String line) {
+    JsonNode node = message(line, "status");
+    if (node == null) {
+      return Optional.empty();
+    }
+    double percent = node.path("percent_done").asDouble(0) * 100;
+    long bytes = node.path("bytes_done").asLong(0);
+    long files = node.path("files_done").asLong(0);
+    return Optional.of(
+        String.format("progress: %.0f%%, %s read, %d files done", percent, human(bytes), files));
+  }
+
+  /** True when the line is a restic {@code status} (progress) message. */
+  public static boolean isStatus(String line) {
+    return line.contains("\"message_type\":\"status\"") && message(line, "status") != null;
+  }
+
+  /** The snapshots of {@code restic snapshots --json} (one JSON array, maybe after noise). */
+  public static List<Snapshot> parseSnapshots(String json) {
+    int start = json.indexOf('[');
+    if (start < 0) {
+      throw new ResticException(Kind.FAILED, 0, "restic snapshots printed no JSON array");
+    }
+    try {
+      List<Snapshot> out = new ArrayList<>();
+      for (JsonNode node : MAPPER.readTree(json.substring(start))) {
+        out.add(toSnapshot(node));
+      }
+      return List.copyOf(out);
+    } catch (JsonProcessingException e) {
+      throw new ResticException(
+          Kind.FAILED, 0, "restic snapshots printed unreadable JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static Snapshot toSnapshot(JsonNode node) {
+    String id = node.path("id").asText("");
+    String shortId = node.path("short_id").asText(id.length() > 8 ? id.substring(0, 8) : id);
+    String time = node.path("time").asText(null);
+    return new Snapshot(
+        id,
+        shortId,
+        time == null ? null : Instant.parse(time),
+        node.path("hostname").asText(""),
+        strings(node.path("paths")),
+        strings(node.path("tags")));
+  }
+
+  private static BackupSummary toSummary(JsonNode node, boolean incomplete) {
+    double seconds = node.path("total_duration").asDouble(0);
+    return new BackupSummary(
+        node.path("snapshot_id").asText(""),
+        node.path("files_new").asLong(0),
+        node.path("files_changed").asLong(0),
+        node.path("files_unmodified").asLong(0),
+        node.path("data_added").asLong(0),
+        node.path("total_bytes_processed").asLong(0),
+        Duration.ofNanos(Math.round(seconds * 1e9)),
+        incomplete);
+  }
+
+  // A JSON object line of the given message_type, or null; lines may carry terminal escapes.
+  private static JsonNode message(String line, String type) {
+    int start = line == null ? -1 : line.indexOf('{');
+    if (start < 0 || !line.contains(type)) {
+      return null;
+    }
+    try {
+      JsonNode node = MAPPER.readTree(line.substring(start));
+      return node != null && type.equals(node.path("message_type").asText()) ? node : null;
+    } catch (JsonProcessingException e) {
+      return null;
+    }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  static String lastLines(List<String> lines) {
+    List<String> useful =
+        lines.stream().filter(l -> !l.isBlank() && !l.contains("\"message_type\"")).toList();
+    List<String> tail = useful.subList(Math.max(0, useful.size() - MESSAGE_TAIL), useful.size());
+    return tail.isEmpty() ? "(no output)" : String.join(" | ", tail);
+  }
+
+  static String human(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    int unit = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
+    return String.format("%.1f %siB", bytes / Math.pow(1024, unit), " KMGTPE".charAt(unit));
+  }
+}

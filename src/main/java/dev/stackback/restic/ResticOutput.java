@@ -1,0 +1,94 @@
+package dev.stackback.restic;
+
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.OutputLine.Stream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Receives restic's output lines as they arrive: strips terminal escapes, redacts secrets, forwards
+ * them to the caller's {@link OutputLine}, keeps the stdout lines a command's result needs and a
+ * tail of stderr for error messages. JSON progress lines are not kept; a summary of them is
+ * forwarded at most every {@link #PROGRESS_EVERY_NANOS}.
+ */
+final class ResticOutput {
+  static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
+  private static final int TAIL = 50;
+  private static final int MAX_KEPT_STDOUT = 50_000;
+  private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]|\r");
+
+  private final OutputLine log;
+  private final Redactor redactor;
+  private final List<String> stdout = new ArrayList<>();
+  private final Deque<String> stderrTail = new ArrayDeque<>();
+  private long lastProgress = System.nanoTime();
+  private boolean stdoutTruncated;
+
+  ResticOutput(OutputLine log, Redactor redactor) {
+    this.log = log == null ? OutputLine.discard() : log;
+    this.redactor = redactor;
+  }
+
+  void stdout(String raw) {
+    String line = clean(raw);
+    if (ResticJson.isStatus(line)) {
+      progress(line);
+      return;
+    }
+    synchronized (this) {
+      if (stdout.size() < MAX_KEPT_STDOUT) {
+        stdout.add(line);
+      } else {
+        stdoutTruncated = true;
+      }
+    }
+    log.line(Stream.STDOUT, line);
+  }
+
+  void stderr(String raw) {
+    String line = clean(raw);
+    synchronized (this) {
+      stderrTail.addLast(line);
+      if (stderrTail.size() > TAIL) {
+        stderrTail.removeFirst();
+      }
+    }
+    log.line(Stream.STDERR, line);
+  }
+
+  synchronized List<String> stdoutLines() {
+    return List.copyOf(stdout);
+  }
+
+  synchronized boolean stdoutTruncated() {
+    return stdoutTruncated;
+  }
+
+  synchronized List<String> stderrLines() {
+    return List.copyOf(stderrTail);
+  }
+
+  /** The last stderr lines in one line, for exception messages (already redacted). */
+  String errorText() {
+    List<String> lines = stderrLines();
+    return ResticJson.lastLines(lines.isEmpty() ? stdoutLines() : lines);
+  }
+
+  private void progress(String line) {
+    long now = System.nanoTime();
+    synchronized (this) {
+      if (now - lastProgress < PROGRESS_EVERY_NANOS) {
+        return;
+      }
+      lastProgress = now;
+    }
+    ResticJson.describeStatus(line).ifPresent(text -> log.line(Stream.STDOUT, text));
+  }
+
+  private String clean(String raw) {
+    return redactor.redact(ANSI.matcher(raw).replaceAll(""));
+  }
+}

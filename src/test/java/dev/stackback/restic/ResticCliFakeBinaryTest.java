@@ -1,0 +1,129 @@
+package dev.stackback.restic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.stackback.port.BackupSummary;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.ResticException;
+import dev.stackback.port.ResticException.Kind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** ResticCli against a shell script standing in for restic: exit codes we cannot provoke. */
+class ResticCliFakeBinaryTest {
+  private static final String SECRET = "pa55-very-secret";
+
+  @TempDir Path dir;
+
+  @Test
+  void exit3_returnsSummaryMarkedIncomplete() throws IOException {
+    ResticCli cli =
+        cli(
+            """
+            echo '{"message_type":"summary","files_new":1,"snapshot_id":"abcd1234"}'
+            echo 'error: open /x: permission denied' >&2
+            exit 3
+            """);
+    BackupSummary s =
+        cli.backupPaths(
+            List.of("/x"), "h", List.of("t"), OutputLine.discard(), Duration.ofSeconds(10));
+    assertTrue(s.incomplete());
+    assertEquals("abcd1234", s.snapshotId());
+  }
+
+  @Test
+  void exit12_isWrongPassword_andTheSecretIsRedacted() throws IOException {
+    ResticCli cli = cli("echo \"Fatal: wrong password $RESTIC_PASSWORD\" >&2\nexit 12\n");
+    List<String> logged = new CopyOnWriteArrayList<>();
+    ResticException e =
+        assertThrows(
+            ResticException.class,
+            () ->
+                cli.backupPaths(
+                    List.of("/x"),
+                    "h",
+                    List.of(),
+                    (s, l) -> logged.add(l),
+                    Duration.ofSeconds(10)));
+    assertEquals(Kind.WRONG_PASSWORD, e.kind());
+    assertEquals(12, e.exitCode());
+    assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+    assertTrue(e.getMessage().contains("***"), e.getMessage());
+    assertFalse(logged.isEmpty());
+    logged.forEach(l -> assertFalse(l.contains(SECRET), l));
+  }
+
+  @Test
+  void noLogEventAtAnyLevelCarriesTheSecret() throws IOException {
+    Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    Level before = root.getLevel();
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    root.addAppender(appender);
+    root.setLevel(Level.TRACE);
+    try {
+      ResticCli cli = cli("echo '{\"message_type\":\"summary\",\"snapshot_id\":\"x\"}'\n");
+      cli.backupPaths(List.of("/x"), "h", List.of(), null, Duration.ofSeconds(10));
+    } finally {
+      root.detachAppender(appender);
+      root.setLevel(before);
+    }
+    // without MessageLoggers.NOP zt-exec logs "Executing [...] with environment
+    // {RESTIC_PASSWORD=..}"
+    // at DEBUG, and this assertion failed
+    appender.list.forEach(
+        e -> assertFalse(e.getFormattedMessage().contains(SECRET), e.getFormattedMessage()));
+  }
+
+  @Test
+  void exit10_and11_mapToNoRepositoryAndLocked() throws IOException {
+    assertEquals(Kind.NO_REPOSITORY, kindOf(cli("exit 10\n")));
+    assertEquals(Kind.LOCKED, kindOf(cli("exit 11\n")));
+  }
+
+  @Test
+  void ensureRepository_initialisesWhenNewResticSays10() throws IOException {
+    Path marker = dir.resolve("initialised");
+    ResticCli cli =
+        cli(
+            "if [ \"$1\" = init ]; then touch '"
+                + marker
+                + "'; exit 0; fi\n[ -e '"
+                + marker
+                + "' ] && exit 0\nexit 10\n");
+    assertEquals(dev.stackback.port.Restic.RepositoryState.INITIALISED, cli.ensureRepository());
+    assertEquals(dev.stackback.port.Restic.RepositoryState.EXISTING, cli.ensureRepository());
+  }
+
+  private static Kind kindOf(ResticCli cli) {
+    return assertThrows(ResticException.class, () -> cli.check(java.util.Optional.empty(), null))
+        .kind();
+  }
+
+  private ResticCli cli(String body) throws IOException {
+    Path script = dir.resolve("restic-" + System.nanoTime());
+    Files.writeString(script, "#!/bin/sh\n" + body);
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    return new ResticCli(
+        script.toString(),
+        Map.of("RESTIC_REPOSITORY", "/nowhere", "RESTIC_PASSWORD", SECRET),
+        Duration.ofSeconds(10),
+        false);
+  }
+}

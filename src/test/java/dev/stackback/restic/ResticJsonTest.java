@@ -1,0 +1,135 @@
+package dev.stackback.restic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackback.port.BackupSummary;
+import dev.stackback.port.ResticException;
+import dev.stackback.port.ResticException.Kind;
+import dev.stackback.port.Snapshot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Samples captured from restic 0.14.0 (Debian bookworm) on a temporary repository. */
+class ResticJsonTest {
+
+  @Test
+  void backupPathsSummary_fromRealOutput() throws IOException {
+    BackupSummary s = ResticJson.parseBackupSummary(lines("backup-paths-0.14.jsonl"), 0);
+    assertEquals("f6c7becf", s.snapshotId());
+    assertEquals(0, s.filesNew());
+    assertEquals(0, s.filesChanged());
+    assertEquals(2, s.filesUnmodified());
+    assertEquals(0, s.dataAdded());
+    assertEquals(100006, s.totalBytesProcessed());
+    assertEquals(Duration.ofNanos(210084485), s.duration());
+    assertFalse(s.incomplete());
+  }
+
+  @Test
+  void backupStdinSummary_amongStatusLinesAndWorkerNoise() throws IOException {
+    List<String> lines = new ArrayList<>();
+    lines.add("worker: starting restic");
+    lines.add("\u001B[2Ksome stderr line");
+    lines.addAll(lines("backup-stdin-0.14.jsonl"));
+    lines.add("{not json");
+    BackupSummary s = ResticJson.parseBackupSummary(lines, 0);
+    assertEquals("5d3838ec", s.snapshotId());
+    assertEquals(1, s.filesNew());
+    assertEquals(30002031, s.dataAdded());
+    assertEquals(30000000, s.totalBytesProcessed());
+  }
+
+  @Test
+  void exit3_givesIncompleteSummary() throws IOException {
+    BackupSummary s = ResticJson.parseBackupSummary(lines("backup-paths-0.14.jsonl"), 3);
+    assertTrue(s.incomplete());
+  }
+
+  @Test
+  void unknownFieldsAreIgnored() {
+    BackupSummary s =
+        ResticJson.parseBackupSummary(
+            List.of(
+                "{\"message_type\":\"summary\",\"new_field\":{\"x\":1},\"files_new\":5,"
+                    + "\"snapshot_id\":\"0123456789abcdef\",\"total_duration\":1.5}"),
+            0);
+    assertEquals("0123456789abcdef", s.snapshotId());
+    assertEquals(5, s.filesNew());
+    assertEquals(Duration.ofMillis(1500), s.duration());
+  }
+
+  @Test
+  void failedExit_throwsWithKindAndLastLines() {
+    ResticException e =
+        assertThrows(
+            ResticException.class,
+            () ->
+                ResticJson.parseBackupSummary(
+                    List.of(
+                        "{\"message_type\":\"status\",\"percent_done\":0}",
+                        "Fatal: wrong password or no key found"),
+                    1));
+    assertEquals(Kind.WRONG_PASSWORD, e.kind());
+    assertEquals(1, e.exitCode());
+    assertTrue(e.getMessage().contains("wrong password or no key found"), e.getMessage());
+    assertFalse(e.getMessage().contains("message_type"), e.getMessage());
+  }
+
+  @Test
+  void noSummary_throwsFailed() {
+    ResticException e =
+        assertThrows(
+            ResticException.class, () -> ResticJson.parseBackupSummary(List.of("hello"), 0));
+    assertEquals(Kind.FAILED, e.kind());
+  }
+
+  @Test
+  void snapshots_fromRealOutput() throws IOException {
+    List<Snapshot> all = ResticJson.parseSnapshots(String.join("\n", lines("snapshots-0.14.json")));
+    assertEquals(7, all.size());
+    Snapshot first = all.get(0);
+    assertEquals("f18ba538", first.shortId());
+    assertEquals("f18ba5380ea746649ae2da36a18a188305247e6e38a29951434f8305fe2e60b0", first.id());
+    assertEquals(Instant.parse("2026-11-22T10:46:41.0087551Z"), first.time());
+    assertEquals("h1", first.hostname());
+    assertEquals(List.of("/tmp/rs/data"), first.paths());
+    assertEquals(List.of("stack-back", "project=p"), first.tags());
+    assertEquals("p", first.tagValue("project"));
+    assertEquals(List.of(), all.get(2).tags()); // restic omits "tags" when there are none
+  }
+
+  @Test
+  void snapshots_emptyListAndLocalTimeOffsets() {
+    assertEquals(List.of(), ResticJson.parseSnapshots("[]"));
+    Snapshot s =
+        ResticJson.parseSnapshots(
+                "[{\"time\":\"2026-11-22T11:46:41.5+01:00\",\"id\":\"abcdef0123456789\","
+                    + "\"hostname\":\"h\",\"paths\":[\"/x\"]}]")
+            .get(0);
+    assertEquals(Instant.parse("2026-11-22T10:46:41.5Z"), s.time());
+    assertEquals("abcdef01", s.shortId());
+  }
+
+  @Test
+  void statusLines_areRecognisedAndDescribed() throws IOException {
+    String status = lines("backup-stdin-0.14.jsonl").get(1);
+    assertTrue(ResticJson.isStatus(status));
+    assertFalse(ResticJson.isStatus("{\"message_type\":\"summary\"}"));
+    assertTrue(ResticJson.describeStatus(status).orElseThrow().contains("3.9 MiB"));
+  }
+
+  static List<String> lines(String resource) throws IOException {
+    try (InputStream in = ResticJsonTest.class.getResourceAsStream("/restic/" + resource)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+  }
+}
