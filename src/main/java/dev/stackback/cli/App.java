@@ -8,8 +8,8 @@ import java.time.Clock;
 import java.util.Map;
 
 /**
- * The collaborators a command needs, made on demand. {@link RealApp} wires the real adapters;
- * tests pass fakes of the ports.
+ * The collaborators a command needs, made on demand. {@link RealApp} wires the real adapters; tests
+ * pass fakes of the ports.
  */
 public interface App {
   /** The environment the configuration is read from. */

@@ -64,17 +64,25 @@ final class BackupCommand implements Callable<Integer> {
 
   private int run(Session s, Plan plan, PrintWriter out) {
     RunEngine engine =
-        new RunEngine(s.runtime, app.restic(s.config), app.shell(), new RunStore(s.config.stateDir()),
-            settings(s), app.clock());
+        new RunEngine(
+            s.runtime,
+            app.restic(s.config),
+            app.shell(),
+            new RunStore(s.config.stateDir()),
+            settings(s),
+            app.clock());
     CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      engine.cancel();
-      try {
-        done.await(SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "stack-back-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              engine.cancel();
+              try {
+                done.await(SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "stack-back-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       RunReport report = engine.run(plan, "manual");
@@ -103,11 +111,23 @@ final class BackupCommand implements Callable<Integer> {
 
   static void summary(PrintWriter out, RunReport report) {
     var r = report.record();
-    out.println("Run " + r.id() + ": " + r.state() + " (exit " + report.exitCode() + ")"
-        + (r.error() == null ? "" : ": " + r.error()));
+    out.println(
+        "Run "
+            + r.id()
+            + ": "
+            + r.state()
+            + " (exit "
+            + report.exitCode()
+            + ")"
+            + (r.error() == null ? "" : ": " + r.error()));
     for (StepRecord st : r.steps()) {
-      out.printf("  %-10s %-11s %-28s %8s  %s%n", st.kind(), st.outcome(), st.name(),
-          st.durationMs() + "ms", st.message() == null ? "" : st.message());
+      out.printf(
+          "  %-10s %-11s %-28s %8s  %s%n",
+          st.kind(),
+          st.outcome(),
+          st.name(),
+          st.durationMs() + "ms",
+          st.message() == null ? "" : st.message());
     }
     out.flush();
   }

@@ -19,10 +19,18 @@ final class DryRun {
   static List<String> lines(Plan plan, Config config) {
     List<String> out = new ArrayList<>();
     int[] n = {1};
-    out.add("Dry run: nothing is touched. Host '" + plan.host() + "', stop scope "
-        + StatusModel.lower(plan.stopScope()) + ".");
-    add(out, n, "check repository " + Redaction.url(config.resticRepository())
-        + " (initialise it if missing)");
+    out.add(
+        "Dry run: nothing is touched. Host '"
+            + plan.host()
+            + "', stop scope "
+            + StatusModel.lower(plan.stopScope())
+            + ".");
+    add(
+        out,
+        n,
+        "check repository "
+            + Redaction.url(config.resticRepository())
+            + " (initialise it if missing)");
     hooks(out, n, plan, Stage.PRE);
     for (BackupStep step : BackupSteps.of(plan)) {
       add(out, n, describe(step, plan));
@@ -34,10 +42,20 @@ final class DryRun {
     out.add("always:");
     hooks(out, n, plan, Stage.FINALLY);
     if (config.maintenanceSchedule().isEmpty()) {
-      add(out, n, "maintenance: forget (host '" + plan.host() + "', tag stack-back, keep daily "
-          + config.keep().daily() + " weekly " + config.keep().weekly() + " monthly "
-          + config.keep().monthly() + " yearly " + config.keep().yearly()
-          + ") + prune, if all succeeded");
+      add(
+          out,
+          n,
+          "maintenance: forget (host '"
+              + plan.host()
+              + "', tag stack-back, keep daily "
+              + config.keep().daily()
+              + " weekly "
+              + config.keep().weekly()
+              + " monthly "
+              + config.keep().monthly()
+              + " yearly "
+              + config.keep().yearly()
+              + ") + prune, if all succeeded");
     }
     return out;
   }
@@ -48,10 +66,24 @@ final class DryRun {
       out.add("      (no " + stage.word() + " hooks)");
     }
     for (HookStep h : hooks) {
-      add(out, n, "hook " + stage.word() + " " + h.from() + "#" + h.spec().index() + " in "
-          + h.whereText() + ": " + h.spec().cmd() + "  [on-error " + h.spec().onError().word()
-          + (h.spec().mode() == dev.stackback.label.HookSpec.Mode.ASYNC ? ", async" : "")
-          + (h.spec().retries() > 0 ? ", retries " + h.spec().retries() : "") + "]");
+      add(
+          out,
+          n,
+          "hook "
+              + stage.word()
+              + " "
+              + h.from()
+              + "#"
+              + h.spec().index()
+              + " in "
+              + h.whereText()
+              + ": "
+              + h.spec().cmd()
+              + "  [on-error "
+              + h.spec().onError().word()
+              + (h.spec().mode() == dev.stackback.label.HookSpec.Mode.ASYNC ? ", async" : "")
+              + (h.spec().retries() > 0 ? ", retries " + h.spec().retries() : "")
+              + "]");
     }
   }
 
@@ -63,7 +95,12 @@ final class DryRun {
       case BackupStep.Start s -> "start " + t.name() + " (" + containers + ")";
       case BackupStep.Dump d -> {
         var dump = t.dump().orElseThrow();
-        yield "dump " + t.name() + " (" + StatusModel.dumpTool(dump) + ") -> " + dump.snapshotPath();
+        yield "dump "
+            + t.name()
+            + " ("
+            + StatusModel.dumpTool(dump)
+            + ") -> "
+            + dump.snapshotPath();
       }
       case BackupStep.Snapshot s -> {
         List<String> parts = new ArrayList<>();

@@ -28,7 +28,9 @@ final class RunsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of text.")
   boolean json;
 
-  @Option(names = {"-n", "--limit"}, description = "How many runs (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-n", "--limit"},
+      description = "How many runs (default: ${DEFAULT-VALUE}).")
   int limit = 20;
 
   RunsCommand(App app) {
@@ -56,15 +58,29 @@ final class RunsCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    out.printf("%-26s %-9s %-11s %-25s %9s %4s  %s%n", "RUN", "TRIGGER", "STATE", "STARTED", "DURATION", "EXIT", "ERROR");
+    out.printf(
+        "%-26s %-9s %-11s %-25s %9s %4s  %s%n",
+        "RUN", "TRIGGER", "STATE", "STARTED", "DURATION", "EXIT", "ERROR");
     for (RunRecord r : runs) {
-      out.printf("%-26s %-9s %-11s %-25s %9s %4s  %s%n", r.id(), r.trigger(), r.state(), r.startedAt(),
+      out.printf(
+          "%-26s %-9s %-11s %-25s %9s %4s  %s%n",
+          r.id(),
+          r.trigger(),
+          r.state(),
+          r.startedAt(),
           r.duration() == null ? "-" : String.format("%.1fs", r.duration().toMillis() / 1000.0),
-          r.exitCode() == null ? "-" : r.exitCode(), r.error() == null ? "" : r.error());
+          r.exitCode() == null ? "-" : r.exitCode(),
+          r.error() == null ? "" : r.error());
     }
-    out.printf("%nLast %d run(s): success rate %s, average duration %s%n", runs.size(),
-        m.get("successRate") == null ? "-" : String.format("%.0f%%", 100 * (double) m.get("successRate")),
-        m.get("averageDurationSeconds") == null ? "-" : String.format("%.1fs", (double) m.get("averageDurationSeconds")));
+    out.printf(
+        "%nLast %d run(s): success rate %s, average duration %s%n",
+        runs.size(),
+        m.get("successRate") == null
+            ? "-"
+            : String.format("%.0f%%", 100 * (double) m.get("successRate")),
+        m.get("averageDurationSeconds") == null
+            ? "-"
+            : String.format("%.1fs", (double) m.get("averageDurationSeconds")));
     out.flush();
     return 0;
   }
@@ -73,8 +89,13 @@ final class RunsCommand implements Callable<Integer> {
   static Map<String, Object> summary(List<RunRecord> runs) {
     List<RunRecord> ended = runs.stream().filter(r -> r.endedAt() != null).toList();
     long ok = ended.stream().filter(r -> RunRecord.SUCCEEDED.equals(r.state())).count();
-    double avg = ended.stream().map(RunRecord::duration).filter(Objects::nonNull)
-        .mapToLong(Duration::toMillis).average().orElse(Double.NaN);
+    double avg =
+        ended.stream()
+            .map(RunRecord::duration)
+            .filter(Objects::nonNull)
+            .mapToLong(Duration::toMillis)
+            .average()
+            .orElse(Double.NaN);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("count", runs.size());
     m.put("ended", ended.size());

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What most commands start from: the configuration, the engine connection, the stack-back
- * container and the plan. Problems are reported in one vocabulary and mapped to exit 2.
+ * What most commands start from: the configuration, the engine connection, the stack-back container
+ * and the plan. Problems are reported in one vocabulary and mapped to exit 2.
  */
 final class Session implements AutoCloseable {
   final Config config;
@@ -100,8 +100,14 @@ final class Session implements AutoCloseable {
   }
 
   static void printProblems(PrintWriter err, String title, List<Problem> problems) {
-    err.println("error: " + title + " (" + problems.size() + " problem"
-        + (problems.size() == 1 ? "" : "s") + "):");
+    err.println(
+        "error: "
+            + title
+            + " ("
+            + problems.size()
+            + " problem"
+            + (problems.size() == 1 ? "" : "s")
+            + "):");
     problems.forEach(p -> err.println("  - " + p));
     err.flush();
   }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     name = "stack-back",
     mixinStandardHelpOptions = true,
     versionProvider = StackBackCommand.Version.class,
-    description = "Backup sidecar for Docker Compose stacks: labels say what to back up, restic stores it.",
+    description =
+        "Backup sidecar for Docker Compose stacks: labels say what to back up, restic stores it.",
     subcommandsRepeatable = false)
 public final class StackBackCommand implements Runnable {
   @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;

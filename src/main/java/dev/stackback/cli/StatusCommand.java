@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code stack-back status}: what a backup would do, computed from the live containers. */
 @Command(
@@ -80,8 +80,11 @@ final class StatusCommand implements Callable<Integer> {
       m.put("snapshots", snaps.size());
       m.put(
           "latest",
-          snaps.stream().map(Snapshot::time).max(java.util.Comparator.naturalOrder())
-              .map(Object::toString).orElse(null));
+          snaps.stream()
+              .map(Snapshot::time)
+              .max(java.util.Comparator.naturalOrder())
+              .map(Object::toString)
+              .orElse(null));
     } catch (ResticException e) {
       m.put(
           "state",

@@ -177,7 +177,9 @@ final class StatusModel {
     m.put("exitCode", r.exitCode());
     m.put("error", r.error());
     m.put("steps", r.steps().size());
-    m.put("failedSteps", r.steps().stream().filter(StepRecord::failed).map(StepRecord::name).toList());
+    m.put(
+        "failedSteps",
+        r.steps().stream().filter(StepRecord::failed).map(StepRecord::name).toList());
     return m;
   }
 

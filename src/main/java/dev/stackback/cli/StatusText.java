@@ -50,7 +50,8 @@ final class StatusText {
     }
     out.println();
     out.println("Hooks in execution order");
-    Map<String, List<Map<String, Object>>> hooks = (Map<String, List<Map<String, Object>>>) m.get("hooks");
+    Map<String, List<Map<String, Object>>> hooks =
+        (Map<String, List<Map<String, Object>>>) m.get("hooks");
     hooks.forEach((stage, list) -> stage(out, stage, list));
     List<String> warnings = (List<String>) m.get("warnings");
     if (!warnings.isEmpty()) {
@@ -63,22 +64,37 @@ final class StatusText {
     out.println(
         last == null
             ? "Last run: none"
-            : "Last run: " + last.get("state") + " at " + last.get("startedAt") + " ("
-                + last.get("durationSeconds") + "s, exit " + last.get("exitCode") + ")"
+            : "Last run: "
+                + last.get("state")
+                + " at "
+                + last.get("startedAt")
+                + " ("
+                + last.get("durationSeconds")
+                + "s, exit "
+                + last.get("exitCode")
+                + ")"
                 + (last.get("error") == null ? "" : ": " + last.get("error")));
     out.flush();
   }
 
   @SuppressWarnings("unchecked")
   private static void target(PrintWriter out, int i, Map<String, Object> t) {
-    out.printf("  %d. %s  [%s]%s%n", i, t.get("service"), String.join(", ", (List<String>) t.get("containers")),
+    out.printf(
+        "  %d. %s  [%s]%s%n",
+        i,
+        t.get("service"),
+        String.join(", ", (List<String>) t.get("containers")),
         Boolean.TRUE.equals(t.get("stopDuringBackup")) ? "  stopped during its snapshot" : "");
     for (Map<String, Object> v : (List<Map<String, Object>>) t.get("volumes")) {
-      out.printf("       %-6s %s:%s -> %s%n", v.get("type"), v.get("name"), v.get("destination"), v.get("snapshotPath"));
+      out.printf(
+          "       %-6s %s:%s -> %s%n",
+          v.get("type"), v.get("name"), v.get("destination"), v.get("snapshotPath"));
     }
     Map<String, Object> db = (Map<String, Object>) t.get("database");
     if (db != null) {
-      out.printf("       %-6s %s (%s) -> %s  [%s]%n", "dump", db.get("kind"), db.get("dump"), db.get("snapshotPath"), db.get("detectedBy"));
+      out.printf(
+          "       %-6s %s (%s) -> %s  [%s]%n",
+          "dump", db.get("kind"), db.get("dump"), db.get("snapshotPath"), db.get("detectedBy"));
     }
     for (Map<String, Object> s : (List<Map<String, Object>>) t.get("skippedMounts")) {
       out.printf("       skip   %s: %s%n", s.get("destination"), s.get("reason"));
@@ -90,8 +106,13 @@ final class StatusText {
     int i = 1;
     for (Map<String, Object> h : list) {
       out.printf("    %d. %-22s %s%n", i++, h.get("hook"), h.get("cmd"));
-      out.printf("       runs in %s; on-error %s, %s, retries %s, timeout %s%s%s%n", h.get("runsIn"),
-          h.get("onError"), h.get("mode"), h.get("retries"), h.get("timeout"),
+      out.printf(
+          "       runs in %s; on-error %s, %s, retries %s, timeout %s%s%s%n",
+          h.get("runsIn"),
+          h.get("onError"),
+          h.get("mode"),
+          h.get("retries"),
+          h.get("timeout"),
           h.get("user") == null ? "" : ", user " + h.get("user"),
           h.get("lastOutcome") == null ? "" : "; last: " + h.get("lastOutcome"));
     }

@@ -93,7 +93,13 @@ final class BackupPhase {
   }
 
   private void skipped(String kind, Target t) {
-    rec.simple(kind, kind + " " + t.name(), null, t.name(), "skipped", rec.now(),
+    rec.simple(
+        kind,
+        kind + " " + t.name(),
+        null,
+        t.name(),
+        "skipped",
+        rec.now(),
         cancelled.get() ? "the run was interrupted" : "an earlier step failed");
   }
 
@@ -112,7 +118,14 @@ final class BackupPhase {
         return;
       }
     }
-    rec.simple("stop", "stop " + t.name(), null, t.name(), "ok", started, RunEngine.names(t.service().refs()));
+    rec.simple(
+        "stop",
+        "stop " + t.name(),
+        null,
+        t.name(),
+        "ok",
+        started,
+        RunEngine.names(t.service().refs()));
   }
 
   private void start(Target t, Outcome out) {
@@ -185,16 +198,19 @@ final class BackupPhase {
     try {
       ExecResult r = runtime.runWorker(spec, log);
       if (r.timedOut()) {
-        throw new ResticException(ResticException.Kind.TIMEOUT, -1, "timed out after " + settings.backupTimeout());
+        throw new ResticException(
+            ResticException.Kind.TIMEOUT, -1, "timed out after " + settings.backupTimeout());
       }
       List<String> tail;
       synchronized (stdout) {
-        tail = List.copyOf(stdout);
+        tail = new ArrayList<>(stdout);
       }
+      tail.addAll(r.tail()); // stderr too, for the error message
       BackupSummary s = restic.parseBackupOutput(tail, r.exitCode());
       recordSummary("snapshot", t, started, s, r.tail(), out);
     } catch (RuntimeException e) {
-      rec.simple("snapshot", "snapshot " + t.name(), null, t.name(), "failed", started, e.getMessage());
+      rec.simple(
+          "snapshot", "snapshot " + t.name(), null, t.name(), "failed", started, e.getMessage());
       out.fail("snapshot of " + t.name() + " failed: " + e.getMessage());
     }
   }
@@ -249,13 +265,27 @@ final class BackupPhase {
     } catch (RuntimeException e) {
       String why =
           dumpResult[0] != null && !dumpResult[0].succeeded()
-              ? d.kind().labelSuffix() + " dump " + HookRunner.describe(dumpResult[0]) + "; no snapshot was made"
+              ? d.kind().labelSuffix()
+                  + " dump "
+                  + HookRunner.describe(dumpResult[0])
+                  + "; no snapshot was made"
               : e.getMessage();
       List<String> tail = dumpResult[0] == null ? List.of() : dumpResult[0].tail();
-      rec.step(new dev.stackback.state.StepRecord("dump", "dump " + t.name(), null, t.name(), "failed",
-          started, java.time.Duration.between(started, rec.now()).toMillis(),
-          dumpResult[0] == null || dumpResult[0].exitCode() < 0 ? null : dumpResult[0].exitCode(),
-          1, why, tail));
+      rec.step(
+          new dev.stackback.state.StepRecord(
+              "dump",
+              "dump " + t.name(),
+              null,
+              t.name(),
+              "failed",
+              started,
+              java.time.Duration.between(started, rec.now()).toMillis(),
+              dumpResult[0] == null || dumpResult[0].exitCode() < 0
+                  ? null
+                  : dumpResult[0].exitCode(),
+              1,
+              why,
+              tail));
       out.fail("dump of " + t.name() + " failed: " + why);
     }
   }

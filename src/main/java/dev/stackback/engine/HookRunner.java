@@ -78,7 +78,12 @@ final class HookRunner {
     for (HookStep step : steps) {
       if (aborted) {
         recorder.simple(
-            "hook", name(step), stage.word(), step.from(), "skipped", recorder.now(),
+            "hook",
+            name(step),
+            stage.word(),
+            step.from(),
+            "skipped",
+            recorder.now(),
             "an earlier " + stage.word() + " hook failed");
         continue;
       }
@@ -109,8 +114,13 @@ final class HookRunner {
         p.future().get(p.step().timeout().toMillis() + 15_000, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         recorder.simple(
-            "hook", name(p.step()), p.step().spec().stage().word(), p.step().from(), "timeout",
-            recorder.now(), "async hook did not finish in time");
+            "hook",
+            name(p.step()),
+            p.step().spec().stage().word(),
+            p.step().from(),
+            "timeout",
+            recorder.now(),
+            "async hook did not finish in time");
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -144,18 +154,31 @@ final class HookRunner {
         break; // unresolved context: retrying cannot help
       }
       if (last.succeeded()) {
-        recorder.step("hook", name(step), spec.stage().word(), step.from(), started, last, attempts, "");
+        recorder.step(
+            "hook", name(step), spec.stage().word(), step.from(), started, last, attempts, "");
         return true;
       }
       LOG.warn("hook {} attempt {} failed ({})", name(step), attempts, describe(last));
     }
     if (last == null) {
       recorder.simple(
-          "hook", name(step), spec.stage().word(), step.from(), "failed", started,
+          "hook",
+          name(step),
+          spec.stage().word(),
+          step.from(),
+          "failed",
+          started,
           "no running container in scope for service '" + contextOf(step) + "'");
     } else {
       recorder.step(
-          "hook", name(step), spec.stage().word(), step.from(), started, last, attempts, describe(last));
+          "hook",
+          name(step),
+          spec.stage().word(),
+          step.from(),
+          started,
+          last,
+          attempts,
+          describe(last));
     }
     return false;
   }

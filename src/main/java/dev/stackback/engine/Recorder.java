@@ -83,7 +83,13 @@ final class Recorder {
 
   /** Records a step without a command (ok, failed or skipped). */
   void simple(
-      String kind, String name, String stage, String service, String outcome, Instant started, String message) {
+      String kind,
+      String name,
+      String stage,
+      String service,
+      String outcome,
+      Instant started,
+      String message) {
     step(
         new StepRecord(
             kind,

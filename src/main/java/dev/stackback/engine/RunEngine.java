@@ -2,7 +2,6 @@ package dev.stackback.engine;
 
 import dev.stackback.engine.HookRunner.StageResult;
 import dev.stackback.label.HookSpec.Stage;
-import dev.stackback.plan.BackupStep;
 import dev.stackback.plan.BackupSteps;
 import dev.stackback.plan.ContainerRef;
 import dev.stackback.plan.Plan;
@@ -25,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one backup of a {@link Plan} (SPEC 2) through the ports: repository check, pre hooks,
- * stop / snapshot / dump / start, post or error hooks, finally hooks, maintenance. Every
- * container it stops is started again before any later stage, also on failure or cancellation.
+ * Runs one backup of a {@link Plan} (SPEC 2) through the ports: repository check, pre hooks, stop /
+ * snapshot / dump / start, post or error hooks, finally hooks, maintenance. Every container it
+ * stops is started again before any later stage, also on failure or cancellation.
  */
 public final class RunEngine {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.run");
@@ -71,8 +70,8 @@ public final class RunEngine {
   }
 
   /**
-   * Asks a running backup to stop early: no further snapshot or dump starts, but stopped
-   * containers are started and the error and finally hooks run. Safe from any thread.
+   * Asks a running backup to stop early: no further snapshot or dump starts, but stopped containers
+   * are started and the error and finally hooks run. Safe from any thread.
    */
   public void cancel() {
     cancelled.set(true);
@@ -81,15 +80,28 @@ public final class RunEngine {
   /** Runs the plan; {@code trigger} is {@code manual} or {@code schedule}. */
   public RunReport run(Plan plan, String trigger) {
     Instant start = clock.instant();
-    String id = ID.format(start) + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    String id =
+        ID.format(start)
+            + "-"
+            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     RunRecord initial =
         new RunRecord(
-            id, trigger, RunRecord.RUNNING, ProcessHandle.current().pid(), plan.host(), start,
-            null, null, List.of(), List.of(), null);
+            id,
+            trigger,
+            RunRecord.RUNNING,
+            ProcessHandle.current().pid(),
+            plan.host(),
+            start,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            null);
     Recorder rec = new Recorder(store, clock, initial);
     ExecutorService async = Executors.newCachedThreadPool(daemonThreads());
     try {
-      HookRunner hooks = new HookRunner(runtime, shell, rec, sleeper, settings.retryBackoff(), async, id);
+      HookRunner hooks =
+          new HookRunner(runtime, shell, rec, sleeper, settings.retryBackoff(), async, id);
       return execute(plan, rec, hooks);
     } finally {
       async.shutdownNow();
@@ -98,14 +110,19 @@ public final class RunEngine {
 
   private RunReport execute(Plan plan, Recorder rec, HookRunner hooks) {
     Outcome out = new Outcome();
-    LOG.info("backup run {} started: {} target(s), host '{}'", rec.record().id(), plan.targets().size(), plan.host());
+    LOG.info(
+        "backup run {} started: {} target(s), host '{}'",
+        rec.record().id(),
+        plan.targets().size(),
+        plan.host());
     if (checkRepository(rec, out)) {
       StageResult pre = hooks.runStage(Stage.PRE, plan.hooks(Stage.PRE));
       if (pre.failures() > 0) {
         out.fail("a pre hook failed");
       }
       if (!pre.aborted() && !out.failed) {
-        new BackupPhase(runtime, restic, rec, settings, plan, cancelled).run(BackupSteps.of(plan), out);
+        new BackupPhase(runtime, restic, rec, settings, plan, cancelled)
+            .run(BackupSteps.of(plan), out);
       } else {
         LOG.warn("skipping stop and backup: a pre hook failed");
       }
@@ -138,8 +155,16 @@ public final class RunEngine {
     Instant t = rec.now();
     try {
       Restic.RepositoryState state = restic.ensureRepository();
-      rec.simple("repository", "check repository", null, null, "ok", t,
-          state == Restic.RepositoryState.INITIALISED ? "initialised a new repository" : "reachable");
+      rec.simple(
+          "repository",
+          "check repository",
+          null,
+          null,
+          "ok",
+          t,
+          state == Restic.RepositoryState.INITIALISED
+              ? "initialised a new repository"
+              : "reachable");
       return true;
     } catch (ResticException e) {
       rec.simple("repository", "check repository", null, null, "failed", t, e.getMessage());
@@ -156,9 +181,20 @@ public final class RunEngine {
     Instant t = rec.now();
     try {
       List<String> lines =
-          restic.forget(plan.host(), "stack-back", settings.keep(), true,
+          restic.forget(
+              plan.host(),
+              "stack-back",
+              settings.keep(),
+              true,
               (s, l) -> LOG.info("[maintenance] {}", l));
-      rec.simple("maintenance", "forget + prune", null, null, "ok", t, lines.size() + " line(s) of output");
+      rec.simple(
+          "maintenance",
+          "forget + prune",
+          null,
+          null,
+          "ok",
+          t,
+          lines.size() + " line(s) of output");
     } catch (RuntimeException e) {
       rec.simple("maintenance", "forget + prune", null, null, "failed", t, e.getMessage());
       out.fail("maintenance failed: " + e.getMessage());
@@ -182,7 +218,11 @@ public final class RunEngine {
       state = RunRecord.SUCCEEDED;
     }
     RunRecord done = rec.end(state, code, out.firstError);
-    LOG.info("backup run {} {} (exit {}){}", done.id(), state, code,
+    LOG.info(
+        "backup run {} {} (exit {}){}",
+        done.id(),
+        state,
+        code,
         out.firstError == null ? "" : ": " + out.firstError);
     return new RunReport(done, code);
   }
@@ -214,5 +254,4 @@ public final class RunEngine {
   static String names(List<ContainerRef> refs) {
     return String.join(", ", refs.stream().map(ContainerRef::name).toList());
   }
-
 }

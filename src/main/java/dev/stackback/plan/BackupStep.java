@@ -1,8 +1,8 @@
 package dev.stackback.plan;
 
 /**
- * One step of the stop + back up + start phase, in the order the engine runs them. The engine
- * may skip snapshot and dump steps after a failure, but never a {@link Start} of a container it
+ * One step of the stop + back up + start phase, in the order the engine runs them. The engine may
+ * skip snapshot and dump steps after a failure, but never a {@link Start} of a container it
  * stopped.
  */
 public sealed interface BackupStep {

@@ -41,7 +41,9 @@ public final class BackupSteps {
   private static List<BackupStep> runScope(Plan plan) {
     List<BackupStep> steps = new ArrayList<>();
     List<Target> stopping = plan.targets().stream().filter(Target::stops).toList();
-    stopping.stream().filter(t -> t.dump().isPresent()).forEach(t -> steps.add(new BackupStep.Dump(t)));
+    stopping.stream()
+        .filter(t -> t.dump().isPresent())
+        .forEach(t -> steps.add(new BackupStep.Dump(t)));
     stopping.forEach(t -> steps.add(new BackupStep.Stop(t)));
     for (Target t : plan.targets()) {
       if (t.dump().isPresent() && !t.stops()) {

@@ -91,6 +91,20 @@ public final class ResticCli implements Restic {
   }
 
   @Override
+  public List<String> backupCommand(String host, List<String> tags, List<String> paths) {
+    return ResticArgs.backupPaths(host, tags, paths);
+  }
+
+  @Override
+  public BackupSummary parseBackupOutput(List<String> stdoutTail, int exitCode) {
+    try {
+      return ResticJson.parseBackupSummary(stdoutTail, exitCode);
+    } catch (ResticException e) {
+      throw new ResticException(e.kind(), e.exitCode(), redact(e.getMessage()));
+    }
+  }
+
+  @Override
   public List<Snapshot> snapshots(String host, List<String> tags) {
     Result result =
         runChecked(

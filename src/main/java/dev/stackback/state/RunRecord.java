@@ -58,7 +58,8 @@ public record RunRecord(
 
   public RunRecord ended(String newState, Instant at, int code, String firstError) {
     String err = firstError != null ? firstError : error;
-    return new RunRecord(id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err);
+    return new RunRecord(
+        id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err);
   }
 
   /** Wall time, or null while running. */

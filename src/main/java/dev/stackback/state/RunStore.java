@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Run records as JSON files in {@code STATE_DIR/runs/<id>.json}, each written atomically (temp
- * file + rename) so a reader never sees half a record.
+ * Run records as JSON files in {@code STATE_DIR/runs/<id>.json}, each written atomically (temp file
+ * + rename) so a reader never sees half a record.
  */
 public final class RunStore {
   private static final Logger LOG = LoggerFactory.getLogger(RunStore.class);
@@ -55,12 +55,14 @@ public final class RunStore {
       JSON.writeValue(tmp.toFile(), record);
       Path target = dir.resolve(record.id() + ".json");
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write run record in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write run record in " + dir + ": " + e.getMessage(), e);
     }
   }
 
