@@ -4,7 +4,7 @@
 #
 #   stack-back-test/busybox:latest   busybox-static + restic (+ the glibc it links) + sh
 #
-# The content hash is stored as the label stack-back.test.hash; a changed input rebuilds.
+# The content hash is stored as the label dev.stackback.test.hash; a changed input rebuilds.
 set -euo pipefail
 
 log() { printf '[images] %s\n' "$*" >&2; }
@@ -21,7 +21,7 @@ image_hash() {
 }
 
 existing_hash() {
-  docker image inspect --format '{{ index .Config.Labels "stack-back.test.hash" }}' "$1" 2>/dev/null || true
+  docker image inspect --format '{{ index .Config.Labels "dev.stackback.test.hash" }}' "$1" 2>/dev/null || true
 }
 
 build_busybox() {
@@ -52,7 +52,7 @@ build_busybox() {
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
   tar -C "$root" -c . | docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change "LABEL stack-back.test.hash=$hash" \
+    --change "LABEL dev.stackback.test.hash=$hash" \
     --change 'CMD ["sh"]' \
     - "$tag" >/dev/null
   log "built $tag"

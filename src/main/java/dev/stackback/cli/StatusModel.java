@@ -36,13 +36,12 @@ final class StatusModel {
     m.put(
         "maintenanceSchedule",
         c.maintenanceSchedule().map(s -> s.text()).orElse("after each successful backup"));
-    m.put(
-        "keep",
-        Map.of(
-            "daily", c.keep().daily(),
-            "weekly", c.keep().weekly(),
-            "monthly", c.keep().monthly(),
-            "yearly", c.keep().yearly()));
+    Map<String, Object> keep = new LinkedHashMap<>();
+    keep.put("daily", c.keep().daily());
+    keep.put("weekly", c.keep().weekly());
+    keep.put("monthly", c.keep().monthly());
+    keep.put("yearly", c.keep().yearly());
+    m.put("keep", keep);
     m.put("autoBackupAll", c.autoBackupAll());
     m.put("includeProjectName", c.includeProjectName());
     m.put("includeAllComposeProjects", c.includeAllComposeProjects());

@@ -23,7 +23,8 @@ final class StatusText {
     row(out, "keep", c.get("keep"));
     row(out, "stop scope", c.get("stopScope") + ", stop timeout " + c.get("stopTimeout"));
     row(out, "hook timeout", c.get("hookTimeout"));
-    row(out, "notifications", c.get("notifications"));
+    List<?> notify = (List<?>) c.get("notifications");
+    row(out, "notifications", notify.isEmpty() ? "none" : notify);
     Map<String, Object> repo = (Map<String, Object>) m.get("repository");
     out.println();
     out.println("Repository");
