@@ -6,7 +6,7 @@ public final class Main {
 
   public static void main(String[] args) {
     Logging.configure(System.getenv());
-    int code = StackBackCommand.commandLine(new RealApp()).execute(args);
+    int code = StackBackCommand.commandLine(new RealApp(System.getenv())).execute(args);
     System.exit(code);
   }
 }

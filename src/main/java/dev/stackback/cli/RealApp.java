@@ -13,10 +13,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** The real adapters: Docker over docker-java, restic over zt-exec, local {@code sh}. */
-final class RealApp implements App {
+public final class RealApp implements App {
+  private final Map<String, String> env;
+
+  /** The real adapters, configured from {@code env} (the process environment in production). */
+  public RealApp(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
   @Override
   public Map<String, String> env() {
-    return System.getenv();
+    return env;
   }
 
   @Override
