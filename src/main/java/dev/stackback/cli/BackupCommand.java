@@ -102,7 +102,7 @@ final class BackupCommand implements Callable<Integer> {
     return new EngineSettings(
         s.config.stopTimeout(),
         s.config.stopTimeout().plusSeconds(60),
-        Duration.ofHours(12),
+        s.config.backupTimeout(),
         s.config.resticEnv(),
         s.config.keep(),
         s.config.maintenanceSchedule().isEmpty(),

@@ -8,7 +8,6 @@ import dev.stackback.port.LocalShell;
 import dev.stackback.port.Restic;
 import dev.stackback.restic.ResticCli;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -35,7 +34,7 @@ public final class RealApp implements App {
 
   @Override
   public Restic restic(Config config) {
-    return new ResticCli(config.resticEnv(), Duration.ofHours(12));
+    return new ResticCli(config.resticEnv(), config.backupTimeout());
   }
 
   @Override

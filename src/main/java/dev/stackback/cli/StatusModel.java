@@ -49,6 +49,7 @@ final class StatusModel {
     m.put("excludeBindMounts", c.excludeBindMounts());
     m.put("hookTimeout", Values.format(c.hookTimeout()));
     m.put("stopTimeout", Values.format(c.stopTimeout()));
+    m.put("backupTimeout", Values.format(c.backupTimeout()));
     m.put("stopScope", lower(c.stopScope()));
     m.put("stateDir", c.stateDir().toString());
     m.put("notifications", notifications(c));

@@ -31,6 +31,7 @@ public record Config(
     Optional<String> dockerHost,
     Duration hookTimeout,
     Duration stopTimeout,
+    Duration backupTimeout,
     StopScope stopScope,
     Optional<String> backupHost,
     Path stateDir,
