@@ -1,13 +1,16 @@
 package dev.stackback.cli;
 
 import dev.stackback.engine.EngineSettings;
+import dev.stackback.engine.Recovery;
 import dev.stackback.engine.RunEngine;
 import dev.stackback.engine.RunReport;
 import dev.stackback.plan.Plan;
+import dev.stackback.state.RunLock;
 import dev.stackback.state.RunStore;
 import dev.stackback.state.StepRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +26,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs one backup now: pre hooks, stop, back up, start, post/error/finally hooks.",
       "Exit 0 ok, 1 failed, 2 invalid configuration or labels, 3 a snapshot incomplete,",
-      "4 a container could not be restarted."
+      "4 a container could not be restarted, 5 another run is in progress."
     })
 final class BackupCommand implements Callable<Integer> {
   /** How long a SIGTERM waits for the run to start containers and run its hooks. */
@@ -56,9 +59,31 @@ final class BackupCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      return run(s, plan, out);
+      return guarded(s, plan, out, err);
     } catch (Session.Exit e) {
       return e.code;
+    }
+  }
+
+  /** Exit code when another run holds the lock. */
+  static final int BUSY = 5;
+
+  private int guarded(Session s, Plan plan, PrintWriter out, PrintWriter err) {
+    Optional<RunLock> lock = RunLock.tryAcquire(s.config.stateDir());
+    if (lock.isEmpty() || Recovery.workerBusy(s.runtime, plan.host())) {
+      lock.ifPresent(RunLock::close);
+      err.println(
+          "error: another backup run is in progress (lock "
+              + s.config.stateDir().resolve("run.lock")
+              + " is held, or a worker container of host '"
+              + plan.host()
+              + "' is running); try again later");
+      err.flush();
+      return BUSY;
+    }
+    try (RunLock held = lock.get()) {
+      new Recovery(s.runtime, new RunStore(s.config.stateDir()), settings(s), app.clock()).repair();
+      return run(s, plan, out);
     }
   }
 

@@ -36,6 +36,12 @@ final class BackupPhase {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.backup");
   private static final int TAIL = 50;
 
+  /** Label on worker containers: the service they back up. */
+  static final String WORKER_SERVICE_LABEL = "stack-back.worker.service";
+
+  /** Label on worker containers: the restic host of the run that made them. */
+  static final String WORKER_HOST_LABEL = "stack-back.worker.host";
+
   private final ContainerRuntime runtime;
   private final Restic restic;
   private final Recorder rec;
@@ -176,7 +182,7 @@ final class BackupPhase {
             restic.backupCommand(plan.host(), t.tags(), paths),
             settings.workerEnv(),
             workerMounts(t),
-            Map.of("stack-back.worker.service", t.name()),
+            Map.of(WORKER_SERVICE_LABEL, t.name(), WORKER_HOST_LABEL, plan.host()),
             settings.backupTimeout());
     Deque<String> stdout = new ArrayDeque<>();
     OutputLine log =

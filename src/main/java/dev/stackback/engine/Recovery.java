@@ -1,0 +1,114 @@
+package dev.stackback.engine;
+
+import dev.stackback.port.ContainerInfo;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.RunStore;
+import dev.stackback.state.StepRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Repairs what a killed run left behind (stack-back killed, host rebooted): containers it had
+ * stopped are started again, orphan worker containers removed, and its record closed as failed.
+ * Call it only while holding the {@link dev.stackback.state.RunLock}: then every record still
+ * {@code running} belongs to a dead process.
+ */
+public final class Recovery {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.recovery");
+
+  private final ContainerRuntime runtime;
+  private final RunStore store;
+  private final Clock clock;
+  private final EngineSettings settings;
+
+  public Recovery(ContainerRuntime runtime, RunStore store, EngineSettings settings, Clock clock) {
+    this.runtime = runtime;
+    this.store = store;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** True when a worker of {@code host} still runs: another run is busy on this engine. */
+  public static boolean workerBusy(ContainerRuntime runtime, String host) {
+    return runtime.listWorkers().stream()
+        .anyMatch(w -> w.running() && host.equals(w.label(BackupPhase.WORKER_HOST_LABEL)));
+  }
+
+  /** Repairs every interrupted run; returns the records it closed. */
+  public List<RunRecord> repair() {
+    List<RunRecord> closed = new ArrayList<>();
+    for (RunRecord r : store.running()) {
+      removeOrphanWorkers(r.host());
+      closed.add(repair(r));
+    }
+    return closed;
+  }
+
+  private RunRecord repair(RunRecord r) {
+    LOG.warn("run {} was interrupted (stack-back stopped mid-run); repairing it", r.id());
+    RunRecord rec = r;
+    List<String> failed = new ArrayList<>();
+    for (String id : r.stopped()) {
+      Instant t = clock.instant();
+      Optional<ContainerInfo> c = runtime.inspect(id);
+      String name = c.map(ContainerInfo::name).orElse(id);
+      try {
+        if (c.isPresent() && !c.get().running()) {
+          runtime.start(id, settings.startTimeout());
+        }
+        rec = rec.withStep(step("start " + name, "ok", t, "started again by recovery"));
+      } catch (RuntimeException e) {
+        failed.add(name);
+        rec = rec.withStep(step("start " + name, "failed", t, e.getMessage()));
+      }
+    }
+    String why =
+        "stack-back stopped mid-run (killed or restarted); repaired: "
+            + (r.stopped().isEmpty()
+                ? "no container was stopped"
+                : r.stopped().size() + " container(s) started again")
+            + (failed.isEmpty() ? "" : ", could not start " + String.join(", ", failed));
+    RunRecord done =
+        rec.withStopped(List.of())
+            .ended(RunRecord.FAILED, clock.instant(), failed.isEmpty() ? 1 : 4, why);
+    store.save(done);
+    LOG.warn("run {} closed as failed: {}", r.id(), why);
+    return done;
+  }
+
+  /** Workers of this host's runs; other stacks' workers on the same engine are left alone. */
+  private void removeOrphanWorkers(String host) {
+    for (ContainerInfo w : runtime.listWorkers()) {
+      if (!host.equals(w.label(BackupPhase.WORKER_HOST_LABEL))) {
+        continue;
+      }
+      LOG.warn("removing orphan worker container {}", w.name());
+      try {
+        runtime.remove(w.id());
+      } catch (RuntimeException e) {
+        LOG.error("cannot remove orphan worker {}: {}", w.name(), e.getMessage());
+      }
+    }
+  }
+
+  private StepRecord step(String name, String outcome, Instant t, String message) {
+    return new StepRecord(
+        "start",
+        name,
+        null,
+        null,
+        outcome,
+        t,
+        java.time.Duration.between(t, clock.instant()).toMillis(),
+        null,
+        1,
+        message,
+        List.of());
+  }
+}
