@@ -37,10 +37,8 @@ public final class ConfigLoader {
           "https_proxy",
           "no_proxy");
 
-  /** Our own RESTIC_* settings that are not restic's. */
-  static final Set<String> NOT_FOR_RESTIC =
-      Set.of(
-          "RESTIC_KEEP_DAILY", "RESTIC_KEEP_WEEKLY", "RESTIC_KEEP_MONTHLY", "RESTIC_KEEP_YEARLY");
+  /** Our own RESTIC_* settings that are not restic's (with their {@code _FILE} forms). */
+  static final String NOT_FOR_RESTIC_PREFIX = "RESTIC_KEEP_";
 
   private static final Set<String> LOG_LEVELS =
       Set.of("trace", "debug", "info", "warn", "warning", "error");
@@ -178,7 +176,8 @@ public final class ConfigLoader {
     Map<String, String> out = new TreeMap<>();
     env.forEach(
         (k, v) -> {
-          if (RESTIC_ENV_PREFIXES.stream().anyMatch(k::startsWith) && !NOT_FOR_RESTIC.contains(k)) {
+          if (RESTIC_ENV_PREFIXES.stream().anyMatch(k::startsWith)
+              && !k.startsWith(NOT_FOR_RESTIC_PREFIX)) {
             out.put(k, v);
           }
         });
