@@ -144,15 +144,16 @@ public final class ConfigLoader {
   }
 
   private static Optional<Integer> port(Env e) {
-    if (e.string("METRICS_PORT").isEmpty()) {
+    Optional<String> v = e.string("METRICS_PORT");
+    if (v.isEmpty()) {
       return Optional.empty();
     }
-    int port = e.nonNegativeInt("METRICS_PORT", 0);
-    if (port < 1 || port > 65535) {
-      e.problem("METRICS_PORT", "is not a port number (1-65535)");
-      return Optional.empty();
+    // one problem per variable: a word is as wrong as 0 or 70000
+    Optional<Integer> port = Values.parseNonNegativeInt(v.get()).filter(p -> p >= 1 && p <= 65535);
+    if (port.isEmpty()) {
+      e.problem("METRICS_PORT", "'" + v.get() + "' is not a port number (1-65535)");
     }
-    return Optional.of(port);
+    return port;
   }
 
   private static void validateUrls(Env e, Config c) {
