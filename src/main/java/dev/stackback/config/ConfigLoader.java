@@ -37,10 +37,8 @@ public final class ConfigLoader {
           "https_proxy",
           "no_proxy");
 
-  /** Our own RESTIC_* settings that are not restic's. */
-  static final Set<String> NOT_FOR_RESTIC =
-      Set.of(
-          "RESTIC_KEEP_DAILY", "RESTIC_KEEP_WEEKLY", "RESTIC_KEEP_MONTHLY", "RESTIC_KEEP_YEARLY");
+  /** Our own RESTIC_* settings that are not restic's (with their {@code _FILE} forms). */
+  static final String NOT_FOR_RESTIC_PREFIX = "RESTIC_KEEP_";
 
   private static final Set<String> LOG_LEVELS =
       Set.of("trace", "debug", "info", "warn", "warning", "error");
@@ -147,15 +145,16 @@ public final class ConfigLoader {
   }
 
   private static Optional<Integer> port(Env e) {
-    if (e.string("METRICS_PORT").isEmpty()) {
+    Optional<String> v = e.string("METRICS_PORT");
+    if (v.isEmpty()) {
       return Optional.empty();
     }
-    int port = e.nonNegativeInt("METRICS_PORT", 0);
-    if (port < 1 || port > 65535) {
-      e.problem("METRICS_PORT", "is not a port number (1-65535)");
-      return Optional.empty();
+    // one problem per variable: a word is as wrong as 0 or 70000
+    Optional<Integer> port = Values.parseNonNegativeInt(v.get()).filter(p -> p >= 1 && p <= 65535);
+    if (port.isEmpty()) {
+      e.problem("METRICS_PORT", "'" + v.get() + "' is not a port number (1-65535)");
     }
-    return Optional.of(port);
+    return port;
   }
 
   private static void validateUrls(Env e, Config c) {
@@ -179,7 +178,8 @@ public final class ConfigLoader {
     Map<String, String> out = new TreeMap<>();
     env.forEach(
         (k, v) -> {
-          if (RESTIC_ENV_PREFIXES.stream().anyMatch(k::startsWith) && !NOT_FOR_RESTIC.contains(k)) {
+          if (RESTIC_ENV_PREFIXES.stream().anyMatch(k::startsWith)
+              && !k.startsWith(NOT_FOR_RESTIC_PREFIX)) {
             out.put(k, v);
           }
         });

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 public final class Redaction {
   private static final Pattern SECRET_NAME =
       Pattern.compile("PASSWORD|SECRET|TOKEN|_KEY|KEY_|CREDENTIAL|WEBHOOK|ACCOUNT_KEY|AUTH");
-  private static final Pattern URL_USERINFO = Pattern.compile("(://)([^/@\\s]+)@");
+  // greedy up to the last '@' before the path: a password may contain an unencoded '@'
+  private static final Pattern URL_USERINFO = Pattern.compile("(://)([^/\\s]+)@");
 
   private Redaction() {}
 

@@ -45,13 +45,12 @@ public final class LabelParser {
     Optional<DatabaseKind> database = database();
     boolean postgresAll = bool(LabelKeys.POSTGRES_ALL).orElse(false);
     if (postgresAll && database.orElse(null) != DatabaseKind.POSTGRES) {
-      warn(
-          LabelKeys.key(LabelKeys.POSTGRES_ALL), "ignored: the container is not labelled postgres");
+      warn(keySet(LabelKeys.POSTGRES_ALL), "ignored: the container is not labelled postgres");
     }
     if ((!include.isEmpty() || !exclude.isEmpty()) && volumes.isEmpty()) {
       // the Python tool needs stack-back.volumes too; we keep that, but say so
       warn(
-          LabelKeys.key(include.isEmpty() ? LabelKeys.VOLUMES_EXCLUDE : LabelKeys.VOLUMES_INCLUDE),
+          keySet(include.isEmpty() ? LabelKeys.VOLUMES_EXCLUDE : LabelKeys.VOLUMES_INCLUDE),
           "only applies when 'stack-back.volumes' is true (or AUTO_BACKUP_ALL is on)");
     }
     List<HookSpec> hooks = hooks();
@@ -85,6 +84,15 @@ public final class LabelParser {
     return theirs == null ? Optional.empty() : Optional.of(Map.entry(legacy, theirs));
   }
 
+  /**
+   * The key the container actually carries for {@code suffix}: ours if set, else the legacy one.
+   */
+  private String keySet(String suffix) {
+    String key = LabelKeys.key(suffix);
+    String legacy = LabelKeys.legacyKey(suffix);
+    return !raw.containsKey(key) && raw.containsKey(legacy) ? legacy : key;
+  }
+
   private Optional<Boolean> bool(String suffix) {
     return value(suffix).flatMap(e -> checkedBool(e.getKey(), e.getValue()));
   }
@@ -112,7 +120,7 @@ public final class LabelParser {
       if (bool(kind.labelSuffix()).orElse(false)) {
         if (found.isPresent()) {
           error(
-              LabelKeys.key(kind.labelSuffix()),
+              keySet(kind.labelSuffix()),
               "a container can be only one database; it is already labelled "
                   + found.get().labelSuffix());
         } else {

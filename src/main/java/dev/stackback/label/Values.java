@@ -40,6 +40,15 @@ public final class Values {
     if (raw == null) {
       return Optional.empty();
     }
+    try {
+      return parseDurationOrThrow(raw);
+    } catch (NumberFormatException | ArithmeticException e) {
+      // a number too large for a Duration is a rejected value, not a crash
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Duration> parseDurationOrThrow(String raw) {
     String s = raw.trim().toLowerCase(Locale.ROOT);
     if (s.matches("\\d+")) {
       return positive(Duration.ofSeconds(Long.parseLong(s)));

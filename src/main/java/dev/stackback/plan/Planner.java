@@ -12,7 +12,6 @@ import dev.stackback.port.ContainerInfo;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -151,18 +150,16 @@ public final class Planner {
     List<Service> participants = new ArrayList<>();
     targets.forEach(t -> participants.add(t.service()));
     participants.addAll(hookOnly);
-    Map<String, Service> byName = new LinkedHashMap<>();
-    services.forEach(s -> byName.putIfAbsent(s.name(), s));
     Map<Stage, List<HookStep>> out = new EnumMap<>(Stage.class);
     for (Stage stage : Stage.values()) {
       List<HookStep> steps = new ArrayList<>();
-      List<HookStep> own = selfHooks(self, stage, byName);
+      List<HookStep> own = selfHooks(self, stage, services);
       if (stage == Stage.PRE) {
         steps.addAll(own);
       }
       for (Service s : participants) {
         for (HookSpec h : s.labels().hooks(stage)) {
-          steps.add(step(h, s, false, resolve(h, s, self, byName)));
+          steps.add(step(h, s, false, resolve(h, s, self, services)));
         }
       }
       if (stage != Stage.PRE) {
@@ -173,11 +170,11 @@ public final class Planner {
     return out;
   }
 
-  private List<HookStep> selfHooks(Service self, Stage stage, Map<String, Service> byName) {
+  private List<HookStep> selfHooks(Service self, Stage stage, List<Service> services) {
     List<HookStep> steps = new ArrayList<>();
     for (HookSpec h : self.labels().hooks(stage)) {
       HookStep.HookTarget where =
-          h.context() == null ? new HookStep.HookTarget.Local() : resolve(h, self, self, byName);
+          h.context() == null ? new HookStep.HookTarget.Local() : resolve(h, self, self, services);
       steps.add(step(h, self, true, where));
     }
     return steps;
@@ -189,16 +186,17 @@ public final class Planner {
   }
 
   private HookStep.HookTarget resolve(
-      HookSpec h, Service declaring, Service self, Map<String, Service> byName) {
+      HookSpec h, Service declaring, Service self, List<Service> services) {
     if (h.context() == null) {
       return inContainer(declaring);
     }
     // a context in the declaring container's own project wins over a same-named service elsewhere
     Service target =
-        byName.values().stream()
+        services.stream()
             .filter(s -> s.name().equals(h.context()) && s.project().equals(declaring.project()))
             .findFirst()
-            .orElse(byName.get(h.context()));
+            .or(() -> services.stream().filter(s -> s.name().equals(h.context())).findFirst())
+            .orElse(null);
     if (target == null && h.context().equals(self.name())) {
       target = self;
     }
