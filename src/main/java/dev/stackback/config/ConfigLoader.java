@@ -82,7 +82,8 @@ public final class ConfigLoader {
     Optional<Schedule> maintenance = schedule(e, "MAINTENANCE_SCHEDULE");
     String logLevel = e.string("LOG_LEVEL").orElse("info").trim().toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(logLevel)) {
-      e.problem("LOG_LEVEL", "'" + logLevel + "' is not one of debug, info, warning, error");
+      e.problem(
+          "LOG_LEVEL", "'" + logLevel + "' is not one of trace, debug, info, warn(ing), error");
       logLevel = "info";
     }
     Config config =

@@ -25,6 +25,7 @@ public final class LabelParser {
   private final Map<String, String> raw;
   private final List<Problem> errors = new ArrayList<>();
   private final List<Problem> warnings = new ArrayList<>();
+  private final Map<String, String> hookSpellings = new java.util.HashMap<>();
 
   private LabelParser(String container, Map<String, String> raw) {
     this.container = container;
@@ -169,6 +170,14 @@ public final class LabelParser {
                 warn(e.getKey(), "ignored: '" + n + "' is not a number");
               } else if (service.isEmpty()) {
                 warn(e.getKey(), "ignored: no service name");
+              } else if (order.containsKey(Integer.parseInt(n))) {
+                warn(
+                    e.getKey(),
+                    "ignored: position "
+                        + Integer.parseInt(n)
+                        + " is already taken by '"
+                        + order.get(Integer.parseInt(n))
+                        + "'");
               } else {
                 order.put(Integer.parseInt(n), service);
               }
@@ -221,9 +230,25 @@ public final class LabelParser {
               + ")");
       return;
     }
+    int n = Integer.parseInt(parts[1]);
+    String spelled = hookSpellings.putIfAbsent(stage.word() + "." + n, parts[1]);
+    if (spelled != null && !spelled.equals(parts[1])) {
+      error(
+          key,
+          "hook "
+              + stage.word()
+              + "."
+              + parts[1]
+              + " is also written "
+              + stage.word()
+              + "."
+              + spelled
+              + "; write each N one way");
+      return;
+    }
     byStage
         .computeIfAbsent(stage, s -> new TreeMap<>())
-        .computeIfAbsent(Integer.parseInt(parts[1]), i -> new TreeMap<>())
+        .computeIfAbsent(n, i -> new TreeMap<>())
         .put(parts[2], value);
   }
 

@@ -555,4 +555,33 @@ class LabelParserTest {
                 + ")"),
         errors(p).stream().sorted().toList());
   }
+
+  @Test
+  void hookIndexWrittenTwoWays_isLabelErrorNotASilentDrop() {
+    ParsedLabels p =
+        parse(
+            "stack-back.hooks.pre.1.cmd", "echo one",
+            "stack-back.hooks.pre.01.cmd", "echo zero-one");
+    assertEquals(
+        List.of(
+            "container 'db': label 'stack-back.hooks.pre.1.cmd': hook pre.1 is also written"
+                + " pre.01; write each N one way"),
+        errors(p));
+  }
+
+  @Test
+  void orderPositionWrittenTwoWays_keepsTheFirstAndWarns() {
+    ParsedLabels p =
+        parse(
+            "stack-back.ordered", "true",
+            "stack-back.order.01", "web",
+            "stack-back.order.1", "db");
+    assertEquals(List.of(), errors(p));
+    assertEquals(Map.of(1, "web"), p.labels().order());
+    assertEquals(
+        List.of(
+            "container 'db': label 'stack-back.order.1': ignored: position 1 is already taken by"
+                + " 'web'"),
+        warnings(p));
+  }
 }
