@@ -1,16 +1,8 @@
 package dev.stackback.cli;
 
-import dev.stackback.engine.EngineSettings;
-import dev.stackback.engine.Recovery;
-import dev.stackback.engine.RunEngine;
-import dev.stackback.engine.RunReport;
 import dev.stackback.plan.Plan;
-import dev.stackback.state.RunLock;
-import dev.stackback.state.RunStore;
-import dev.stackback.state.StepRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -65,42 +57,13 @@ final class BackupCommand implements Callable<Integer> {
     }
   }
 
-  /** Exit code when another run holds the lock. */
-  static final int BUSY = 5;
-
   private int guarded(Session s, Plan plan, PrintWriter out, PrintWriter err) {
-    Optional<RunLock> lock = RunLock.tryAcquire(s.config.stateDir());
-    if (lock.isEmpty() || Recovery.workerBusy(s.runtime, plan.host())) {
-      lock.ifPresent(RunLock::close);
-      err.println(
-          "error: another backup run is in progress (lock "
-              + s.config.stateDir().resolve("run.lock")
-              + " is held, or a worker container of host '"
-              + plan.host()
-              + "' is running); try again later");
-      err.flush();
-      return BUSY;
-    }
-    try (RunLock held = lock.get()) {
-      new Recovery(s.runtime, new RunStore(s.config.stateDir()), settings(s), app.clock()).repair();
-      return run(s, plan, out);
-    }
-  }
-
-  private int run(Session s, Plan plan, PrintWriter out) {
-    RunEngine engine =
-        new RunEngine(
-            s.runtime,
-            app.restic(s.config),
-            app.shell(),
-            new RunStore(s.config.stateDir()),
-            settings(s),
-            app.clock());
+    BackupRunner runner = new BackupRunner(app);
     CountDownLatch done = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
-              engine.cancel();
+              runner.cancel();
               try {
                 done.await(SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
               } catch (InterruptedException e) {
@@ -110,9 +73,7 @@ final class BackupCommand implements Callable<Integer> {
             "stack-back-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      RunReport report = engine.run(plan, "manual");
-      summary(out, report);
-      return report.exitCode();
+      return runner.run(s, plan, "manual", out, err);
     } finally {
       done.countDown();
       try {
@@ -121,39 +82,5 @@ final class BackupCommand implements Callable<Integer> {
         // the JVM is exiting because of a signal; the hook is already running
       }
     }
-  }
-
-  static EngineSettings settings(Session s) {
-    return new EngineSettings(
-        s.config.stopTimeout(),
-        s.config.stopTimeout().plusSeconds(60),
-        s.config.backupTimeout(),
-        s.config.resticEnv(),
-        s.config.keep(),
-        s.config.maintenanceSchedule().isEmpty(),
-        Duration.ofSeconds(1));
-  }
-
-  static void summary(PrintWriter out, RunReport report) {
-    var r = report.record();
-    out.println(
-        "Run "
-            + r.id()
-            + ": "
-            + r.state()
-            + " (exit "
-            + report.exitCode()
-            + ")"
-            + (r.error() == null ? "" : ": " + r.error()));
-    for (StepRecord st : r.steps()) {
-      out.printf(
-          "  %-10s %-11s %-28s %8s  %s%n",
-          st.kind(),
-          st.outcome(),
-          st.name(),
-          st.durationMs() + "ms",
-          st.message() == null ? "" : st.message());
-    }
-    out.flush();
   }
 }

@@ -34,7 +34,8 @@ public final class RealApp implements App {
 
   @Override
   public Restic restic(Config config) {
-    return new ResticCli(config.resticEnv(), config.backupTimeout());
+    return new ResticCli(
+        "restic", config.resticEnv(), config.backupTimeout(), config.checkWithCache());
   }
 
   @Override

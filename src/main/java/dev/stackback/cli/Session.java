@@ -3,8 +3,10 @@ package dev.stackback.cli;
 import dev.stackback.config.Config;
 import dev.stackback.config.ConfigLoader;
 import dev.stackback.label.Problem;
+import dev.stackback.plan.Plan;
 import dev.stackback.plan.PlanResult;
 import dev.stackback.plan.Planner;
+import dev.stackback.plan.Scope;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import java.io.PrintWriter;
@@ -18,12 +20,21 @@ import java.util.Optional;
 final class Session implements AutoCloseable {
   final Config config;
   final ContainerRuntime runtime;
+  final ContainerInfo self;
   final PlanResult plan;
 
-  private Session(Config config, ContainerRuntime runtime, PlanResult plan) {
+  private Session(Config config, ContainerRuntime runtime, ContainerInfo self, PlanResult plan) {
     this.config = config;
     this.runtime = runtime;
+    this.self = self;
     this.plan = plan;
+  }
+
+  /** restic {@code --host} of our snapshots, even when the labels are invalid. */
+  String host() {
+    return plan.plan()
+        .map(Plan::host)
+        .orElseGet(() -> Planner.host(config, new Scope(config, self).projectOf(self)));
   }
 
   /** Thrown when a command must end with an exit code after printing its problems. */
@@ -60,7 +71,7 @@ final class Session implements AutoCloseable {
     try {
       ContainerInfo self = findSelf(config, runtime, err);
       List<ContainerInfo> all = runtime.listContainers();
-      return new Session(config, runtime, Planner.plan(config, self, all));
+      return new Session(config, runtime, self, Planner.plan(config, self, all));
     } catch (RuntimeException e) {
       runtime.close();
       if (e instanceof Exit) {

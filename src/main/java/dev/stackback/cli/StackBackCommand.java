@@ -24,7 +24,11 @@ public final class StackBackCommand implements Runnable {
     CommandLine cl = new CommandLine(new StackBackCommand());
     cl.addSubcommand(new StatusCommand(app));
     cl.addSubcommand(new BackupCommand(app));
+    cl.addSubcommand(new DaemonCommand(app));
     cl.addSubcommand(new RunsCommand(app));
+    cl.addSubcommand(new SnapshotsCommand(app));
+    cl.addSubcommand(new CleanupCommand(app));
+    cl.addSubcommand(new CheckCommand(app));
     cl.addSubcommand(new VersionCommand());
     return cl;
   }

@@ -22,9 +22,10 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows the configuration (secrets redacted), the repository, the targets in backup order",
-      "with volumes -> snapshot paths and databases, the hooks per stage in execution order,",
-      "warnings and the last run. Exit 0, or 2 on invalid configuration or labels."
+      "Shows what a backup would do, computed from the running containers.",
+      "Configuration (secrets redacted), repository, targets in backup order with volumes ->",
+      "snapshot paths and databases, hooks per stage in execution order, warnings, last run.",
+      "Exit 0, or 2 on invalid configuration or labels."
     })
 final class StatusCommand implements Callable<Integer> {
   private final App app;

@@ -66,7 +66,7 @@ public final class Planner {
             selfContainer.name(), self.labels(), targets, hookOnly, services, all, scope);
     warnings.addAll(order.warnings());
     Map<Stage, List<HookStep>> hooks = hooks(self, order.targets(), order.hookOnly(), services);
-    String host = config.backupHost().orElse(project.isEmpty() ? "stack-back" : project);
+    String host = host(config, project);
     if (!errors.isEmpty()) {
       return new PlanResult(Optional.empty(), errors, warnings);
     }
@@ -82,6 +82,11 @@ public final class Planner {
             config.stopScope(),
             warnings);
     return new PlanResult(Optional.of(plan), List.of(), warnings);
+  }
+
+  /** restic {@code --host}: BACKUP_HOST, else the project, else {@code stack-back}. */
+  public static String host(Config config, String project) {
+    return config.backupHost().orElse(project.isEmpty() ? "stack-back" : project);
   }
 
   private ContainerLabels parse(ContainerInfo c) {

@@ -1,0 +1,119 @@
+package dev.stackback.cli;
+
+import dev.stackback.config.Config;
+import dev.stackback.engine.EngineSettings;
+import dev.stackback.engine.Recovery;
+import dev.stackback.engine.RunEngine;
+import dev.stackback.engine.RunReport;
+import dev.stackback.plan.Plan;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.state.RunLock;
+import dev.stackback.state.RunStore;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One guarded backup run, shared by {@code backup} and {@code daemon}: take the run lock (or report
+ * busy), repair interrupted runs, run the engine. {@link #cancel()} interrupts a run in progress
+ * the safe way (restarts and error/finally hooks still happen).
+ */
+final class BackupRunner {
+  /** Exit code when another run holds the lock. */
+  static final int BUSY = 5;
+
+  private final App app;
+  private final AtomicReference<RunEngine> current = new AtomicReference<>();
+  private volatile boolean cancelled;
+
+  BackupRunner(App app) {
+    this.app = app;
+  }
+
+  /** Cancels the run in progress, and any run that would start after this call. */
+  void cancel() {
+    cancelled = true;
+    RunEngine e = current.get();
+    if (e != null) {
+      e.cancel();
+    }
+  }
+
+  /** Runs {@code plan} under the lock; the exit code of SPEC 7 (or {@link #BUSY}). */
+  int run(Session s, Plan plan, String trigger, PrintWriter out, PrintWriter err) {
+    Optional<RunLock> lock = RunLock.tryAcquire(s.config.stateDir());
+    if (lock.isEmpty() || Recovery.workerBusy(s.runtime, plan.host())) {
+      lock.ifPresent(RunLock::close);
+      err.println(
+          "error: another backup run is in progress (lock "
+              + s.config.stateDir().resolve("run.lock")
+              + " is held, or a worker container of host '"
+              + plan.host()
+              + "' is running); try again later");
+      err.flush();
+      return BUSY;
+    }
+    try (RunLock held = lock.get()) {
+      recover(s.runtime, s.config);
+      RunEngine engine =
+          new RunEngine(
+              s.runtime,
+              app.restic(s.config),
+              app.shell(),
+              new RunStore(s.config.stateDir()),
+              settings(s.config),
+              app.clock());
+      current.set(engine);
+      if (cancelled) {
+        engine.cancel();
+      }
+      try {
+        RunReport report = engine.run(plan, trigger);
+        summary(out, report);
+        return report.exitCode();
+      } finally {
+        current.set(null);
+      }
+    }
+  }
+
+  /** Repairs runs a crash left {@code running}; the caller holds the lock. */
+  void recover(ContainerRuntime runtime, Config config) {
+    new Recovery(runtime, new RunStore(config.stateDir()), settings(config), app.clock()).repair();
+  }
+
+  static EngineSettings settings(Config config) {
+    return new EngineSettings(
+        config.stopTimeout(),
+        config.stopTimeout().plusSeconds(60),
+        config.backupTimeout(),
+        config.resticEnv(),
+        config.keep(),
+        config.maintenanceSchedule().isEmpty(),
+        Duration.ofSeconds(1));
+  }
+
+  static void summary(PrintWriter out, RunReport report) {
+    var r = report.record();
+    out.println(
+        "Run "
+            + r.id()
+            + ": "
+            + r.state()
+            + " (exit "
+            + report.exitCode()
+            + ")"
+            + (r.error() == null ? "" : ": " + r.error()));
+    for (var st : r.steps()) {
+      out.printf(
+          "  %-11s %-10s %-30s %8s  %s%n",
+          st.kind(),
+          st.outcome(),
+          st.name(),
+          st.durationMs() + "ms",
+          st.message() == null ? "" : st.message());
+    }
+    out.flush();
+  }
+}

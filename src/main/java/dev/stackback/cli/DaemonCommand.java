@@ -1,0 +1,168 @@
+package dev.stackback.cli;
+
+import dev.stackback.config.Config;
+import dev.stackback.config.Schedule;
+import dev.stackback.plan.Plan;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.state.RunLock;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code stack-back daemon}: the image's default command. Backups on {@code CRON_SCHEDULE},
+ * maintenance on {@code MAINTENANCE_SCHEDULE}; one run at a time; SIGTERM lets a running backup
+ * start what it stopped and run its error/finally hooks before the process exits.
+ */
+@Command(
+    name = "daemon",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs backups on CRON_SCHEDULE and maintenance on MAINTENANCE_SCHEDULE until SIGTERM.",
+      "Exit 2 on invalid configuration (e.g. a CRON_SCHEDULE that is not a cron expression)."
+    })
+final class DaemonCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.daemon");
+  private static final Duration DOCKER_RETRY = Duration.ofSeconds(10);
+
+  private final App app;
+  private final BackupRunner runner;
+  private final CountDownLatch stopping = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  @Spec CommandSpec spec;
+
+  DaemonCommand(App app) {
+    this.app = app;
+    this.runner = new BackupRunner(app);
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Config config;
+    try {
+      config = Session.config(app, err);
+    } catch (Session.Exit e) {
+      return e.code;
+    }
+    Thread hook = new Thread(this::shutdown, "stack-back-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      LOG.info(
+          "stack-back {} daemon: backups on '{}', maintenance {}",
+          VersionCommand.version(),
+          config.cronSchedule().text(),
+          config
+              .maintenanceSchedule()
+              .map(s -> "on '" + s.text() + "'")
+              .orElse("after each successful backup"));
+      if (!waitForDocker(config)) {
+        return 0;
+      }
+      loop(config, out, err);
+      return 0;
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  /** SIGTERM: stop sleeping, let a run in progress finish safely, then let the JVM exit. */
+  private void shutdown() {
+    LOG.info("SIGTERM: stopping; a run in progress starts what it stopped and runs its hooks");
+    stopping.countDown();
+    runner.cancel();
+    try {
+      stopped.await(BackupCommand.SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Retries until Docker answers; repairs interrupted runs once it does. False on SIGTERM. */
+  private boolean waitForDocker(Config config) {
+    while (true) {
+      try (ContainerRuntime rt = app.runtime(config)) {
+        rt.listContainers();
+        Optional<RunLock> lock = RunLock.tryAcquire(config.stateDir());
+        if (lock.isPresent()) {
+          try (RunLock held = lock.get()) {
+            runner.recover(rt, config);
+          }
+        }
+        return true;
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "Docker is not reachable yet ({}); retrying in {}s",
+            e.getMessage(),
+            DOCKER_RETRY.toSeconds());
+      }
+      if (sleep(DOCKER_RETRY)) {
+        return false;
+      }
+    }
+  }
+
+  private void loop(Config config, PrintWriter out, PrintWriter err) {
+    while (stopping.getCount() > 0) {
+      ZonedDateTime now = ZonedDateTime.now(app.clock());
+      ZonedDateTime nextBackup = next(config.cronSchedule(), now);
+      Optional<ZonedDateTime> nextMaintenance = config.maintenanceSchedule().map(s -> next(s, now));
+      boolean maintenanceFirst =
+          nextMaintenance.isPresent() && nextMaintenance.get().isBefore(nextBackup);
+      ZonedDateTime at = maintenanceFirst ? nextMaintenance.get() : nextBackup;
+      LOG.info("next {} at {}", maintenanceFirst ? "maintenance" : "backup", at);
+      if (sleep(Duration.between(ZonedDateTime.now(app.clock()), at))) {
+        return;
+      }
+      if (maintenanceFirst) {
+        Maintenance.run(app, config, out, err);
+      } else {
+        backup(out, err);
+      }
+    }
+  }
+
+  private void backup(PrintWriter out, PrintWriter err) {
+    try (Session s = Session.open(app, err)) {
+      if (s.plan.plan().isEmpty()) {
+        Session.printProblems(err, "invalid labels; scheduled backup skipped", s.plan.errors());
+        return;
+      }
+      Plan plan = s.plan.plan().get();
+      plan.warnings().forEach(w -> LOG.warn("{}", w));
+      int code = runner.run(s, plan, "schedule", out, err);
+      LOG.info("scheduled backup finished with exit code {}", code);
+    } catch (Session.Exit e) {
+      LOG.error("scheduled backup skipped: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("scheduled backup failed: {}", e.toString());
+    }
+  }
+
+  private static ZonedDateTime next(Schedule s, ZonedDateTime now) {
+    return s.next(now)
+        .orElseThrow(
+            () -> new IllegalStateException("schedule '" + s.text() + "' has no next time"));
+  }
+
+  /** Sleeps up to {@code d}; true when SIGTERM arrived meanwhile. */
+  private boolean sleep(Duration d) {
+    try {
+      return stopping.await(Math.max(0, d.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+}

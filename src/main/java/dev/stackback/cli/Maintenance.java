@@ -1,0 +1,67 @@
+package dev.stackback.cli;
+
+import dev.stackback.config.Config;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.Restic;
+import dev.stackback.state.RunLock;
+import java.io.PrintWriter;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scheduled maintenance ({@code MAINTENANCE_SCHEDULE}) and {@code cleanup}: forget our snapshots
+ * per {@code RESTIC_KEEP_*} (only our host and the {@code stack-back} tag, grouped by host and
+ * paths) and prune, under the run lock.
+ */
+final class Maintenance {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.maintenance");
+
+  private Maintenance() {}
+
+  /** Scheduled maintenance: cleanup, then check. Returns 0, 1, or 5 when busy. */
+  static int run(App app, Config config, PrintWriter out, PrintWriter err) {
+    int code = cleanup(app, config, out, err);
+    if (code != 0) {
+      return code;
+    }
+    try {
+      app.restic(config).check(Optional.empty(), log());
+      LOG.info("check passed");
+      return 0;
+    } catch (RuntimeException e) {
+      LOG.error("check failed: {}", e.getMessage());
+      return 1;
+    }
+  }
+
+  /** forget + prune of our snapshots; 0, 1, or 5 when another run holds the lock. */
+  static int cleanup(App app, Config config, PrintWriter out, PrintWriter err) {
+    Optional<RunLock> lock = RunLock.tryAcquire(config.stateDir());
+    if (lock.isEmpty()) {
+      err.println("error: a backup run is in progress; maintenance skipped, try again later");
+      err.flush();
+      return BackupRunner.BUSY;
+    }
+    try (RunLock held = lock.get();
+        Session s = Session.open(app, err)) {
+      Restic restic = app.restic(config);
+      String host = s.host();
+      LOG.info("forget (host '{}', tag stack-back, {}) + prune", host, config.keep());
+      restic.forget(host, "stack-back", config.keep(), true, log());
+      out.println("cleanup done for host '" + host + "'");
+      out.flush();
+      return 0;
+    } catch (Session.Exit e) {
+      return e.code;
+    } catch (RuntimeException e) {
+      err.println("error: cleanup failed: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+  }
+
+  static OutputLine log() {
+    return (stream, line) -> LOG.info("{}", line);
+  }
+}
