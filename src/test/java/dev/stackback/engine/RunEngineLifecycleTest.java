@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.engine.fakes.Stack;
+import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.MountInfo;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.WorkerSpec;
@@ -287,6 +288,43 @@ class RunEngineLifecycleTest {
             "finally web#1: ok",
             "finally backup#1: ok"),
         steps.subList(steps.indexOf("post web#1: failed"), steps.size()));
+  }
+
+  @Test
+  void restartFails_exit4_otherStoppedContainersStillStarted_errorAndFinallyRun() {
+    Stack s = standardStack().env("STOP_SCOPE", "run");
+    EngineHarness h = harness(s);
+    h.journal.on("start files").throwing(new ContainerRuntimeException("files exited at once"));
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            SELF_PRE,
+            FILES_PRE,
+            WEB_PRE,
+            "stop files",
+            "stop web",
+            DB_STDIN,
+            DB_STREAM,
+            FILES_WORKER,
+            WEB_WORKER,
+            "start files",
+            "start web",
+            WEB_ERROR,
+            SELF_ERROR,
+            WEB_FINALLY,
+            SELF_FINALLY),
+        h.journal.entries());
+    assertEquals(4, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.FAILED, r.state());
+    assertEquals(4, r.exitCode());
+    assertEquals("failed", step(r, "start files").outcome());
+    assertEquals("ok", step(r, "start web").outcome());
+    // still down: the record says so, for whoever looks next
+    assertEquals(List.of("id-files"), r.stopped());
   }
 
   @Test
