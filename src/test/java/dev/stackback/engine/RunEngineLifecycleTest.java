@@ -468,20 +468,20 @@ class RunEngineLifecycleTest {
   }
 
   @Test
-  void cancelFromPreHook_noBackup_errorAndFinally_exit1() {
+  void cancelFromPreHook_restOfPreAndBackupSkipped_errorAndFinally_exit1() {
     EngineHarness h = harness(standardStack());
     h.journal.on(FILES_PRE).after(h.engine::cancel);
 
     RunReport report = h.run();
 
-    List<String> journal = h.journal.entries();
-    assertFalse(journal.stream().anyMatch(l -> l.startsWith("stop ") || l.startsWith("worker ")));
-    assertFalse(journal.contains(DB_STDIN));
     assertEquals(
-        List.of(WEB_ERROR, SELF_ERROR, WEB_FINALLY, SELF_FINALLY),
-        journal.subList(journal.size() - 4, journal.size()));
+        List.of(REPO, SELF_PRE, FILES_PRE, WEB_ERROR, SELF_ERROR, WEB_FINALLY, SELF_FINALLY),
+        h.journal.entries());
     assertEquals(1, report.exitCode());
-    assertEquals("the run was interrupted", h.latest().error());
+    RunRecord r = h.latest();
+    assertEquals("the run was interrupted", r.error());
+    assertEquals("skipped", step(r, "pre web#1").outcome());
+    assertEquals("the run was interrupted", step(r, "pre web#1").message());
   }
 
   @Test
