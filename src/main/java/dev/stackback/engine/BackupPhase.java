@@ -22,8 +22,10 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,8 @@ final class BackupPhase {
   private final EngineSettings settings;
   private final Plan plan;
   private final AtomicBoolean cancelled;
+  // ids this phase tried to start: a failed start is reported once, not tried again at the end
+  private final Set<String> startAttempted = new HashSet<>();
 
   BackupPhase(
       ContainerRuntime runtime,
@@ -144,6 +148,7 @@ final class BackupPhase {
   }
 
   private void startOne(ContainerRef c, String service, Outcome out) {
+    startAttempted.add(c.id());
     Instant started = rec.now();
     try {
       runtime.start(c.id(), settings.startTimeout());
@@ -156,9 +161,10 @@ final class BackupPhase {
     }
   }
 
-  /** Whatever is still stopped (an exception, a failed stop half-way) is started now. */
+  /** Whatever is still stopped and was never started (an exception mid-phase) is started now. */
   private void restartLeftovers(Outcome out) {
     Deque<String> left = new ArrayDeque<>(rec.stillStopped());
+    left.removeAll(startAttempted);
     for (String id : left) {
       String name =
           plan.targets().stream()

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,7 @@ final class HookRunner {
   private final Duration backoff;
   private final ExecutorService async;
   private final String runId;
+  private final AtomicBoolean cancelled;
   private final List<Pending> pending = new ArrayList<>();
 
   private record Pending(HookStep step, CompletableFuture<Void> future) {}
@@ -57,7 +59,8 @@ final class HookRunner {
       Sleeper sleeper,
       Duration backoff,
       ExecutorService async,
-      String runId) {
+      String runId,
+      AtomicBoolean cancelled) {
     this.runtime = runtime;
     this.shell = shell;
     this.recorder = recorder;
@@ -65,18 +68,21 @@ final class HookRunner {
     this.backoff = backoff;
     this.async = async;
     this.runId = runId;
+    this.cancelled = cancelled;
   }
 
   /**
    * Runs a stage. In {@code pre} and {@code post} a failed blocking hook with {@code on-error:
-   * abort} skips the rest of the stage; in {@code error} and {@code finally} nothing is skipped.
+   * abort} skips the rest of the stage, and so does a cancelled run; in {@code error} and {@code
+   * finally} nothing is skipped.
    */
   StageResult runStage(Stage stage, List<HookStep> steps) {
     boolean aborted = false;
     int failures = 0;
     boolean mayAbort = stage == Stage.PRE || stage == Stage.POST;
     for (HookStep step : steps) {
-      if (aborted) {
+      boolean interrupted = mayAbort && cancelled.get();
+      if (aborted || interrupted) {
         recorder.simple(
             "hook",
             name(step),
@@ -84,7 +90,9 @@ final class HookRunner {
             step.from(),
             "skipped",
             recorder.now(),
-            "an earlier " + stage.word() + " hook failed");
+            interrupted
+                ? "the run was interrupted"
+                : "an earlier " + stage.word() + " hook failed");
         continue;
       }
       if (step.spec().mode() == Mode.ASYNC) {

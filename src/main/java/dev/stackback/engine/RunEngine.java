@@ -101,7 +101,8 @@ public final class RunEngine {
     ExecutorService async = Executors.newCachedThreadPool(daemonThreads());
     try {
       HookRunner hooks =
-          new HookRunner(runtime, shell, rec, sleeper, settings.retryBackoff(), async, id);
+          new HookRunner(
+              runtime, shell, rec, sleeper, settings.retryBackoff(), async, id, cancelled);
       return execute(plan, rec, hooks);
     } finally {
       async.shutdownNow();

@@ -1,0 +1,504 @@
+package dev.stackback.engine;
+
+import static dev.stackback.engine.EngineHarness.DB_STDIN;
+import static dev.stackback.engine.EngineHarness.DB_STREAM;
+import static dev.stackback.engine.EngineHarness.FILES_PRE;
+import static dev.stackback.engine.EngineHarness.FILES_WORKER;
+import static dev.stackback.engine.EngineHarness.FORGET;
+import static dev.stackback.engine.EngineHarness.REPO;
+import static dev.stackback.engine.EngineHarness.SELF_ERROR;
+import static dev.stackback.engine.EngineHarness.SELF_FINALLY;
+import static dev.stackback.engine.EngineHarness.SELF_POST;
+import static dev.stackback.engine.EngineHarness.SELF_PRE;
+import static dev.stackback.engine.EngineHarness.WEB_ERROR;
+import static dev.stackback.engine.EngineHarness.WEB_FINALLY;
+import static dev.stackback.engine.EngineHarness.WEB_POST;
+import static dev.stackback.engine.EngineHarness.WEB_PRE;
+import static dev.stackback.engine.EngineHarness.WEB_WORKER;
+import static dev.stackback.engine.EngineHarness.standardStack;
+import static dev.stackback.engine.EngineHarness.step;
+import static dev.stackback.engine.EngineHarness.steps;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackback.engine.fakes.Stack;
+import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.MountInfo;
+import dev.stackback.port.ResticException;
+import dev.stackback.port.WorkerSpec;
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.StepRecord;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The run lifecycle of SPEC 2 through fakes of the three ports: stages, stops, snapshots. */
+class RunEngineLifecycleTest {
+  @TempDir Path state;
+
+  private EngineHarness harness(Stack stack) {
+    return new EngineHarness(stack, state);
+  }
+
+  @Test
+  void happyPath_checkPreStopSnapshotStartPostFinallyMaintenance() {
+    EngineHarness h = harness(standardStack());
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            SELF_PRE,
+            FILES_PRE,
+            WEB_PRE,
+            DB_STDIN,
+            DB_STREAM,
+            "stop files",
+            FILES_WORKER,
+            "start files",
+            "stop web",
+            WEB_WORKER,
+            "start web",
+            WEB_POST,
+            SELF_POST,
+            WEB_FINALLY,
+            SELF_FINALLY,
+            FORGET),
+        h.journal.entries());
+    assertEquals(0, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.SUCCEEDED, r.state());
+    assertEquals(0, r.exitCode());
+    assertEquals(List.of(), r.stopped());
+    assertEquals(
+        List.of(
+            "check repository: ok",
+            "pre backup#1: ok",
+            "pre files#1: ok",
+            "pre web#1: ok",
+            "dump db: ok",
+            "stop files: ok",
+            "snapshot files: ok",
+            "start files: ok",
+            "stop web: ok",
+            "snapshot web: ok",
+            "start web: ok",
+            "post web#1: ok",
+            "post backup#1: ok",
+            "finally web#1: ok",
+            "finally backup#1: ok",
+            "forget + prune: ok"),
+        steps(r));
+    assertEquals("-- dump of db\n", h.restic.stdin().get("/databases/db/all_databases.sql"));
+    assertEquals(List.of(h.stack.config().keep()), h.restic.forgets());
+  }
+
+  @Test
+  void happyPath_workerGetsOwnImageRepositoryMountsAndTargetReadOnly_notTheSocket() {
+    EngineHarness h = harness(standardStack());
+
+    h.run();
+
+    WorkerSpec web = h.runtime.workers().get(1);
+    assertEquals("stack-back:test", web.image());
+    assertEquals(
+        List.of(
+            new WorkerSpec.WorkerMount(MountInfo.Type.BIND, "/srv/repo", "/repo", false),
+            new WorkerSpec.WorkerMount(
+                MountInfo.Type.VOLUME, "web_data", "/volumes/web/data", true)),
+        web.mounts());
+    assertEquals(
+        h.restic.backupCommand(
+            "app",
+            List.of("stack-back", "project=app", "service=web"),
+            List.of("/volumes/web/data")),
+        web.entrypoint());
+    assertEquals("/repo", web.env().get("RESTIC_REPOSITORY"));
+    assertEquals(
+        DumpCommands.command(h.stack.plan().targets().get(0).dump().orElseThrow()),
+        h.runtime.execs().stream()
+            .filter(e -> e.containerId().equals("id-db"))
+            .findFirst()
+            .orElseThrow()
+            .command());
+  }
+
+  @Test
+  void preHookFailsWithAbort_skipsRestOfPreAndBackup_runsErrorThenFinally() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on(FILES_PRE).exits(1);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(REPO, SELF_PRE, FILES_PRE, WEB_ERROR, SELF_ERROR, WEB_FINALLY, SELF_FINALLY),
+        h.journal.entries());
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.FAILED, r.state());
+    assertEquals(
+        List.of(
+            "check repository: ok",
+            "pre backup#1: ok",
+            "pre files#1: failed",
+            "pre web#1: skipped",
+            "error web#1: ok",
+            "error backup#1: ok",
+            "finally web#1: ok",
+            "finally backup#1: ok"),
+        steps(r));
+    assertEquals(1, step(r, "pre files#1").exitCode());
+  }
+
+  @Test
+  void preHookFailsWithContinue_backupAndPostRun_exit0() {
+    Stack s = standardStack();
+    s.get("files").hook("pre", 1, "on-error", "continue");
+    EngineHarness h = harness(s);
+    h.journal.on(FILES_PRE).exits(2);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            SELF_PRE,
+            FILES_PRE,
+            WEB_PRE,
+            DB_STDIN,
+            DB_STREAM,
+            "stop files",
+            FILES_WORKER,
+            "start files",
+            "stop web",
+            WEB_WORKER,
+            "start web",
+            WEB_POST,
+            SELF_POST,
+            WEB_FINALLY,
+            SELF_FINALLY,
+            FORGET),
+        h.journal.entries());
+    assertEquals(0, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.SUCCEEDED, r.state());
+    StepRecord failed = step(r, "pre files#1");
+    assertEquals("failed", failed.outcome());
+    assertEquals(2, failed.exitCode());
+  }
+
+  @Test
+  void repositoryCheckFails_noPreHooksNothingStopped_errorAndFinallyRun_exit1() {
+    EngineHarness h = harness(standardStack());
+    h.journal
+        .on(REPO)
+        .throwing(new ResticException(ResticException.Kind.WRONG_PASSWORD, 12, "wrong password"));
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(REPO, WEB_ERROR, SELF_ERROR, WEB_FINALLY, SELF_FINALLY), h.journal.entries());
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.FAILED, r.state());
+    assertEquals(
+        List.of(
+            "check repository: failed",
+            "error web#1: ok",
+            "error backup#1: ok",
+            "finally web#1: ok",
+            "finally backup#1: ok"),
+        steps(r));
+    assertTrue(r.error().contains("wrong password"), r.error());
+  }
+
+  @Test
+  void snapshotFailsAfterStop_containerStartedAgain_laterTargetsSkipped_noPostNoMaintenance() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on(FILES_WORKER).exits(1);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            SELF_PRE,
+            FILES_PRE,
+            WEB_PRE,
+            DB_STDIN,
+            DB_STREAM,
+            "stop files",
+            FILES_WORKER,
+            "start files",
+            WEB_ERROR,
+            SELF_ERROR,
+            WEB_FINALLY,
+            SELF_FINALLY),
+        h.journal.entries());
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.FAILED, r.state());
+    assertEquals(
+        List.of(
+            "check repository: ok",
+            "pre backup#1: ok",
+            "pre files#1: ok",
+            "pre web#1: ok",
+            "dump db: ok",
+            "stop files: ok",
+            "snapshot files: failed",
+            "start files: ok",
+            "stop web: skipped",
+            "snapshot web: skipped",
+            "error web#1: ok",
+            "error backup#1: ok",
+            "finally web#1: ok",
+            "finally backup#1: ok"),
+        steps(r));
+    assertTrue(r.error().contains("snapshot of files failed"), r.error());
+    assertEquals(List.of(), r.stopped());
+  }
+
+  @Test
+  void postHookFails_skipsRestOfPost_runsErrorThenFinally_exit1() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on(WEB_POST).exits(1);
+
+    RunReport report = h.run();
+
+    List<String> journal = h.journal.entries();
+    assertEquals(
+        List.of(WEB_POST, WEB_ERROR, SELF_ERROR, WEB_FINALLY, SELF_FINALLY),
+        journal.subList(journal.indexOf(WEB_POST), journal.size()));
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.FAILED, r.state());
+    List<String> steps = steps(r);
+    assertEquals(
+        List.of(
+            "post web#1: failed",
+            "post backup#1: skipped",
+            "error web#1: ok",
+            "error backup#1: ok",
+            "finally web#1: ok",
+            "finally backup#1: ok"),
+        steps.subList(steps.indexOf("post web#1: failed"), steps.size()));
+  }
+
+  @Test
+  void restartFails_exit4_otherStoppedContainersStillStarted_errorAndFinallyRun() {
+    Stack s = standardStack().env("STOP_SCOPE", "run");
+    EngineHarness h = harness(s);
+    h.journal.on("start files").throwing(new ContainerRuntimeException("files exited at once"));
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            SELF_PRE,
+            FILES_PRE,
+            WEB_PRE,
+            "stop files",
+            "stop web",
+            DB_STDIN,
+            DB_STREAM,
+            FILES_WORKER,
+            WEB_WORKER,
+            "start files",
+            "start web",
+            WEB_ERROR,
+            SELF_ERROR,
+            WEB_FINALLY,
+            SELF_FINALLY),
+        h.journal.entries());
+    assertEquals(4, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.FAILED, r.state());
+    assertEquals(4, r.exitCode());
+    assertEquals("failed", step(r, "start files").outcome());
+    assertEquals("ok", step(r, "start web").outcome());
+    // still down: the record says so, for whoever looks next
+    assertEquals(List.of("id-files"), r.stopped());
+  }
+
+  @Test
+  void stopScopeRun_dumpOfStoppedDbFirst_thenAllStops_allSnapshots_allStarts() {
+    Stack s = new Stack().env("STOP_SCOPE", "run");
+    s.service("db").postgres().backsUpData().stopDuringBackup();
+    s.service("files").backsUpData();
+    s.service("web").backsUpData().stopDuringBackup();
+    EngineHarness h = harness(s);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            DB_STDIN,
+            DB_STREAM,
+            "stop db",
+            "stop web",
+            "worker db /volumes/db/data",
+            FILES_WORKER,
+            WEB_WORKER,
+            "start db",
+            "start web",
+            FORGET),
+        h.journal.entries());
+    assertEquals(0, report.exitCode());
+    assertEquals(RunRecord.SUCCEEDED, h.latest().state());
+  }
+
+  @Test
+  void incompleteSnapshot_exit3_stateIncomplete_postRuns_noMaintenance() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on(WEB_WORKER).exits(3);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            SELF_PRE,
+            FILES_PRE,
+            WEB_PRE,
+            DB_STDIN,
+            DB_STREAM,
+            "stop files",
+            FILES_WORKER,
+            "start files",
+            "stop web",
+            WEB_WORKER,
+            "start web",
+            WEB_POST,
+            SELF_POST,
+            WEB_FINALLY,
+            SELF_FINALLY),
+        h.journal.entries());
+    assertEquals(3, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.INCOMPLETE, r.state());
+    assertEquals("incomplete", step(r, "snapshot web").outcome());
+  }
+
+  @Test
+  void incompleteDump_exit3() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on(DB_STDIN).incomplete();
+
+    RunReport report = h.run();
+
+    assertEquals(3, report.exitCode());
+    assertEquals("incomplete", step(h.latest(), "dump db").outcome());
+    assertFalse(h.journal.entries().contains(FORGET));
+  }
+
+  @Test
+  void dumpFails_resticAborted_noSnapshot_laterSnapshotsSkipped_errorHooks_exit1() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on(DB_STREAM).exits(1);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            SELF_PRE,
+            FILES_PRE,
+            WEB_PRE,
+            DB_STDIN,
+            DB_STREAM,
+            "restic abort",
+            WEB_ERROR,
+            SELF_ERROR,
+            WEB_FINALLY,
+            SELF_FINALLY),
+        h.journal.entries());
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.FAILED, r.state());
+    StepRecord dump = step(r, "dump db");
+    assertEquals("failed", dump.outcome());
+    assertEquals(1, dump.exitCode());
+    assertTrue(dump.message().contains("no snapshot was made"), dump.message());
+    assertTrue(dump.message().contains("exit code 1"), dump.message());
+    assertEquals(Map.of(), h.restic.stdin());
+    assertEquals("skipped", step(r, "snapshot files").outcome());
+    assertEquals("skipped", step(r, "snapshot web").outcome());
+  }
+
+  @Test
+  void cancelDuringBackup_remainingSnapshotsSkipped_stoppedStarted_errorAndFinally_exit1() {
+    Stack s = standardStack().env("STOP_SCOPE", "run");
+    EngineHarness h = harness(s);
+    h.journal.on(FILES_WORKER).after(h.engine::cancel);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            SELF_PRE,
+            FILES_PRE,
+            WEB_PRE,
+            "stop files",
+            "stop web",
+            DB_STDIN,
+            DB_STREAM,
+            FILES_WORKER,
+            "start files",
+            "start web",
+            WEB_ERROR,
+            SELF_ERROR,
+            WEB_FINALLY,
+            SELF_FINALLY),
+        h.journal.entries());
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.FAILED, r.state());
+    assertEquals("skipped", step(r, "snapshot web").outcome());
+    assertEquals("the run was interrupted", step(r, "snapshot web").message());
+    assertEquals(List.of(), r.stopped());
+  }
+
+  @Test
+  void cancelFromPreHook_restOfPreAndBackupSkipped_errorAndFinally_exit1() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on(FILES_PRE).after(h.engine::cancel);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(REPO, SELF_PRE, FILES_PRE, WEB_ERROR, SELF_ERROR, WEB_FINALLY, SELF_FINALLY),
+        h.journal.entries());
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals("the run was interrupted", r.error());
+    assertEquals("skipped", step(r, "pre web#1").outcome());
+    assertEquals("the run was interrupted", step(r, "pre web#1").message());
+  }
+
+  @Test
+  void runRecordWrittenAsItGoes_stoppedContainerOnDiskBeforeStart() {
+    EngineHarness h = harness(standardStack());
+    List<RunRecord> seen = new ArrayList<>();
+    h.journal.on("start web").before(() -> seen.add(h.latest()));
+
+    h.run();
+
+    assertEquals(1, seen.size());
+    RunRecord during = seen.get(0);
+    assertEquals(RunRecord.RUNNING, during.state());
+    assertEquals(List.of("id-web"), during.stopped());
+    assertEquals(null, during.endedAt());
+    List<String> steps = steps(during);
+    assertEquals("snapshot web: ok", steps.get(steps.size() - 1));
+    assertEquals(List.of(), h.latest().stopped());
+  }
+}

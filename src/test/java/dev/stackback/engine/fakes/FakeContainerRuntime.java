@@ -1,0 +1,167 @@
+package dev.stackback.engine.fakes;
+
+import dev.stackback.port.ContainerInfo;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ExecRequest;
+import dev.stackback.port.ExecResult;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.WorkerSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A container runtime that journals every call by container name:
+ *
+ * <ul>
+ *   <li>{@code exec web sh -c echo pre}
+ *   <li>{@code stream db pg_dumpall} (a streaming exec: the program its script finally execs)
+ *   <li>{@code stop web}, {@code start web}
+ *   <li>{@code worker web /volumes/web/data} (the target's read-only mounts under /volumes)
+ * </ul>
+ *
+ * and answers as its {@link Journal} scripts say (default: exit 0, one line of output).
+ */
+public final class FakeContainerRuntime implements ContainerRuntime {
+  private static final Pattern EXEC = Pattern.compile("exec (\\S+)");
+
+  private final Journal journal;
+  private final List<ContainerInfo> containers;
+  private final List<ExecRequest> execs = new ArrayList<>();
+  private final List<WorkerSpec> workers = new ArrayList<>();
+
+  public FakeContainerRuntime(Journal journal, List<ContainerInfo> containers) {
+    this.journal = journal;
+    this.containers = List.copyOf(containers);
+  }
+
+  /** Every exec and streaming exec request, in order. */
+  public synchronized List<ExecRequest> execs() {
+    return List.copyOf(execs);
+  }
+
+  /** Every worker started, in order. */
+  public synchronized List<WorkerSpec> workers() {
+    return List.copyOf(workers);
+  }
+
+  @Override
+  public List<ContainerInfo> listContainers() {
+    return containers;
+  }
+
+  @Override
+  public Optional<ContainerInfo> inspect(String idOrName) {
+    return containers.stream()
+        .filter(c -> c.id().equals(idOrName) || c.name().equals(idOrName))
+        .findFirst();
+  }
+
+  @Override
+  public Optional<String> findOwnContainerId() {
+    return Optional.empty();
+  }
+
+  @Override
+  public ExecResult exec(ExecRequest request, OutputLine output) {
+    synchronized (this) {
+      execs.add(request);
+    }
+    Script.Reply r =
+        journal.call(
+            "exec " + name(request.containerId()) + " " + String.join(" ", request.command()));
+    r.throwIfError();
+    output.line(OutputLine.Stream.STDOUT, "out of " + request.command().getLast());
+    return result(r);
+  }
+
+  @Override
+  public ExecResult execStreaming(ExecRequest request, OutputStream stdout, OutputLine stderr) {
+    synchronized (this) {
+      execs.add(request);
+    }
+    Script.Reply r = journal.call("stream " + name(request.containerId()) + " " + program(request));
+    r.throwIfError();
+    try {
+      stdout.write(
+          ("-- dump of " + name(request.containerId()) + "\n").getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!r.timedOut() && r.exitCode() != 0) {
+      stderr.line(OutputLine.Stream.STDERR, "dump failed");
+    }
+    return result(r);
+  }
+
+  @Override
+  public void stop(String containerId, Duration timeout) {
+    journal.call("stop " + name(containerId)).throwIfError();
+  }
+
+  @Override
+  public void start(String containerId, Duration timeout) {
+    journal.call("start " + name(containerId)).throwIfError();
+  }
+
+  @Override
+  public ExecResult runWorker(WorkerSpec spec, OutputLine output) {
+    synchronized (this) {
+      workers.add(spec);
+    }
+    String paths =
+        spec.mounts().stream()
+            .map(WorkerSpec.WorkerMount::destination)
+            .filter(d -> d.startsWith("/volumes/"))
+            .collect(Collectors.joining(" "));
+    Script.Reply r =
+        journal.call("worker " + spec.labels().get("stack-back.worker.service") + " " + paths);
+    r.throwIfError();
+    output.line(OutputLine.Stream.STDOUT, "{\"message_type\":\"summary\"}");
+    return result(r);
+  }
+
+  @Override
+  public List<ContainerInfo> listWorkers() {
+    return List.of();
+  }
+
+  @Override
+  public void remove(String containerId) {
+    journal.call("remove " + name(containerId)).throwIfError();
+  }
+
+  @Override
+  public void close() {}
+
+  private String name(String id) {
+    return containers.stream()
+        .filter(c -> c.id().equals(id))
+        .map(ContainerInfo::name)
+        .findFirst()
+        .orElse(id);
+  }
+
+  /** {@code pg_dumpall} for a dump script that ends in {@code exec pg_dumpall ...}. */
+  private static String program(ExecRequest request) {
+    Matcher m = EXEC.matcher(request.command().getLast());
+    String last = null;
+    while (m.find()) {
+      last = m.group(1);
+    }
+    return last != null ? last : String.join(" ", request.command());
+  }
+
+  private static ExecResult result(Script.Reply r) {
+    return new ExecResult(
+        r.timedOut() ? -1 : r.exitCode(), r.timedOut(), Duration.ZERO, List.of("tail line"));
+  }
+}

@@ -1,0 +1,147 @@
+package dev.stackback.engine.fakes;
+
+import dev.stackback.port.BackupSummary;
+import dev.stackback.port.KeepPolicy;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.Restic;
+import dev.stackback.port.ResticException;
+import dev.stackback.port.Snapshot;
+import dev.stackback.port.StdinProducer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A restic that journals {@code restic ensureRepository}, {@code restic backupStdin <file>}, {@code
+ * restic abort} (a stdin backup whose producer returned false or threw, as the port promises),
+ * {@code restic forget}, ... and answers as scripted. {@link #parseBackupOutput} is pure, like the
+ * real one: exit 0 a snapshot, 3 an incomplete one, anything else a failure.
+ */
+public final class FakeRestic implements Restic {
+  private final Journal journal;
+  private final Map<String, String> stdin = new LinkedHashMap<>();
+  private final List<KeepPolicy> forgets = new ArrayList<>();
+  private int snapshots;
+
+  public FakeRestic(Journal journal) {
+    this.journal = journal;
+  }
+
+  /** What each committed stdin backup received, by file name. */
+  public synchronized Map<String, String> stdin() {
+    return Map.copyOf(stdin);
+  }
+
+  /** The keep policy of every forget. */
+  public synchronized List<KeepPolicy> forgets() {
+    return List.copyOf(forgets);
+  }
+
+  @Override
+  public RepositoryState ensureRepository() {
+    journal.call("restic ensureRepository").throwIfError();
+    return RepositoryState.EXISTING;
+  }
+
+  @Override
+  public BackupSummary backupStdin(
+      String filename,
+      String host,
+      List<String> tags,
+      StdinProducer producer,
+      OutputLine log,
+      Duration timeout) {
+    Script.Reply r = journal.call("restic backupStdin " + filename);
+    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    boolean complete;
+    try {
+      complete = producer.writeTo(data);
+    } catch (IOException | RuntimeException e) {
+      journal.add("restic abort");
+      throw new ResticException(
+          ResticException.Kind.FAILED, -1, "interrupted: the producer failed: " + e);
+    }
+    if (!complete) {
+      journal.add("restic abort");
+      throw new ResticException(
+          ResticException.Kind.FAILED, -1, "interrupted: the data was incomplete");
+    }
+    r.throwIfError();
+    synchronized (this) {
+      stdin.put(filename, data.toString(StandardCharsets.UTF_8));
+    }
+    return summary(r.incomplete());
+  }
+
+  @Override
+  public BackupSummary backupPaths(
+      List<String> paths, String host, List<String> tags, OutputLine log, Duration timeout) {
+    Script.Reply r = journal.call("restic backupPaths " + String.join(" ", paths));
+    r.throwIfError();
+    return summary(r.incomplete());
+  }
+
+  @Override
+  public List<String> backupCommand(String host, List<String> tags, List<String> paths) {
+    List<String> argv = new ArrayList<>(List.of("restic", "backup", "--json", "--host", host));
+    tags.forEach(t -> argv.addAll(List.of("--tag", t)));
+    argv.addAll(paths);
+    return argv;
+  }
+
+  @Override
+  public BackupSummary parseBackupOutput(List<String> stdoutTail, int exitCode) {
+    return switch (exitCode) {
+      case 0 -> summary(false);
+      case 3 -> summary(true);
+      default ->
+          throw new ResticException(
+              ResticException.Kind.FAILED, exitCode, "restic backup exited " + exitCode);
+    };
+  }
+
+  @Override
+  public List<Snapshot> snapshots(String host, List<String> tags) {
+    journal.call("restic snapshots").throwIfError();
+    return List.of();
+  }
+
+  @Override
+  public List<String> forget(
+      String host, String tag, KeepPolicy keep, boolean prune, OutputLine log) {
+    journal.call("restic forget").throwIfError();
+    synchronized (this) {
+      forgets.add(keep);
+    }
+    return List.of("removed 0 snapshots");
+  }
+
+  @Override
+  public void check(Optional<String> readDataSubset, OutputLine log) {
+    journal.call("restic check").throwIfError();
+  }
+
+  @Override
+  public void restore(String snapshotId, Path target, List<String> includes, OutputLine log) {
+    journal.call("restic restore " + snapshotId).throwIfError();
+  }
+
+  @Override
+  public void dump(String snapshotId, String path, OutputStream out) {
+    journal.call("restic dump " + snapshotId + " " + path).throwIfError();
+  }
+
+  private synchronized BackupSummary summary(boolean incomplete) {
+    snapshots++;
+    return new BackupSummary(
+        "snap" + snapshots, 1, 0, 0, 100, 100, Duration.ofSeconds(1), incomplete);
+  }
+}
