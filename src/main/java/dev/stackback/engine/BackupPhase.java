@@ -282,22 +282,18 @@ final class BackupPhase {
                   + HookRunner.describe(dumpResult[0])
                   + "; no snapshot was made"
               : e.getMessage();
-      List<String> tail = dumpResult[0] == null ? List.of() : dumpResult[0].tail();
-      rec.step(
-          new dev.stackback.state.StepRecord(
-              "dump",
-              "dump " + t.name(),
-              null,
-              t.name(),
-              "failed",
-              started,
-              java.time.Duration.between(started, rec.now()).toMillis(),
-              dumpResult[0] == null || dumpResult[0].exitCode() < 0
-                  ? null
-                  : dumpResult[0].exitCode(),
-              1,
-              why,
-              tail));
+      ExecResult dumped = dumpResult[0];
+      rec.finished(
+          "dump",
+          "dump " + t.name(),
+          null,
+          t.name(),
+          "failed",
+          started,
+          dumped == null || dumped.exitCode() < 0 ? null : dumped.exitCode(),
+          1,
+          why,
+          dumped == null ? List.of() : dumped.tail());
       out.fail("dump of " + t.name() + " failed: " + why);
     }
   }

@@ -55,6 +55,33 @@ final class Recorder {
     }
   }
 
+  /** Records a finished step; its duration runs from {@code started} to now. */
+  void finished(
+      String kind,
+      String name,
+      String stage,
+      String service,
+      String outcome,
+      Instant started,
+      Integer exitCode,
+      int attempts,
+      String message,
+      List<String> tail) {
+    step(
+        new StepRecord(
+            kind,
+            name,
+            stage,
+            service,
+            outcome,
+            started,
+            Duration.between(started, now()).toMillis(),
+            exitCode,
+            attempts,
+            message,
+            tail));
+  }
+
   /** Records a step that ran a command. */
   void step(
       String kind,
@@ -66,19 +93,17 @@ final class Recorder {
       int attempts,
       String message) {
     String outcome = result.timedOut() ? "timeout" : result.exitCode() == 0 ? "ok" : "failed";
-    step(
-        new StepRecord(
-            kind,
-            name,
-            stage,
-            service,
-            outcome,
-            started,
-            Duration.between(started, now()).toMillis(),
-            result.exitCode() < 0 ? null : result.exitCode(),
-            attempts,
-            message,
-            result.tail()));
+    finished(
+        kind,
+        name,
+        stage,
+        service,
+        outcome,
+        started,
+        result.exitCode() < 0 ? null : result.exitCode(),
+        attempts,
+        message,
+        result.tail());
   }
 
   /** Records a step without a command (ok, failed or skipped). */
@@ -90,19 +115,17 @@ final class Recorder {
       String outcome,
       Instant started,
       String message) {
-    step(
-        new StepRecord(
-            kind,
-            name,
-            stage,
-            service,
-            outcome,
-            started,
-            Duration.between(started, now()).toMillis(),
-            null,
-            "skipped".equals(outcome) ? 0 : 1,
-            message,
-            List.of()));
+    finished(
+        kind,
+        name,
+        stage,
+        service,
+        outcome,
+        started,
+        null,
+        "skipped".equals(outcome) ? 0 : 1,
+        message,
+        List.of());
   }
 
   synchronized void stopped(String containerId) {
