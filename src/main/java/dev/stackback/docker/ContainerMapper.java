@@ -31,7 +31,8 @@ final class ContainerMapper {
         config == null ? null : parseEnv(config.getEnv()),
         mounts(c.getMounts()),
         running,
-        state == null ? null : state.getStatus());
+        state == null ? null : state.getStatus(),
+        c.getImageId());
   }
 
   /** {@code NAME=value} entries to a map; a later duplicate wins, as in the container. */

@@ -184,7 +184,7 @@ final class BackupPhase {
     List<String> paths = t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList();
     WorkerSpec spec =
         new WorkerSpec(
-            plan.self().primary().image(),
+            plan.self().primary().exactImage(),
             restic.backupCommand(plan.host(), t.tags(), paths),
             settings.workerEnv(),
             workerMounts(t),

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param mounts mounts in the order Docker reports them
  * @param running whether the container is running (not paused, not restarting)
  * @param state Docker's state word ({@code running}, {@code exited}, ...)
+ * @param imageId the id ({@code sha256:...}) of the image the container runs, "" when unknown
  */
 public record ContainerInfo(
     String id,
@@ -24,7 +25,8 @@ public record ContainerInfo(
     Map<String, String> env,
     List<MountInfo> mounts,
     boolean running,
-    String state) {
+    String state,
+    String imageId) {
 
   public ContainerInfo {
     Objects.requireNonNull(id, "id");
@@ -34,6 +36,25 @@ public record ContainerInfo(
     env = Map.copyOf(env == null ? Map.of() : env);
     mounts = List.copyOf(mounts == null ? List.of() : mounts);
     state = state == null ? "" : state;
+    imageId = imageId == null ? "" : imageId;
+  }
+
+  /** A container whose image id is unknown. */
+  public ContainerInfo(
+      String id,
+      String name,
+      String image,
+      Map<String, String> labels,
+      Map<String, String> env,
+      List<MountInfo> mounts,
+      boolean running,
+      String state) {
+    this(id, name, image, labels, env, mounts, running, state, "");
+  }
+
+  /** The exact image to start a sibling from: the image id when known, else the reference. */
+  public String exactImage() {
+    return imageId.isEmpty() ? image : imageId;
   }
 
   /** The first 12 characters of the id, as Docker prints it. */
