@@ -30,7 +30,11 @@ final class StatusText {
     out.println("Repository");
     row(out, "state", repo.get("state"));
     if (repo.containsKey("snapshots")) {
-      row(out, "our snapshots", repo.get("snapshots") + " (latest " + repo.get("latest") + ")");
+      row(
+          out,
+          "our snapshots",
+          repo.get("snapshots")
+              + (repo.get("latest") == null ? "" : " (latest " + repo.get("latest") + ")"));
     }
     if (repo.get("message") != null) {
       row(out, "message", repo.get("message"));

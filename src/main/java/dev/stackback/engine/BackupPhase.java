@@ -147,15 +147,17 @@ final class BackupPhase {
     }
   }
 
+  /** Starts one container; its step is named after the service, like the stop step. */
   private void startOne(ContainerRef c, String service, Outcome out) {
+    String stepName = "start " + (service != null ? service : c.name());
     startAttempted.add(c.id());
     Instant started = rec.now();
     try {
       runtime.start(c.id(), settings.startTimeout());
       rec.started(c.id());
-      rec.simple("start", "start " + c.name(), null, service, "ok", started, "");
+      rec.simple("start", stepName, null, service, "ok", started, c.name());
     } catch (RuntimeException e) {
-      rec.simple("start", "start " + c.name(), null, service, "failed", started, e.getMessage());
+      rec.simple("start", stepName, null, service, "failed", started, e.getMessage());
       out.fail("could not start " + c.name() + " again: " + e.getMessage());
       out.restartFailed = true;
     }
