@@ -80,6 +80,33 @@ final class Cli {
     return new Result(code, out.toString(), err.toString(), log);
   }
 
+  /** The run records under {@code STATE_DIR/runs}, oldest first, as JSON. */
+  static List<JsonNode> records(Path stateDir) {
+    Path runs = stateDir.resolve("runs");
+    if (!Files.isDirectory(runs)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(runs)) {
+      List<JsonNode> out = new java.util.ArrayList<>();
+      for (Path f :
+          files.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
+        out.add(JSON.readTree(f.toFile()));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The names of a record's steps with their outcome: {@code "stop app=ok"}. */
+  static List<String> steps(JsonNode record) {
+    List<String> out = new java.util.ArrayList<>();
+    record
+        .get("steps")
+        .forEach(s -> out.add(s.get("name").asText() + "=" + s.get("outcome").asText()));
+    return out;
+  }
+
   /** Fails if {@code secret} appears in any result or in any file under {@code stateDir}. */
   static void assertSecretAbsent(String secret, Path stateDir, List<Result> results) {
     for (Result r : results) {
