@@ -231,4 +231,49 @@ class BackupFailureIT {
         Cli.steps(rec));
     Cli.assertSecretAbsent(PASSWORD, s.state(), List.of(r));
   }
+
+  @Test
+  void postHookFails_snapshotKept_errorAndFinallyRun() throws Exception {
+    Stack s =
+        stack(
+            "postfail",
+            Map.of(),
+            Map.of("stack-back.hooks.post.1.cmd", BackupIT.shared("post:app:1") + "; exit 1"));
+
+    Cli.Result r = Cli.run(s.env(), "backup");
+
+    assertEquals(1, r.exit(), r::toString);
+    assertEquals(
+        List.of(
+            "pre:backup:1",
+            "pre:app:1@app",
+            "term:app",
+            "post:app:1@app",
+            "error:app:1@app",
+            "error:backup:1",
+            "finally:app:1@app",
+            "finally:backup:1"),
+        s.journalLines(),
+        r::toString);
+    assertTrue(fx.state(s.app()).running());
+    assertEquals(1, new HostRestic(s.repo(), PASSWORD).snapshots().size());
+    JsonNode rec = record(s, 1);
+    assertEquals("a post hook failed", rec.get("error").asText());
+    assertEquals(
+        List.of(
+            "check repository=ok",
+            "pre backup#1=ok",
+            "pre app#1=ok",
+            "stop app=ok",
+            "snapshot app=ok",
+            "start " + s.app() + "=ok",
+            "post app#1=failed",
+            "post backup#1=skipped",
+            "error app#1=ok",
+            "error backup#1=ok",
+            "finally app#1=ok",
+            "finally backup#1=ok"),
+        Cli.steps(rec));
+    Cli.assertSecretAbsent(PASSWORD, s.state(), List.of(r));
+  }
 }
