@@ -5,6 +5,7 @@ import com.github.dockerjava.api.model.ContainerConfig;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.MountInfo;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +71,9 @@ final class ContainerMapper {
               m.getDestination().getPath(),
               !isTrue(m.getRW())));
     }
+    // the engine lists mounts in no stable order (a Go map): sort, so that two inspections of
+    // one container give equal values and everything built from them is deterministic
+    result.sort(Comparator.comparing(MountInfo::destination));
     return result;
   }
 

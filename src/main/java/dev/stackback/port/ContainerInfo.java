@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param image image reference the container was created from (as given, e.g. {@code postgres:16})
  * @param labels all labels
  * @param env environment as {@code NAME -> value} (a variable without '=' maps to "")
- * @param mounts mounts in the order Docker reports them
+ * @param mounts mounts sorted by destination (Docker reports them in no stable order)
  * @param running whether the container is running (not paused, not restarting)
  * @param state Docker's state word ({@code running}, {@code exited}, ...)
  * @param imageId the id ({@code sha256:...}) of the image the container runs, "" when unknown
