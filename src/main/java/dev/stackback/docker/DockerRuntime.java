@@ -157,6 +157,8 @@ public final class DockerRuntime implements ContainerRuntime {
     awaitRunning(containerId, timeout);
   }
 
+  private static final Duration START_SETTLE = Duration.ofMillis(500);
+
   private void awaitRunning(String containerId, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -167,6 +169,7 @@ public final class DockerRuntime implements ContainerRuntime {
                       new ContainerRuntimeException(
                           "container '" + containerId + "' vanished while starting"));
       if (info.running()) {
+        settle(containerId);
         return;
       }
       // start is synchronous: "exited" or "dead" now means it died, no use waiting
@@ -181,6 +184,28 @@ public final class DockerRuntime implements ContainerRuntime {
                 + ")");
       }
       sleep(START_POLL);
+    }
+  }
+
+  /**
+   * A container whose process dies at once can look "running" for a moment: look again after a
+   * short settle time, so a restart that does not hold is reported, not taken for success.
+   */
+  private void settle(String containerId) {
+    sleep(START_SETTLE);
+    ContainerInfo again =
+        inspect(containerId)
+            .orElseThrow(
+                () ->
+                    new ContainerRuntimeException(
+                        "container '" + containerId + "' vanished right after start"));
+    if (!again.running()) {
+      throw new ContainerRuntimeException(
+          "container '"
+              + again.name()
+              + "' exited right after start (state: "
+              + again.state()
+              + ")");
     }
   }
 

@@ -221,7 +221,7 @@ class BackupIT {
             "snapshot web=ok",
             "stop app=ok",
             "snapshot app=ok",
-            "start " + app + "=ok",
+            "start app=ok",
             "post web#1=ok",
             "post app#1=ok",
             "post cache#1=ok",
