@@ -97,7 +97,12 @@ public final class Notifier {
       Thread.currentThread().interrupt();
       return failed(c, "interrupted");
     } catch (Exception | LinkageError e) {
-      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      String why =
+          e.getMessage() != null
+              ? e.getMessage()
+              : e instanceof java.net.ConnectException
+                  ? "cannot connect (refused or unreachable)"
+                  : e.getClass().getSimpleName();
       if (e.getCause() != null && e.getCause().getMessage() != null) {
         why += " (" + e.getCause().getMessage() + ")";
       }
