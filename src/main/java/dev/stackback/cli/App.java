@@ -1,6 +1,7 @@
 package dev.stackback.cli;
 
 import dev.stackback.config.Config;
+import dev.stackback.notify.Notifier;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.LocalShell;
 import dev.stackback.port.Restic;
@@ -22,4 +23,9 @@ public interface App {
   LocalShell shell();
 
   Clock clock();
+
+  /** Where run notifications go; tests replace it to keep their runs quiet or to watch them. */
+  default Notifier notifier(Config config) {
+    return Notifier.from(config);
+  }
 }

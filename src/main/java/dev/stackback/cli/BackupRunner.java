@@ -8,20 +8,26 @@ import dev.stackback.engine.RunReport;
 import dev.stackback.plan.Plan;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.state.RunLock;
+import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One guarded backup run, shared by {@code backup} and {@code daemon}: take the run lock (or report
- * busy), repair interrupted runs, run the engine. {@link #cancel()} interrupts a run in progress
- * the safe way (restarts and error/finally hooks still happen).
+ * busy), repair interrupted runs, run the engine, notify. {@link #cancel()} interrupts a run in
+ * progress the safe way (restarts and error/finally hooks still happen).
  */
 final class BackupRunner {
   /** Exit code when another run holds the lock. */
   static final int BUSY = 5;
+
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.notify");
 
   private final App app;
   private final AtomicReference<RunEngine> current = new AtomicReference<>();
@@ -71,6 +77,7 @@ final class BackupRunner {
       try {
         RunReport report = engine.run(plan, trigger);
         summary(out, report);
+        notifyEnded(s.config, report.record());
         return report.exitCode();
       } finally {
         current.set(null);
@@ -78,9 +85,23 @@ final class BackupRunner {
     }
   }
 
-  /** Repairs runs a crash left {@code running}; the caller holds the lock. */
+  /**
+   * Repairs runs a crash left {@code running} and notifies about each; the caller holds the lock.
+   */
   void recover(ContainerRuntime runtime, Config config) {
-    new Recovery(runtime, new RunStore(config.stateDir()), settings(config), app.clock()).repair();
+    List<RunRecord> closed =
+        new Recovery(runtime, new RunStore(config.stateDir()), settings(config), app.clock())
+            .repair();
+    closed.forEach(r -> notifyEnded(config, r));
+  }
+
+  /** Notifications never change a run's outcome: whatever goes wrong here is only logged. */
+  private void notifyEnded(Config config, RunRecord record) {
+    try {
+      app.notifier(config).runEnded(record);
+    } catch (RuntimeException e) {
+      LOG.error("notification about run {} failed: {}", record.id(), e.toString());
+    }
   }
 
   static EngineSettings settings(Config config) {

@@ -2,10 +2,13 @@ package dev.stackback.cli;
 
 import dev.stackback.config.Config;
 import dev.stackback.config.Schedule;
+import dev.stackback.metrics.MetricsServer;
 import dev.stackback.plan.Plan;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.state.RunLock;
+import dev.stackback.state.RunStore;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.Optional;
@@ -21,7 +24,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code stack-back daemon}: the image's default command. Backups on {@code CRON_SCHEDULE},
  * maintenance on {@code MAINTENANCE_SCHEDULE}; one run at a time; SIGTERM lets a running backup
- * start what it stopped and run its error/finally hooks before the process exits.
+ * start what it stopped and run its error/finally hooks before the process exits. With {@code
+ * METRICS_PORT}, serves {@code /healthz} and {@code /metrics} until then.
  */
 @Command(
     name = "daemon",
@@ -58,6 +62,7 @@ final class DaemonCommand implements Callable<Integer> {
     }
     Thread hook = new Thread(this::shutdown, "stack-back-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    MetricsServer metrics = startMetrics(config);
     try {
       LOG.info(
           "stack-back {} daemon: backups on '{}', maintenance {}",
@@ -73,7 +78,29 @@ final class DaemonCommand implements Callable<Integer> {
       loop(config, out, err);
       return 0;
     } finally {
+      if (metrics != null) {
+        metrics.close();
+      }
       stopped.countDown();
+    }
+  }
+
+  /**
+   * {@code /healthz} and {@code /metrics} on 0.0.0.0:METRICS_PORT, or null when it is unset. A port
+   * that cannot be bound is logged and backups go on without it.
+   */
+  private MetricsServer startMetrics(Config config) {
+    if (config.metricsPort().isEmpty()) {
+      return null;
+    }
+    try {
+      return MetricsServer.start(
+          new InetSocketAddress("0.0.0.0", config.metricsPort().get()),
+          new RunStore(config.stateDir()),
+          () -> stopping.getCount() > 0);
+    } catch (RuntimeException e) {
+      LOG.error("no /metrics and /healthz: {}", e.getMessage());
+      return null;
     }
   }
 

@@ -324,7 +324,8 @@ final class BackupPhase {
             s.incomplete() ? 3 : 0,
             1,
             msg,
-            tail));
+            tail,
+            s.dataAdded()));
     if (s.incomplete()) {
       out.incomplete = true;
     }

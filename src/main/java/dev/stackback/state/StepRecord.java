@@ -18,6 +18,7 @@ import java.util.List;
  * @param attempts how many times it ran (retries + 1 at most)
  * @param message a one-line summary (error text, snapshot id, bytes added)
  * @param tail the last lines of its output
+ * @param bytesAdded bytes a snapshot or dump added to the repository, or null for other steps
  */
 public record StepRecord(
     String kind,
@@ -30,9 +31,38 @@ public record StepRecord(
     Integer exitCode,
     int attempts,
     String message,
-    List<String> tail) {
+    List<String> tail,
+    Long bytesAdded) {
   public StepRecord {
     tail = tail == null ? List.of() : List.copyOf(tail);
+  }
+
+  /** A step that added no data to the repository. */
+  public StepRecord(
+      String kind,
+      String name,
+      String stage,
+      String service,
+      String outcome,
+      Instant startedAt,
+      long durationMs,
+      Integer exitCode,
+      int attempts,
+      String message,
+      List<String> tail) {
+    this(
+        kind,
+        name,
+        stage,
+        service,
+        outcome,
+        startedAt,
+        durationMs,
+        exitCode,
+        attempts,
+        message,
+        tail,
+        null);
   }
 
   public boolean failed() {

@@ -1,0 +1,133 @@
+package dev.stackback.metrics;
+
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.StepRecord;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Prometheus text format 0.0.4 from the run records under {@code STATE_DIR}. Pure: the same records
+ * give the same text. Gauges about the last run are left out until a run has ended.
+ */
+public final class Metrics {
+  /** The content type of the text format. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  static final List<String> END_STATES =
+      List.of(RunRecord.SUCCEEDED, RunRecord.FAILED, RunRecord.INCOMPLETE);
+
+  private Metrics() {}
+
+  /** The exposition for {@code records} (any order). */
+  public static String render(List<RunRecord> records) {
+    List<RunRecord> ended =
+        records.stream()
+            .filter(r -> END_STATES.contains(r.state()) && r.endedAt() != null)
+            .sorted((a, b) -> b.endedAt().compareTo(a.endedAt()))
+            .toList();
+    Optional<RunRecord> last = ended.stream().findFirst();
+    Optional<RunRecord> lastSuccess =
+        ended.stream().filter(r -> RunRecord.SUCCEEDED.equals(r.state())).findFirst();
+    StringBuilder b = new StringBuilder();
+
+    header(b, "stackback_last_run_state", "gauge", "1 for the state of the last finished run");
+    for (String s : END_STATES) {
+      sample(
+          b,
+          "stackback_last_run_state{state=\"" + s + "\"}",
+          last.isPresent() && last.get().state().equals(s) ? 1 : 0);
+    }
+    last.ifPresent(
+        r -> {
+          header(
+              b,
+              "stackback_last_run_timestamp_seconds",
+              "gauge",
+              "End of the last finished run (Unix time)");
+          sample(b, "stackback_last_run_timestamp_seconds", seconds(r.endedAt()));
+          header(
+              b,
+              "stackback_last_run_duration_seconds",
+              "gauge",
+              "Wall time of the last finished run");
+          sample(b, "stackback_last_run_duration_seconds", r.duration().toMillis() / 1000.0);
+          header(
+              b,
+              "stackback_bytes_added",
+              "gauge",
+              "Bytes the last finished run added to the repository (volume snapshots and dumps)");
+          sample(b, "stackback_bytes_added", bytesAdded(r));
+          header(
+              b,
+              "stackback_last_run_hook_failures",
+              "gauge",
+              "Hooks that failed or timed out in the last finished run");
+          sample(b, "stackback_last_run_hook_failures", hookFailures(r));
+        });
+    lastSuccess.ifPresent(
+        r -> {
+          header(
+              b,
+              "stackback_last_success_timestamp_seconds",
+              "gauge",
+              "End of the last successful run (Unix time)");
+          sample(b, "stackback_last_success_timestamp_seconds", seconds(r.endedAt()));
+        });
+    header(b, "stackback_runs_total", "counter", "Finished runs recorded in STATE_DIR, by state");
+    for (String s : END_STATES) {
+      sample(
+          b,
+          "stackback_runs_total{state=\"" + s + "\"}",
+          ended.stream().filter(r -> r.state().equals(s)).count());
+    }
+    header(
+        b,
+        "stackback_hook_failures_total",
+        "counter",
+        "Hooks that failed or timed out, over the runs recorded in STATE_DIR");
+    sample(
+        b,
+        "stackback_hook_failures_total",
+        records.stream().mapToLong(Metrics::hookFailures).sum());
+    header(b, "stackback_run_in_progress", "gauge", "1 while a run is recorded as running");
+    sample(
+        b,
+        "stackback_run_in_progress",
+        records.stream().anyMatch(r -> RunRecord.RUNNING.equals(r.state())) ? 1 : 0);
+    return b.toString();
+  }
+
+  static long bytesAdded(RunRecord r) {
+    return r.steps().stream()
+        .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
+        .map(StepRecord::bytesAdded)
+        .filter(v -> v != null)
+        .mapToLong(Long::longValue)
+        .sum();
+  }
+
+  static long hookFailures(RunRecord r) {
+    return r.steps().stream().filter(s -> "hook".equals(s.kind()) && s.failed()).count();
+  }
+
+  private static double seconds(Instant t) {
+    return t.toEpochMilli() / 1000.0;
+  }
+
+  private static void header(StringBuilder b, String name, String type, String help) {
+    b.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void sample(StringBuilder b, String series, double value) {
+    b.append(series).append(' ').append(format(value)).append('\n');
+  }
+
+  private static String format(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15
+        ? Long.toString((long) v)
+        : String.format(Locale.ROOT, "%.3f", v);
+  }
+}

@@ -1,0 +1,170 @@
+package dev.stackback.metrics;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.RunStore;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's HTTP endpoints on {@code METRICS_PORT} (JDK http server): {@code /metrics}
+ * (Prometheus text, from the run records) and {@code /healthz}: 200 while the daemon is alive,
+ * whatever the last run did (its state is in the JSON body), 503 once it is stopping.
+ */
+public final class MetricsServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.metrics");
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final RunStore store;
+  private final BooleanSupplier alive;
+
+  private MetricsServer(
+      HttpServer server, ExecutorService executor, RunStore store, BooleanSupplier alive) {
+    this.server = server;
+    this.executor = executor;
+    this.store = store;
+    this.alive = alive;
+  }
+
+  /**
+   * Binds {@code address} and starts serving.
+   *
+   * @param alive false once the daemon is stopping
+   * @throws UncheckedIOException when the address cannot be bound
+   */
+  public static MetricsServer start(
+      InetSocketAddress address, RunStore store, BooleanSupplier alive) {
+    HttpServer server;
+    try {
+      server = HttpServer.create(address, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot listen on " + address + " (METRICS_PORT): " + e.getMessage(), e);
+    }
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "stack-back-metrics");
+              t.setDaemon(true);
+              return t;
+            });
+    MetricsServer m = new MetricsServer(server, executor, store, alive);
+    server.createContext("/metrics", m::metrics);
+    server.createContext("/healthz", m::healthz);
+    server.createContext("/", ex -> m.reply(ex, 404, "text/plain; charset=utf-8", "not found\n"));
+    server.setExecutor(executor);
+    server.start();
+    LOG.info("serving /metrics and /healthz on {}", server.getAddress());
+    return m;
+  }
+
+  /** The bound port (useful when started on port 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void metrics(HttpExchange ex) throws IOException {
+    if (!allowed(ex) || !exact(ex, "/metrics")) {
+      return;
+    }
+    String body;
+    try {
+      body = Metrics.render(store.recent(Integer.MAX_VALUE));
+    } catch (RuntimeException e) {
+      LOG.error("cannot read run records for /metrics: {}", e.getMessage());
+      reply(ex, 500, "text/plain; charset=utf-8", "cannot read run records\n");
+      return;
+    }
+    reply(ex, 200, Metrics.CONTENT_TYPE, body);
+  }
+
+  private void healthz(HttpExchange ex) throws IOException {
+    if (!allowed(ex) || !exact(ex, "/healthz")) {
+      return;
+    }
+    boolean up = alive.getAsBoolean();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", up ? "ok" : "stopping");
+    Map<String, Object> last = null;
+    try {
+      List<RunRecord> recent = store.recent(1);
+      if (!recent.isEmpty()) {
+        RunRecord r = recent.get(0);
+        last = new LinkedHashMap<>();
+        last.put("id", r.id());
+        last.put("state", r.state());
+        last.put("startedAt", r.startedAt() == null ? null : r.startedAt().toString());
+        last.put("endedAt", r.endedAt() == null ? null : r.endedAt().toString());
+        last.put("exitCode", r.exitCode());
+      }
+    } catch (RuntimeException e) {
+      // health is about the daemon; an unreadable state directory shows in /metrics and logs
+      body.put("stateError", e.getMessage());
+    }
+    body.put("lastRun", last);
+    reply(ex, up ? 200 : 503, "application/json", json(body) + "\n");
+  }
+
+  private boolean allowed(HttpExchange ex) throws IOException {
+    String m = ex.getRequestMethod();
+    if ("GET".equals(m) || "HEAD".equals(m)) {
+      return true;
+    }
+    ex.getResponseHeaders().set("Allow", "GET, HEAD");
+    reply(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+    return false;
+  }
+
+  private boolean exact(HttpExchange ex, String path) throws IOException {
+    if (path.equals(ex.getRequestURI().getPath())) {
+      return true;
+    }
+    reply(ex, 404, "text/plain; charset=utf-8", "not found\n");
+    return false;
+  }
+
+  private void reply(HttpExchange ex, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", type);
+    boolean head = "HEAD".equals(ex.getRequestMethod());
+    ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      if (!head) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  private static String json(Object o) {
+    try {
+      return RunStore.json()
+          .writer()
+          .withoutFeatures(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Stops serving at once and releases the port. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    LOG.info("stopped serving /metrics and /healthz");
+  }
+}

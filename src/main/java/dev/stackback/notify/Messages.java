@@ -1,0 +1,244 @@
+package dev.stackback.notify;
+
+import dev.stackback.config.Redaction;
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.StepRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds notifications from run records: what failed, and the tail of the first failed step's
+ * output. Pure; URLs with credentials in step output are redacted.
+ */
+public final class Messages {
+  /** Lines of output a message quotes from the first failed step. */
+  public static final int TAIL_LINES = 20;
+
+  /** Discord's limit for a message's {@code content}. */
+  public static final int DISCORD_LIMIT = 2000;
+
+  private static final int LINE_LIMIT = 400;
+
+  private Messages() {}
+
+  /** The notification for a finished run. */
+  public static Notification forRun(RunRecord r) {
+    return new Notification(subject(r), text(r), discord(r), document(r));
+  }
+
+  /** The notification {@code stack-back alert} sends. */
+  public static Notification test(String host, Instant at) {
+    String text =
+        "This is a test notification from stack-back on host '"
+            + host
+            + "' (stack-back alert), sent at "
+            + at
+            + ". If you read this, notifications reach you.";
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("event", "test");
+    doc.put("host", host);
+    doc.put("sentAt", at.toString());
+    doc.put("summary", text);
+    return new Notification(
+        "[stack-back] test notification from " + host,
+        text + "\n",
+        "**stack-back: test notification** from `" + host + "`\n" + text,
+        doc);
+  }
+
+  /** Steps that went wrong: failed, timed out or incomplete. */
+  public static List<StepRecord> failedSteps(RunRecord r) {
+    return r.steps().stream().filter(Messages::wentWrong).toList();
+  }
+
+  static boolean wentWrong(StepRecord s) {
+    return s.failed() || RunRecord.INCOMPLETE.equals(s.outcome());
+  }
+
+  static String subject(RunRecord r) {
+    return "[stack-back] backup " + r.state() + " on " + r.host() + " (run " + r.id() + ")";
+  }
+
+  /** One line: state, host, exit code and the first error. */
+  static String summary(RunRecord r) {
+    return "stack-back backup "
+        + r.state()
+        + " on host '"
+        + r.host()
+        + "' (run "
+        + r.id()
+        + ", exit "
+        + r.exitCode()
+        + ")"
+        + (r.error() == null ? "" : ": " + clean(r.error()));
+  }
+
+  static String text(RunRecord r) {
+    StringBuilder b = new StringBuilder();
+    b.append(summary(r)).append("\n\n");
+    b.append("Run:       ").append(r.id()).append('\n');
+    b.append("State:     ").append(r.state()).append(" (exit ").append(r.exitCode()).append(")\n");
+    b.append("Trigger:   ").append(r.trigger()).append('\n');
+    b.append("Host:      ").append(r.host()).append('\n');
+    b.append("Started:   ").append(r.startedAt()).append('\n');
+    b.append("Ended:     ").append(r.endedAt()).append('\n');
+    b.append("Duration:  ").append(duration(r.duration())).append('\n');
+    if (r.error() != null) {
+      b.append("Error:     ").append(clean(r.error())).append('\n');
+    }
+    List<StepRecord> failed = failedSteps(r);
+    if (!failed.isEmpty()) {
+      b.append("\nFailed steps:\n");
+      failed.forEach(s -> b.append("  - ").append(describe(s)).append('\n'));
+    }
+    firstTail(r)
+        .ifPresent(
+            s -> {
+              b.append("\nOutput of ").append(s.name()).append(" (last lines):\n");
+              tail(s).forEach(l -> b.append("  ").append(l).append('\n'));
+            });
+    if (!r.steps().isEmpty()) {
+      b.append("\nAll steps:\n");
+      for (StepRecord s : r.steps()) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  %-11s %-10s %-30s %8s  %s%n",
+                s.kind(),
+                s.outcome(),
+                s.name(),
+                duration(Duration.ofMillis(s.durationMs())),
+                s.message() == null ? "" : clean(s.message())));
+      }
+    }
+    return b.toString();
+  }
+
+  /** Markdown for Discord, at most {@link #DISCORD_LIMIT} characters. */
+  static String discord(RunRecord r) {
+    StringBuilder head = new StringBuilder();
+    head.append("**stack-back: backup ")
+        .append(r.state())
+        .append("** on `")
+        .append(r.host())
+        .append("` (run `")
+        .append(r.id())
+        .append("`, exit ")
+        .append(r.exitCode())
+        .append(", ")
+        .append(duration(r.duration()))
+        .append(")\n");
+    if (r.error() != null) {
+      head.append("Error: ").append(clean(r.error())).append('\n');
+    }
+    List<StepRecord> failed = failedSteps(r);
+    for (StepRecord s : failed) {
+      head.append("- ").append(describe(s)).append('\n');
+    }
+    Optional<StepRecord> withTail = firstTail(r);
+    if (withTail.isEmpty()) {
+      return cap(head.toString().stripTrailing(), DISCORD_LIMIT);
+    }
+    String intro = "Output of `" + withTail.get().name() + "`:\n```\n";
+    String close = "```";
+    int budget = DISCORD_LIMIT - head.length() - intro.length() - close.length();
+    List<String> lines = tail(withTail.get());
+    // keep the last lines that fit: the end of the output is where the error is
+    List<String> kept = new ArrayList<>();
+    int used = 0;
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String l = lines.get(i).replace("```", "'''") + "\n";
+      if (used + l.length() > budget) {
+        break;
+      }
+      kept.add(0, l);
+      used += l.length();
+    }
+    if (kept.isEmpty()) {
+      return cap(head.toString().stripTrailing(), DISCORD_LIMIT);
+    }
+    return head + intro + String.join("", kept) + close;
+  }
+
+  static Map<String, Object> document(RunRecord r) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("event", "run");
+    doc.put("runId", r.id());
+    doc.put("state", r.state());
+    doc.put("trigger", r.trigger());
+    doc.put("host", r.host());
+    doc.put("startedAt", r.startedAt() == null ? null : r.startedAt().toString());
+    doc.put("endedAt", r.endedAt() == null ? null : r.endedAt().toString());
+    doc.put("durationSeconds", r.duration() == null ? null : r.duration().toMillis() / 1000.0);
+    doc.put("exitCode", r.exitCode());
+    doc.put("error", r.error() == null ? null : clean(r.error()));
+    doc.put("summary", summary(r));
+    List<Map<String, Object>> steps = new ArrayList<>();
+    for (StepRecord s : failedSteps(r)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", s.name());
+      m.put("kind", s.kind());
+      m.put("stage", s.stage());
+      m.put("service", s.service());
+      m.put("outcome", s.outcome());
+      m.put("exitCode", s.exitCode());
+      m.put("message", s.message() == null ? null : clean(s.message()));
+      m.put("tail", tail(s));
+      steps.add(m);
+    }
+    doc.put("failedSteps", steps);
+    return doc;
+  }
+
+  /** The first step that went wrong and has output; else the first that went wrong at all. */
+  private static Optional<StepRecord> firstTail(RunRecord r) {
+    return failedSteps(r).stream().filter(s -> !s.tail().isEmpty()).findFirst();
+  }
+
+  private static List<String> tail(StepRecord s) {
+    List<String> t = s.tail();
+    return t.subList(Math.max(0, t.size() - TAIL_LINES), t.size()).stream()
+        .map(Messages::clean)
+        .toList();
+  }
+
+  private static String describe(StepRecord s) {
+    return s.name()
+        + " ("
+        + s.kind()
+        + "): "
+        + s.outcome()
+        + (s.exitCode() == null ? "" : ", exit " + s.exitCode())
+        + (s.message() == null || s.message().isBlank() ? "" : ": " + clean(s.message()));
+  }
+
+  /** One line, credentials in URLs hidden, at most {@link #LINE_LIMIT} characters. */
+  private static String clean(String s) {
+    return cap(Redaction.url(s).replace('\r', ' ').replace('\n', ' '), LINE_LIMIT);
+  }
+
+  static String cap(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+  }
+
+  static String duration(Duration d) {
+    if (d == null) {
+      return "-";
+    }
+    long ms = d.toMillis();
+    if (ms < 1000) {
+      return ms + "ms";
+    }
+    long s = d.toSeconds();
+    if (s < 60) {
+      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    return (s >= 3600 ? s / 3600 + "h " : "") + (s % 3600) / 60 + "m " + s % 60 + "s";
+  }
+}

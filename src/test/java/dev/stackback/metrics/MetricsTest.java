@@ -1,0 +1,56 @@
+package dev.stackback.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackback.notify.SampleRuns;
+import dev.stackback.state.RunRecord;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MetricsTest {
+  @Test
+  void noRuns_zeroCountersAndNoLastRunGauges() {
+    String m = Metrics.render(List.of());
+
+    assertTrue(m.contains("stackback_runs_total{state=\"succeeded\"} 0\n"), m);
+    assertTrue(m.contains("stackback_hook_failures_total 0\n"), m);
+    assertTrue(m.contains("stackback_last_run_state{state=\"failed\"} 0\n"), m);
+    assertFalse(m.contains("stackback_last_run_timestamp_seconds "), m);
+    assertFalse(m.contains("stackback_last_success_timestamp_seconds "), m);
+  }
+
+  @Test
+  void everyLineIsCommentOrSample() {
+    String m = Metrics.render(List.of(SampleRuns.failed("a"), SampleRuns.succeeded("b", 5)));
+    for (String line : m.split("\n")) {
+      assertTrue(
+          line.startsWith("# HELP stackback_")
+              || line.startsWith("# TYPE stackback_")
+              || line.matches("stackback_[a-z_]+(\\{state=\"[a-z]+\"})? -?[0-9.]+"),
+          line);
+    }
+  }
+
+  @Test
+  void runningRecord_isInProgress_notLastRun() {
+    RunRecord running =
+        new RunRecord(
+            "z",
+            "manual",
+            RunRecord.RUNNING,
+            1,
+            "demo",
+            SampleRuns.T0,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            null);
+
+    String m = Metrics.render(List.of(running));
+
+    assertTrue(m.contains("stackback_run_in_progress 1\n"), m);
+    assertFalse(m.contains("stackback_last_run_duration_seconds "), m);
+  }
+}

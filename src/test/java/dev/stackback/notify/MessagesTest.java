@@ -1,0 +1,180 @@
+package dev.stackback.notify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.StepRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MessagesTest {
+  @Test
+  void failedRun_textNamesFailedStepExitCodeAndLast20LinesOfItsOutput() {
+    Notification n = Messages.forRun(SampleRuns.failed("r1"));
+
+    assertTrue(n.subject().contains("failed"), n.subject());
+    assertTrue(n.subject().contains("demo"), n.subject());
+    assertTrue(n.text().contains("Failed steps:\n  - pre web#1 (hook): failed, exit 7"), n.text());
+    assertTrue(n.text().contains("Output of pre web#1"), n.text());
+    assertTrue(n.text().contains("  out 11\n"), n.text());
+    assertTrue(n.text().contains("  out 30\n"), n.text());
+    assertFalse(n.text().contains("  out 10\n"), "only the last 20 lines: " + n.text());
+    assertTrue(n.text().contains("1m 5s"), n.text());
+    // the steps that went fine are listed, not reported as failed
+    assertFalse(n.text().contains("- pre backup#1"), n.text());
+    assertTrue(n.text().contains("pre backup#1"), n.text());
+  }
+
+  @Test
+  void failedRun_documentHasRunFieldsAndFailedStepsWithTail() {
+    Map<String, Object> doc = Messages.forRun(SampleRuns.failed("r1")).document();
+
+    assertEquals("run", doc.get("event"));
+    assertEquals("r1", doc.get("runId"));
+    assertEquals("failed", doc.get("state"));
+    assertEquals("demo", doc.get("host"));
+    assertEquals("2025-03-01T02:00:00Z", doc.get("startedAt"));
+    assertEquals("2025-03-01T02:01:05Z", doc.get("endedAt"));
+    assertEquals(65.0, doc.get("durationSeconds"));
+    assertEquals(1, doc.get("exitCode"));
+    assertEquals("pre hook 'pre web#1' failed (exit 7)", doc.get("error"));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> steps = (List<Map<String, Object>>) doc.get("failedSteps");
+    assertEquals(1, steps.size());
+    Map<String, Object> s = steps.get(0);
+    assertEquals("pre web#1", s.get("name"));
+    assertEquals("failed", s.get("outcome"));
+    assertEquals(7, s.get("exitCode"));
+    assertEquals("message of pre web#1", s.get("message"));
+    assertEquals(SampleRuns.output(30).subList(10, 30), s.get("tail"));
+  }
+
+  @Test
+  void credentialsInUrlsOfStepOutputAndErrors_areRedactedEverywhere() {
+    RunRecord r =
+        SampleRuns.ended(
+            "r2",
+            RunRecord.FAILED,
+            1,
+            "cannot reach rest:https://alice:s3cr3t@repo.example/",
+            List.of(
+                SampleRuns.hook(
+                    "pre web#1",
+                    "failed",
+                    1,
+                    List.of("curl https://bob:hunter2@api.example/x failed"))));
+
+    Notification n = Messages.forRun(r);
+
+    for (String form : List.of(n.text(), n.shortText(), n.document().toString())) {
+      assertFalse(form.contains("s3cr3t"), form);
+      assertFalse(form.contains("hunter2"), form);
+      assertTrue(form.contains("***@api.example"), form);
+    }
+  }
+
+  @Test
+  void discordText_staysWithin2000Chars_andKeepsTheLastLinesOfOutput() {
+    List<String> longOutput = new ArrayList<>();
+    for (int i = 1; i <= 40; i++) {
+      longOutput.add("line " + i + " " + "x".repeat(150));
+    }
+    RunRecord r =
+        SampleRuns.ended(
+            "r3",
+            RunRecord.FAILED,
+            1,
+            "boom",
+            List.of(SampleRuns.hook("pre web#1", "failed", 2, longOutput)));
+
+    String d = Messages.forRun(r).shortText();
+
+    assertTrue(d.length() <= Messages.DISCORD_LIMIT, "length " + d.length());
+    assertTrue(d.contains("pre web#1"), d);
+    assertTrue(d.contains("line 40 "), d);
+    assertFalse(d.contains("line 21 "), "only the last 20 lines at most: " + d);
+    assertTrue(d.endsWith("```"), d);
+  }
+
+  @Test
+  void discordText_withManyFailedSteps_isCutAt2000Chars() {
+    List<StepRecord> steps = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      steps.add(SampleRuns.hook("post web#" + i, "failed", 1, List.of("out")));
+    }
+    RunRecord r = SampleRuns.ended("r4", RunRecord.FAILED, 1, "x".repeat(1000), steps);
+
+    String d = Messages.forRun(r).shortText();
+
+    assertEquals(Messages.DISCORD_LIMIT, d.length());
+    assertTrue(d.startsWith("**stack-back: backup failed**"), d);
+  }
+
+  @Test
+  void discordText_escapesCodeFencesInOutput() {
+    RunRecord r =
+        SampleRuns.ended(
+            "r5",
+            RunRecord.FAILED,
+            1,
+            null,
+            List.of(SampleRuns.hook("pre web#1", "failed", 1, List.of("a ``` b"))));
+
+    String d = Messages.forRun(r).shortText();
+
+    assertTrue(d.contains("a ''' b"), d);
+  }
+
+  @Test
+  void succeededRun_saysSoWithoutFailedSteps() {
+    Notification n = Messages.forRun(SampleRuns.succeeded("r6", 1234));
+
+    assertTrue(n.subject().contains("succeeded"), n.subject());
+    assertFalse(n.text().contains("Failed steps"), n.text());
+    assertEquals(List.of(), n.document().get("failedSteps"));
+  }
+
+  @Test
+  void incompleteSnapshot_isReportedAsFailedStep() {
+    StepRecord incomplete =
+        new StepRecord(
+            "snapshot",
+            "snapshot web",
+            null,
+            "web",
+            "incomplete",
+            SampleRuns.T0,
+            10,
+            3,
+            1,
+            "some files unreadable",
+            List.of("error: open /volumes/web/x: permission denied"));
+    RunRecord r = SampleRuns.ended("r7", RunRecord.INCOMPLETE, 3, null, List.of(incomplete));
+
+    Notification n = Messages.forRun(r);
+
+    assertTrue(n.text().contains("- snapshot web (snapshot): incomplete, exit 3"), n.text());
+    assertTrue(n.shortText().contains("permission denied"), n.shortText());
+  }
+
+  @Test
+  void testNotification_namesHostAndIsMarkedAsTest() {
+    Notification n = Messages.test("demo", SampleRuns.T0);
+
+    assertTrue(n.subject().contains("test"), n.subject());
+    assertTrue(n.text().contains("'demo'"), n.text());
+    assertEquals("test", n.document().get("event"));
+  }
+
+  @Test
+  void durations_readable() {
+    assertEquals("850ms", Messages.duration(java.time.Duration.ofMillis(850)));
+    assertEquals("2.5s", Messages.duration(java.time.Duration.ofMillis(2500)));
+    assertEquals("1m 5s", Messages.duration(java.time.Duration.ofSeconds(65)));
+    assertEquals("2h 0m 1s", Messages.duration(java.time.Duration.ofSeconds(7201)));
+  }
+}
