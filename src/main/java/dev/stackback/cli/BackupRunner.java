@@ -60,7 +60,8 @@ final class BackupRunner {
       err.flush();
       return BUSY;
     }
-    try (RunLock held = lock.get()) {
+    RunLock held = lock.get();
+    try (held) {
       recover(s.runtime, s.config);
       RunEngine engine =
           new RunEngine(

@@ -123,7 +123,8 @@ final class DaemonCommand implements Callable<Integer> {
         rt.listContainers();
         Optional<RunLock> lock = RunLock.tryAcquire(config.stateDir());
         if (lock.isPresent()) {
-          try (RunLock held = lock.get()) {
+          RunLock held = lock.get();
+          try (held) {
             runner.recover(rt, config);
           }
         }

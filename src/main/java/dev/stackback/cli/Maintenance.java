@@ -43,7 +43,8 @@ final class Maintenance {
       err.flush();
       return BackupRunner.BUSY;
     }
-    try (RunLock held = lock.get();
+    RunLock held = lock.get();
+    try (held;
         Session s = Session.open(app, err)) {
       Restic restic = app.restic(config);
       String host = s.host();
