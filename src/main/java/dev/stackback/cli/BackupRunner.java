@@ -49,20 +49,20 @@ final class BackupRunner {
   /** Runs {@code plan} under the lock; the exit code of SPEC 7 (or {@link #BUSY}). */
   int run(Session s, Plan plan, String trigger, PrintWriter out, PrintWriter err) {
     Optional<RunLock> lock = RunLock.tryAcquire(s.config.stateDir());
-    if (lock.isEmpty() || Recovery.workerBusy(s.runtime, plan.host())) {
-      lock.ifPresent(RunLock::close);
-      err.println(
-          "error: another backup run is in progress (lock "
-              + s.config.stateDir().resolve("run.lock")
-              + " is held, or a worker container of host '"
-              + plan.host()
-              + "' is running); try again later");
-      err.flush();
-      return BUSY;
+    if (lock.isEmpty()) {
+      return busy(err, "the lock " + s.config.stateDir().resolve("run.lock") + " is held");
     }
     RunLock held = lock.get();
     try (held) {
+      // with the lock held, workers of a crashed run are orphans: recovery removes them first
       recover(s.runtime, s.config);
+      if (Recovery.workerBusy(s.runtime, plan.host())) {
+        return busy(
+            err,
+            "a worker container of host '"
+                + plan.host()
+                + "' is running (another stack-back with another STATE_DIR?)");
+      }
       RunEngine engine =
           new RunEngine(
               s.runtime,
@@ -84,6 +84,12 @@ final class BackupRunner {
         current.set(null);
       }
     }
+  }
+
+  private static int busy(PrintWriter err, String why) {
+    err.println("error: another backup run is in progress: " + why + "; try again later");
+    err.flush();
+    return BUSY;
   }
 
   /**

@@ -159,6 +159,9 @@ public final class DockerRuntime implements ContainerRuntime {
 
   private static final Duration START_SETTLE = Duration.ofMillis(500);
 
+  /** How long an orphan worker gets to exit on SIGINT before it is removed forcibly. */
+  private static final Duration ORPHAN_GRACE = Duration.ofSeconds(30);
+
   private void awaitRunning(String containerId, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -226,11 +229,17 @@ public final class DockerRuntime implements ContainerRuntime {
   @Override
   public void remove(String containerId) {
     try {
+      if (inspect(containerId).map(ContainerInfo::running).orElse(false)) {
+        WorkerRunner.signalAndWait(client, containerId, "SIGINT", ORPHAN_GRACE);
+      }
       client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(false).exec();
     } catch (NotFoundException e) {
       // already gone
     } catch (DockerException | IllegalStateException e) {
       throw failure("remove", containerId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerRuntimeException("interrupted while stopping worker " + containerId, e);
     }
   }
 

@@ -140,17 +140,27 @@ final class WorkerRunner {
     output.line(stream, line);
   }
 
+  /** SIGINT first (restic removes its repository lock on it), SIGKILL if it does not exit. */
   private void kill(String id) throws InterruptedException {
+    if (!signalAndWait(client, id, "SIGINT", KILL_WAIT)) {
+      signalAndWait(client, id, "SIGKILL", KILL_WAIT);
+    }
+  }
+
+  /** Sends {@code signal} and waits up to {@code wait} for the container to exit. */
+  static boolean signalAndWait(DockerClient client, String id, String signal, Duration wait)
+      throws InterruptedException {
     try {
-      client.killContainerCmd(id).exec();
+      client.killContainerCmd(id).withSignal(signal).exec();
     } catch (DockerException e) {
-      LOG.debug("kill of worker {}: {}", id, e.getMessage());
+      LOG.debug("{} to worker {}: {}", signal, id, e.getMessage());
     }
     try (WaitContainerResultCallback gone =
         client.waitContainerCmd(id).exec(new WaitContainerResultCallback())) {
-      gone.awaitCompletion(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return gone.awaitCompletion(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.io.IOException | RuntimeException e) {
-      LOG.debug("waiting for killed worker {}: {}", id, e.toString());
+      LOG.debug("waiting for worker {} after {}: {}", id, signal, e.toString());
+      return false;
     }
   }
 

@@ -54,7 +54,10 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Worker containers (carrying {@link #WORKER_LABEL}) that still exist, e.g. after a crash. */
   List<ContainerInfo> listWorkers();
 
-  /** Removes a container forcibly (used for orphan workers only). */
+  /**
+   * Removes an orphan worker: a running one first gets SIGINT (restic then releases its repository
+   * lock) and a bounded wait, then the container is removed forcibly.
+   */
   void remove(String containerId);
 
   @Override
