@@ -100,17 +100,20 @@ import_rootfs() {
   local root=$1 tag=$2 hash=$3
   shift 3
   local changes=(--change "LABEL $HASH_LABEL=$hash" --change 'CMD ["sh"]')
-  local env
+  local env old
   for env in "$@"; do
     changes+=(--change "ENV $env")
   done
+  old=$(image_id "$tag")
   tar -C "$root" -c . | docker import "${changes[@]}" - "$tag" >/dev/null
+  remove_replaced "$old" "$tag"
 }
 
 build_bases() {
   local base_hash runtime_hash jdk_hash inputs
-  mapfile -t inputs < <(printf '%s\n' "$0" "$(busybox_bin)"; glibc_files; ca_bundle)
-  base_hash=$(hash_of "${inputs[@]}")
+  mapfile -t inputs < <(printf '%s\n' "$(busybox_bin)"; glibc_files; ca_bundle)
+  # the recipe is the code of the functions that make the bases, not the whole script
+  base_hash=$(hash_of "${inputs[@]}" <(declare -f make_rootfs import_rootfs build_bases))
   runtime_hash=$base_hash
   jdk_hash=$(printf '%s %s\n' "$base_hash" "$(sha256sum "$JAVA_HOME/release" "$JAVA_HOME/lib/modules" "$JAVA_HOME/lib/security/cacerts")" | sha256sum | cut -c1-16)
   local need_runtime=1 need_jdk=1
@@ -208,8 +211,11 @@ build_restic_base() {
   fi
   mkdir -p "$root/img/usr/bin"
   cp "$bin" "$root/img/usr/bin/restic"
+  local old
+  old=$(image_id "$tag")
   tar -C "$root/img" -c . | docker import --change "LABEL $HASH_LABEL=$hash" \
     --change "LABEL dev.stackback.restic.source=\"$source\"" - "$tag" >/dev/null
+  remove_replaced "$old" "$tag"
   log "imported $tag ($source)"
 }
 
@@ -237,14 +243,48 @@ java_modules() {
   printf '%s,%s,jdk.crypto.ec\n' "$deps" "$own" | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -
 }
 
+image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+
+# Removes image $1 that this script just replaced under tag $2, with the build cache grown on it
+# (the legacy builder's untagged intermediate images), deepest first. Anything tagged or in use
+# by a container stays (docker rmi refuses); we never remove images by a broad filter.
+remove_replaced() {
+  local old=$1 tag=$2
+  [ -n "$old" ] && [ "$old" != "$(image_id "$tag")" ] || return 0
+  [ "$(docker image inspect --format '{{len .RepoTags}}' "$old" 2>/dev/null)" = 0 ] || return 0
+  local -A children=()
+  local id parent
+  while read -r id parent; do
+    [ -n "$parent" ] && children[$parent]+="$id "
+  done < <(docker image ls -aq --no-trunc | sort -u | xargs -r docker image inspect --format '{{.Id}} {{.Parent}}')
+  local order=("$old") i=0
+  while [ "$i" -lt "${#order[@]}" ]; do
+    for id in ${children[${order[$i]}]:-}; do order+=("$id"); done
+    i=$((i + 1))
+  done
+  local tags
+  for ((i = ${#order[@]} - 1; i >= 0; i--)); do
+    # gone already: removing a child also removes its untagged parents
+    tags=$(docker image inspect --format '{{len .RepoTags}}' "${order[$i]}" 2>/dev/null) || continue
+    if [ "$tags" != 0 ]; then
+      log "keeping the replaced ${old:7:12} of $tag: ${order[$i]:7:12} (tagged) derives from it"
+      return 0
+    fi
+    docker rmi "${order[$i]}" >/dev/null 2>&1 || true
+  done
+  log "removed the replaced ${old:7:12} of $tag ($((${#order[@]} - 1)) cached layer(s) on it)"
+}
+
 build_image() {
   local version revision modules
   version=$(java -jar "$JAR" version | awk '{print $2}')
   revision=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
   if [ -n "$(git status --porcelain 2>/dev/null)" ]; then revision="$revision-dirty"; fi
   modules=$(java_modules)
+  local old
+  old=$(image_id "$IMAGE_NAME:local")
   log "docker build: $IMAGE_NAME:local, $IMAGE_NAME:$version (restic $RESTIC_IMAGE_VERSION; modules $modules)"
-  docker build -q \
+  docker build -q --force-rm \
     --build-arg "JDK_IMAGE=$JDK_BASE" \
     --build-arg "RUNTIME_IMAGE=$RUNTIME_BASE" \
     --build-arg "RESTIC_IMAGE=$RESTIC_IMAGE" \
@@ -256,7 +296,12 @@ build_image() {
     cat "$WORK/build.log" >&2
     die "docker build failed"
   }
-  log "built $IMAGE_NAME:local: $(docker image inspect --format '{{.Size}}' "$IMAGE_NAME:local" | awk '{printf "%.1f MB", $1/1e6}'), $(docker run --rm "$IMAGE_NAME:local" stack-back version), $(docker run --rm "$IMAGE_NAME:local" restic version | cut -d' ' -f1-2)"
+  remove_replaced "$old" "$IMAGE_NAME:local"
+  local size smoke
+  size=$(docker image inspect --format '{{.Size}}' "$IMAGE_NAME:local" | awk '{printf "%.1f MB", $1/1e6}')
+  smoke=$(docker run --rm "$IMAGE_NAME:local" sh -c 'stack-back version && restic version' |
+    cut -d' ' -f1-2 | paste -sd, -) || die "$IMAGE_NAME:local does not run stack-back or restic"
+  log "built $IMAGE_NAME:local: $size; $smoke"
 }
 
 main() {
