@@ -11,7 +11,10 @@
 # Base images carry a hash of their inputs in the label dev.stackback.base.hash and are skipped
 # when it matches. Environment: RESTIC_VERSION (wanted, default 0.18.0), RESTIC_BIN (use this
 # restic binary), STACK_BACK_CACHE (default /var/cache/stack-back), IMAGE_NAME (default
-# stack-back). The jar is (re)built with `mvn package` first when missing or older than src/.
+# stack-back), JAVA_MODULES_EXCLUDE (comma-separated modules to leave out although jdeps lists
+# them: `java.desktop,java.compiler` saves 15 MB; only java.beans / javax.lang.model references
+# in libraries need them and SidecarImageIT passes without, but that is not proof enough yet).
+# The jar is (re)built with `mvn package` first when missing or older than src/.
 set -euo pipefail
 
 LOG_TAG=image
@@ -232,7 +235,7 @@ build_jar() {
 java_modules() {
   local cache deps own
   mkdir -p "$CACHE_DIR"
-  cache="$CACHE_DIR/modules-$(hash_of pom.xml)"
+  cache="$CACHE_DIR/modules-$(hash_of pom.xml "$JAVA_HOME/release")"
   if [ ! -s "$cache" ]; then
     log "jdeps on $JAR (cached as $cache)"
     jdeps --print-module-deps --ignore-missing-deps --multi-release 21 "$JAR" >"$cache.tmp"
@@ -240,7 +243,8 @@ java_modules() {
   fi
   deps=$(cat "$cache")
   own=$(jdeps --print-module-deps --ignore-missing-deps --multi-release 21 target/classes)
-  printf '%s,%s,jdk.crypto.ec\n' "$deps" "$own" | tr ',' '\n' | sed '/^$/d' | sort -u | paste -sd, -
+  printf '%s,%s,jdk.crypto.ec\n' "$deps" "$own" | tr ',' '\n' | sed '/^$/d' | sort -u |
+    grep -vxF -f <(tr ',' '\n' <<<"${JAVA_MODULES_EXCLUDE:-}") | paste -sd, -
 }
 
 image_id() { docker image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
