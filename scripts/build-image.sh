@@ -25,6 +25,9 @@ cd "$script_dir/.."
 
 export DOCKER_BUILDKIT=0 # the legacy builder: no buildx here, and no frontend image to pull
 CACHE_DIR=${STACK_BACK_CACHE:-/var/cache/stack-back}
+if ! mkdir -p "$CACHE_DIR" 2>/dev/null || [ ! -w "$CACHE_DIR" ]; then
+  CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/stack-back # not root
+fi
 IMAGE_NAME=${IMAGE_NAME:-stack-back}
 RESTIC_WANTED=${RESTIC_VERSION:-0.18.0}
 HASH_LABEL=dev.stackback.base.hash
@@ -174,6 +177,7 @@ fetch_trixie_restic() {
     warn "could not download restic from trixie (offline?): $(tail -n 1 "$apt_dir/apt.log")"
     return 0
   fi
+  rm -rf "$apt_dir/lists" "$apt_dir/cache" # 20 MB of package lists; only the .deb is kept
   find "$CACHE_DIR" -maxdepth 1 -name 'restic_*_amd64.deb' | sort | tail -n 1
 }
 
