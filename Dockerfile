@@ -64,7 +64,7 @@ COPY target/stack-back.jar /opt/stack-back/stack-back.jar
 ENV STATE_DIR=/state \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 VOLUME ["/state"]
-# Cheap liveness for now: one short JVM start every 5 minutes (about 0.3 s of CPU) proves the
+# Cheap liveness for now: one short JVM start every 5 minutes (about 0.6 s of CPU) proves the
 # runtime and the jar load. The daemon will serve /healthz on METRICS_PORT; switch to that then.
 HEALTHCHECK --interval=5m --timeout=30s --start-period=30s --retries=3 \
     CMD ["stack-back", "version"]
@@ -72,10 +72,12 @@ HEALTHCHECK --interval=5m --timeout=30s --start-period=30s --retries=3 \
 ARG VERSION=dev
 ARG REVISION=unknown
 ARG RESTIC_VERSION
+ARG RUNTIME_IMAGE
 LABEL org.opencontainers.image.title="stack-back" \
       org.opencontainers.image.description="Backup sidecar for Docker Compose stacks: labels say what to back up, restic stores it" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}" \
       dev.stackback.restic.version="${RESTIC_VERSION}"
 # No ENTRYPOINT: `docker run IMAGE stack-back status`, `... rcb backup` and plain `sh` all work;
 # workers replace the command with `restic ...` anyway.
