@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # THE test command (CI runs it through .ci/run): JDK >= 21, a Docker engine with restic and
-# busybox, the local test images, then `mvn -B verify` (unit tests, *IT integration tests,
-# format check). Extra arguments go to Maven, e.g. `scripts/test.sh -o -Dit.test=BackupIT`.
-# Exits with Maven's exit code.
+# busybox, the local test images, the jar (`mvn package`, no tests) and the sidecar image
+# (scripts/build-image.sh: SidecarImageIT runs it), then `mvn -B verify` (unit tests, *IT
+# integration tests, format check). Extra arguments go to Maven, e.g.
+# `scripts/test.sh -o -Dit.test=BackupIT`. Exits with Maven's exit code.
 set -euo pipefail
 
 LOG_TAG="test"
@@ -50,6 +51,10 @@ main() {
   timed docker bash scripts/ensure-docker.sh
   timed images bash scripts/build-test-images.sh
   test_environment
+  # the image copies in target/stack-back.jar, so package first (verify packages again; cheap)
+  log "mvn -B -q -DskipTests package $*"
+  timed package mvn -B -q -DskipTests package "$@"
+  timed image bash scripts/build-image.sh
   log "mvn -B verify $*"
   local mvn_start
   mvn_start=$(now)

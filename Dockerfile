@@ -1,0 +1,84 @@
+# The stack-back sidecar image.
+#
+# The jar is built OUTSIDE docker (`mvn -B -DskipTests package` makes target/stack-back.jar) and
+# copied in: no Maven and no dependency download happen in this build, so it also works offline.
+#
+#   public bases:  mvn -B -DskipTests package && docker build -t stack-back .
+#   offline:       scripts/build-image.sh   (imports local bases and sets the *_IMAGE args)
+#
+# Build args (base images are args so an offline build can point them at local images):
+#   JDK_IMAGE       build stage: a JDK >= 21 with jlink, sh, sha256sum, grep
+#   RUNTIME_IMAGE   final stage: glibc + sh (+ sleep for ad-hoc use); nothing is installed into it
+#   RESTIC_VERSION  the restic release the image must contain (checked: `restic version`)
+#   RESTIC_IMAGE    image that holds the restic binary at /usr/bin/restic; default: the official
+#                   image of that release (a static binary). scripts/build-image.sh points it at
+#                   a local image holding Debian's restic instead.
+#   RESTIC_SHA256   optional sha256 of that binary, checked when set
+#   JAVA_MODULES    modules of the jlinked runtime (jdeps --print-module-deps on the shaded jar;
+#                   scripts/build-image.sh recomputes it)
+# No `# syntax=` line: it makes BuildKit fetch a frontend image, which breaks offline builds.
+# Only the stages the final image needs exist, so the legacy builder (DOCKER_BUILDKIT=0), which
+# builds every stage, runs nothing it does not need.
+ARG JDK_IMAGE=eclipse-temurin:21-jdk
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+ARG RESTIC_VERSION=0.18.0
+ARG RESTIC_IMAGE=restic/restic:${RESTIC_VERSION}
+
+FROM ${RESTIC_IMAGE} AS restic
+
+FROM ${JDK_IMAGE} AS build
+ARG RESTIC_VERSION
+ARG RESTIC_SHA256=
+ARG JAVA_MODULES=java.base,java.compiler,java.desktop,java.naming,java.security.jgss,java.sql,jdk.crypto.ec,jdk.unsupported
+# Everything the final image takes from here goes under /out/root, copied over / in one layer.
+COPY --from=restic /usr/bin/restic /out/root/usr/local/bin/restic
+RUN set -eu; \
+    if [ -n "$RESTIC_SHA256" ]; then \
+      echo "$RESTIC_SHA256  /out/root/usr/local/bin/restic" | sha256sum -c -; \
+    fi; \
+    actual=$(/out/root/usr/local/bin/restic version); \
+    case "$actual" in \
+      "restic $RESTIC_VERSION "*) echo "$actual" ;; \
+      *) echo "expected restic $RESTIC_VERSION, got: $actual" >&2; exit 1 ;; \
+    esac
+# --strip-java-debug-attributes, not --strip-debug: that also strips native symbols with objcopy,
+# which a slim JDK image lacks (Temurin's native libraries come stripped anyway).
+RUN set -eu; \
+    jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files \
+      --compress=zip-6 --output /out/root/opt/stack-back/jre; \
+    /out/root/opt/stack-back/jre/bin/java -version; \
+    mkdir -p /out/root/etc/ssl/certs /out/root/state; \
+    if [ -s /etc/ssl/certs/ca-certificates.crt ]; then \
+      cp /etc/ssl/certs/ca-certificates.crt /out/root/etc/ssl/certs/; \
+    else \
+      echo "WARNING: no CA bundle in the JDK image; restic cannot verify TLS backends" >&2; \
+    fi
+
+FROM ${RUNTIME_IMAGE}
+COPY --from=build /out/root/ /
+COPY docker/stack-back /usr/local/bin/stack-back
+RUN ln -sf stack-back /usr/local/bin/rcb
+# The jar last: it is the layer that changes with every code change.
+COPY target/stack-back.jar /opt/stack-back/stack-back.jar
+
+ENV STATE_DIR=/state \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+VOLUME ["/state"]
+# Cheap liveness for now: one short JVM start every 5 minutes (about 0.6 s of CPU) proves the
+# runtime and the jar load. The daemon will serve /healthz on METRICS_PORT; switch to that then.
+HEALTHCHECK --interval=5m --timeout=30s --start-period=30s --retries=3 \
+    CMD ["stack-back", "version"]
+
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG RESTIC_VERSION
+ARG RUNTIME_IMAGE
+LABEL org.opencontainers.image.title="stack-back" \
+      org.opencontainers.image.description="Backup sidecar for Docker Compose stacks: labels say what to back up, restic stores it" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="${RUNTIME_IMAGE}" \
+      dev.stackback.restic.version="${RESTIC_VERSION}"
+# No ENTRYPOINT: `docker run IMAGE stack-back status`, `... rcb backup` and plain `sh` all work;
+# workers replace the command with `restic ...` anyway.
+CMD ["stack-back", "daemon"]
