@@ -30,6 +30,9 @@ final class WorkerRunner {
   private static final Duration LOG_DRAIN_WAIT = Duration.ofSeconds(5);
   private static final Duration KILL_WAIT = Duration.ofSeconds(10);
 
+  /** restic exits within a second of SIGINT (after removing its lock); then SIGKILL. */
+  private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(3);
+
   private final DockerClient client;
 
   WorkerRunner(DockerClient client) {
@@ -142,7 +145,7 @@ final class WorkerRunner {
 
   /** SIGINT first (restic removes its repository lock on it), SIGKILL if it does not exit. */
   private void kill(String id) throws InterruptedException {
-    if (!signalAndWait(client, id, "SIGINT", KILL_WAIT)) {
+    if (!signalAndWait(client, id, "SIGINT", INTERRUPT_GRACE)) {
       signalAndWait(client, id, "SIGKILL", KILL_WAIT);
     }
   }

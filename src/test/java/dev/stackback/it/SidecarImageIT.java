@@ -154,11 +154,14 @@ class SidecarImageIT {
             "--format",
             "{{.Action}} {{.ID}} {{index .Actor.Attributes \"image\"}}");
     assertEquals(0, events.exit(), events.toString());
+    // workers start from the sidecar's exact image id (a tag could have moved)
+    String imageId =
+        docker(Duration.ofSeconds(30), "image", "inspect", "-f", "{{.Id}}", IMAGE).out().trim();
     Set<String> created = new HashSet<>();
     Set<String> destroyed = new HashSet<>();
     for (String line : events.out().split("\n")) {
       String[] f = line.trim().split(" ");
-      if (f.length == 3 && f[2].equals(IMAGE)) {
+      if (f.length == 3 && (f[2].equals(IMAGE) || f[2].equals(imageId))) {
         switch (f[0]) {
           case "create" -> created.add(f[1]);
           case "destroy" -> destroyed.add(f[1]);
