@@ -159,6 +159,20 @@ public final class ResticCli implements Restic {
         .toList();
   }
 
+  /**
+   * {@code restic unlock}: removes stale locks only (those of dead processes on this host, or older
+   * than 30 minutes). restic 0.14 interrupted within its first fraction of a second, between
+   * creating its lock and arming its clean-up, exits on SIGINT and leaves its lock behind; an
+   * aborted backup calls this so the next run does not find the repository locked. Best effort.
+   */
+  void removeStaleLocks() {
+    try {
+      run(ResticArgs.unlock(), OutputLine.discard(), Duration.ofMinutes(1), null);
+    } catch (ResticException e) {
+      // the aborted backup's own error is what matters
+    }
+  }
+
   /** {@code restic prune} on its own (after a {@code forget} without prune). */
   public void prune(OutputLine log) {
     runChecked("prune", ResticArgs.prune(), log, defaultTimeout);
