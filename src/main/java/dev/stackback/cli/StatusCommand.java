@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Shows the configuration (secrets redacted), the repository, the targets in backup order",
-      "with volumes -> snapshot paths and databases, the hooks per stage in execution order,",
+      "with volumes -> snapshot paths and databases (each pinged inside its container: does it",
+      "answer?), the hooks per stage in execution order,",
       "warnings and the last run. Exit 0, or 2 on invalid configuration or labels."
     })
 final class StatusCommand implements Callable<Integer> {
@@ -58,7 +59,7 @@ final class StatusCommand implements Callable<Integer> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("config", StatusModel.config(s.config, ZonedDateTime.now(app.clock())));
       m.put("repository", repository(s, plan));
-      m.putAll(StatusModel.plan(plan, last));
+      m.putAll(StatusModel.plan(plan, last, DatabasePings.check(s.runtime, plan)));
       m.put("warnings", StatusModel.problems(plan.warnings()));
       m.put("lastRun", last.map(StatusModel::run).orElse(null));
       if (json) {
