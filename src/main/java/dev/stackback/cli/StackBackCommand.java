@@ -25,6 +25,7 @@ public final class StackBackCommand implements Runnable {
     cl.addSubcommand(new StatusCommand(app));
     cl.addSubcommand(new BackupCommand(app));
     cl.addSubcommand(new RunsCommand(app));
+    cl.addSubcommand(new RestoreCommand(app));
     cl.addSubcommand(new VersionCommand());
     return cl;
   }

@@ -131,6 +131,17 @@ public final class ResticCli implements Restic {
   }
 
   @Override
+  public long fileSize(String snapshotId, String path) {
+    Result result =
+        runChecked("ls", ResticArgs.ls(snapshotId, path), OutputLine.discard(), defaultTimeout);
+    return ResticJson.parseFileSize(result.output.stdoutLines(), path)
+        .orElseThrow(
+            () ->
+                new ResticException(
+                    Kind.FAILED, 0, "snapshot " + snapshotId + " has no file '" + path + "'"));
+  }
+
+  @Override
   public void dump(String snapshotId, String path, OutputStream out) {
     Objects.requireNonNull(out, "out");
     List<String> args = ResticArgs.dump(snapshotId, path);
