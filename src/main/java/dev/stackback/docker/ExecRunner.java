@@ -41,18 +41,13 @@ final class ExecRunner {
   }
 
   ExecResult run(ExecRequest request, OutputLine output) {
-    OutputTail tail = new OutputTail();
-    LineSplitter stdout = new LineSplitter(line -> deliver(output, tail, true, line));
-    return execute(
-        request,
-        null,
-        stdout::feed,
-        stdout::flush,
-        line -> deliver(output, tail, false, line),
-        tail);
+    return runWithInput(request, null, output);
   }
 
-  /** Like {@link #run} with {@code stdin} attached; the command must stop reading by itself. */
+  /**
+   * Like {@link #run} with {@code stdin} (when not null) attached; the command must stop reading by
+   * itself, Docker never closes it.
+   */
   ExecResult runWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
     OutputTail tail = new OutputTail();
     LineSplitter stdout = new LineSplitter(line -> deliver(output, tail, true, line));
