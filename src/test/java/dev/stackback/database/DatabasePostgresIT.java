@@ -30,6 +30,7 @@ class DatabasePostgresIT {
   static String db;
   static String dbAll;
   static String files;
+  static String auto;
   static String freshApp;
   static String freshAll;
   static DbFixture.Cli backup;
@@ -68,6 +69,8 @@ class DatabasePostgresIT {
             "sh",
             "-c",
             "echo hello > /data/hello.txt; trap 'exit 0' TERM; sleep 3600 & wait");
+    // no label: a database only for AUTO_BACKUP_ALL, by its image
+    auto = fx.run("auto", POSTGRES_IMAGE, Map.of(), Map.of("POSTGRES_PASSWORD", "x"), List.of());
     // fresh servers to restore into, outside the project so they are no backup targets
     freshApp =
         DbFixture.docker(
@@ -205,6 +208,25 @@ class DatabasePostgresIT {
 
     DbFixture.Cli text = fx.cli("status");
     assertTrue(text.out().contains("ping   answers"), text.out());
+  }
+
+  @Test
+  void autoBackupAll_detectsTheUnlabelledServerByItsImage() throws IOException {
+    fx.awaitPostgres(auto);
+    JsonNode plain = new ObjectMapper().readTree(fx.cli("status", "--json").out()).path("targets");
+    assertTrue(
+        Stream.iterate(0, i -> i < plain.size(), i -> i + 1)
+            .noneMatch(i -> plain.get(i).path("service").asText().equals("auto")),
+        "an unlabelled database is no target without AUTO_BACKUP_ALL");
+
+    DbFixture.Cli status = fx.cli(Map.of("AUTO_BACKUP_ALL", "true"), "status", "--json");
+    assertEquals(0, status.exit(), status.all());
+    JsonNode d = target(new ObjectMapper().readTree(status.out()).path("targets"), "auto");
+    JsonNode database = d.path("database");
+    assertEquals("postgres", database.path("kind").asText());
+    assertEquals("/databases/auto/all_databases.sql", database.path("snapshotPath").asText());
+    assertTrue(database.path("detectedBy").asText().contains("AUTO_BACKUP_ALL"), d.toString());
+    assertTrue(database.path("answers").asBoolean(), d.toString());
   }
 
   @Test

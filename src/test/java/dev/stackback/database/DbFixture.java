@@ -81,9 +81,16 @@ final class DbFixture implements AutoCloseable {
 
   /** Runs {@code stack-back args...} in-process with {@link #env()}. */
   Cli cli(String... args) {
+    return cli(Map.of(), args);
+  }
+
+  /** Runs {@code stack-back args...} in-process with {@link #env()} plus {@code extraEnv}. */
+  Cli cli(Map<String, String> extraEnv, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = StackBackCommand.commandLine(new RealApp(env()));
+    Map<String, String> env = env();
+    env.putAll(extraEnv);
+    CommandLine cl = StackBackCommand.commandLine(new RealApp(env));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     int exit = cl.execute(args);
