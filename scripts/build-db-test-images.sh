@@ -186,22 +186,30 @@ build() {
   log "built $tag in $(($(now) - start))s, $((size / 1024 / 1024)) MB"
 }
 
-main() {
-  local pg_hash mariadb_hash todo=()
+# Fills the array todo with "tag:function:hash" of every image whose hash label differs.
+outdated() {
+  local pg_hash mariadb_hash
   pg_hash=$(image_hash postgres-entrypoint.sh)
   mariadb_hash=$(image_hash mariadb-entrypoint.sh)
+  todo=()
   [ "$(existing_hash "$PG_TAG")" = "$pg_hash" ] || todo+=("$PG_TAG:build_postgres:$pg_hash")
   [ "$(existing_hash "$MARIADB_TAG")" = "$mariadb_hash" ] ||
     todo+=("$MARIADB_TAG:build_mariadb:$mariadb_hash")
-  if [ "${#todo[@]}" -eq 0 ]; then
-    log "$PG_TAG ($pg_hash) and $MARIADB_TAG ($mariadb_hash) are up to date"
-    return
-  fi
+  [ "${#todo[@]}" -gt 0 ] || log "$PG_TAG ($pg_hash) and $MARIADB_TAG ($mariadb_hash) are up to date"
+}
+
+main() {
+  local todo
+  outdated
+  [ "${#todo[@]}" -gt 0 ] || return 0
   is_root || die "building ${todo[*]%%:build_*} needs root (debootstrap, chroot)"
   mkdir -p "$CACHE_DIR"
-  # one builder at a time: worktrees and CI share the engine and the cache
+  # one builder at a time: worktrees and CI share the engine and the cache; whoever waited
+  # looks again, the other may have built the same images meanwhile
   exec 9>"$CACHE_DIR/.lock"
   flock 9
+  outdated
+  [ "${#todo[@]}" -gt 0 ] || return 0
   BASE=$(base_tarball)
   local entry tag fn hash
   for entry in "${todo[@]}"; do
