@@ -28,10 +28,11 @@ export STATE_DIR=$work/state
 # no forget/prune after each backup: only the dump is measured
 export MAINTENANCE_SCHEDULE="0 3 1 1 *"
 JAR=${JAR:-target/stack-back.jar}
-containers=()
+# the containers this run creates (start() runs in a subshell, so the names are fixed here)
+containers=("${project}_backup" "${project}_pg")
 
 cleanup() {
-  [ "${#containers[@]}" -eq 0 ] || docker rm -f -v "${containers[@]}" >/dev/null 2>&1 || true
+  docker rm -f -v "${containers[@]}" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -46,9 +47,9 @@ start() { # service image [docker run options...] [-- command...]
   done
   [ "$#" -eq 0 ] || shift
   name=${project}_${service}
+  case " ${containers[*]} " in *" $name "*) ;; *) die "start: $name is not in containers" ;; esac
   docker run -d --name "$name" --label "com.docker.compose.project=$project" \
     --label "com.docker.compose.service=$service" --stop-timeout 5 "${opts[@]}" "$image" "$@" >/dev/null
-  containers+=("$name")
   printf '%s\n' "$name"
 }
 
