@@ -22,10 +22,11 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows the configuration (secrets redacted), the repository, the targets in backup order",
-      "with volumes -> snapshot paths and databases (each pinged inside its container: does it",
-      "answer?), the hooks per stage in execution order,",
-      "warnings and the last run. Exit 0, or 2 on invalid configuration or labels."
+      "Shows the configuration (secrets redacted), the repository, the targets",
+      "in backup order with volumes -> snapshot paths and databases (each",
+      "pinged inside its container: does it answer?), the hooks per stage in",
+      "execution order, warnings and the last run.",
+      "Exit 0, or 2 on invalid configuration or labels."
     })
 final class StatusCommand implements Callable<Integer> {
   private final App app;
