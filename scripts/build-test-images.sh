@@ -3,6 +3,7 @@
 # Idempotent: each image is tagged with a hash of its inputs and skipped when that tag exists.
 #
 #   stack-back-test/busybox:latest   busybox-static + restic (+ the glibc it links) + sh
+#   stack-back-test/postgres:15, stack-back-test/mariadb:10.11   see build-db-test-images.sh
 #
 # The content hash is stored as the label dev.stackback.test.hash; a changed input rebuilds.
 set -euo pipefail
@@ -59,3 +60,6 @@ build_busybox() {
 }
 
 build_busybox
+
+# the database images (postgres, mariadb) are built from a debootstrap rootfs by their own script
+bash "$(dirname "${BASH_SOURCE[0]}")/build-db-test-images.sh"

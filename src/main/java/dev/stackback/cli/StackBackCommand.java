@@ -29,6 +29,7 @@ public final class StackBackCommand implements Runnable {
     cl.addSubcommand(new SnapshotsCommand(app));
     cl.addSubcommand(new CleanupCommand(app));
     cl.addSubcommand(new CheckCommand(app));
+    cl.addSubcommand(new RestoreCommand(app));
     cl.addSubcommand(new AlertCommand(app));
     cl.addSubcommand(new VersionCommand());
     return cl;

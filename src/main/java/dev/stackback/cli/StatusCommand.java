@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Shows what a backup would do, computed from the running containers.",
       "Configuration (secrets redacted), repository, targets in backup order with volumes ->",
-      "snapshot paths and databases, hooks per stage in execution order, warnings, last run.",
+      "snapshot paths and databases (each pinged inside its container: does it answer?),",
+      "hooks per stage in execution order, warnings, last run.",
       "Exit 0, or 2 on invalid configuration or labels."
     })
 final class StatusCommand implements Callable<Integer> {
@@ -59,7 +60,7 @@ final class StatusCommand implements Callable<Integer> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("config", StatusModel.config(s.config, ZonedDateTime.now(app.clock())));
       m.put("repository", repository(s, plan));
-      m.putAll(StatusModel.plan(plan, last));
+      m.putAll(StatusModel.plan(plan, last, DatabasePings.check(s.runtime, plan)));
       m.put("warnings", StatusModel.problems(plan.warnings()));
       m.put("lastRun", last.map(StatusModel::run).orElse(null));
       if (json) {

@@ -70,6 +70,12 @@ final class StatusModel {
   }
 
   static Map<String, Object> plan(Plan plan, Optional<RunRecord> last) {
+    return plan(plan, last, Map.of());
+  }
+
+  /** The plan, with the answer of each database ({@link DatabasePings}) by service name. */
+  static Map<String, Object> plan(
+      Plan plan, Optional<RunRecord> last, Map<String, DatabasePings.Ping> pings) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("project", plan.project());
     m.put("host", plan.host());
@@ -77,7 +83,7 @@ final class StatusModel {
     m.put("order", plan.ordered() ? "ordered (stack-back.order.<N>)" : "default (service name)");
     List<Object> targets = new ArrayList<>();
     for (Target t : plan.targets()) {
-      targets.add(target(t));
+      targets.add(target(t, pings.get(t.name())));
     }
     m.put("targets", targets);
     m.put("hookOnly", plan.hookOnly().stream().map(Service::name).toList());
@@ -93,7 +99,7 @@ final class StatusModel {
     return m;
   }
 
-  private static Map<String, Object> target(Target t) {
+  private static Map<String, Object> target(Target t, DatabasePings.Ping ping) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("service", t.name());
     m.put("project", t.service().project());
@@ -124,6 +130,8 @@ final class StatusModel {
                   dm.put("dump", dumpTool(d));
                   dm.put("snapshotPath", d.snapshotPath());
                   dm.put("detectedBy", d.detectedBy());
+                  dm.put("answers", ping == null ? null : ping.answers());
+                  dm.put("answer", ping == null ? null : ping.message());
                   return dm;
                 })
             .orElse(null));

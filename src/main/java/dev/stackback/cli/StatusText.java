@@ -100,6 +100,15 @@ final class StatusText {
       out.printf(
           "       %-6s %s (%s) -> %s  [%s]%n",
           "dump", db.get("kind"), db.get("dump"), db.get("snapshotPath"), db.get("detectedBy"));
+      if (db.get("answers") != null) {
+        out.printf(
+            "       %-6s %s%s%n",
+            "ping",
+            Boolean.TRUE.equals(db.get("answers")) ? "answers" : "DOES NOT ANSWER",
+            db.get("answer") == null || db.get("answer").toString().isEmpty()
+                ? ""
+                : " (" + db.get("answer") + ")");
+      }
     }
     for (Map<String, Object> s : (List<Map<String, Object>>) t.get("skippedMounts")) {
       out.printf("       skip   %s: %s%n", s.get("destination"), s.get("reason"));

@@ -14,6 +14,7 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.WorkerSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -131,6 +132,11 @@ public final class DockerRuntime implements ContainerRuntime {
   @Override
   public ExecResult execStreaming(ExecRequest request, OutputStream stdout, OutputLine stderr) {
     return execRunner.runStreaming(request, stdout, stderr);
+  }
+
+  @Override
+  public ExecResult execWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
+    return execRunner.runWithInput(request, stdin, output);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,16 +41,29 @@ final class ExecRunner {
   }
 
   ExecResult run(ExecRequest request, OutputLine output) {
+    return runWithInput(request, null, output);
+  }
+
+  /**
+   * Like {@link #run} with {@code stdin} (when not null) attached; the command must stop reading by
+   * itself, Docker never closes it.
+   */
+  ExecResult runWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
     OutputTail tail = new OutputTail();
     LineSplitter stdout = new LineSplitter(line -> deliver(output, tail, true, line));
     return execute(
-        request, stdout::feed, stdout::flush, line -> deliver(output, tail, false, line), tail);
+        request,
+        stdin,
+        stdout::feed,
+        stdout::flush,
+        line -> deliver(output, tail, false, line),
+        tail);
   }
 
   ExecResult runStreaming(ExecRequest request, OutputStream stdout, OutputLine stderr) {
     OutputTail tail = new OutputTail();
     return execute(
-        request, stdout::write, () -> {}, line -> deliver(stderr, tail, false, line), tail);
+        request, null, stdout::write, () -> {}, line -> deliver(stderr, tail, false, line), tail);
   }
 
   private static void deliver(OutputLine sink, OutputTail tail, boolean isStdout, String line) {
@@ -59,16 +73,21 @@ final class ExecRunner {
 
   private ExecResult execute(
       ExecRequest request,
+      InputStream stdin,
       ExecCallback.ByteSink stdout,
       Runnable flushStdout,
       Consumer<String> stderr,
       OutputTail tail) {
     long started = System.nanoTime();
     String marker = "stack-back-exec-pid-" + UUID.randomUUID();
-    String execId = create(request, marker);
+    String execId = create(request, marker, stdin != null);
     ExecCallback callback = new ExecCallback(stdout, flushStdout, stderr, marker);
     try {
-      client.execStartCmd(execId).exec(callback);
+      var start = client.execStartCmd(execId);
+      if (stdin != null) {
+        start.withStdIn(stdin);
+      }
+      start.exec(callback);
       boolean completed = await(callback, request.timeout());
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       if (!completed) {
@@ -96,7 +115,7 @@ final class ExecRunner {
     }
   }
 
-  private String create(ExecRequest request, String marker) {
+  private String create(ExecRequest request, String marker, boolean attachStdin) {
     List<String> argv = new ArrayList<>(List.of("sh", "-c", WRAPPER, marker));
     argv.addAll(request.command());
     ExecCreateCmd cmd =
@@ -105,6 +124,7 @@ final class ExecRunner {
             .withCmd(argv.toArray(String[]::new))
             .withAttachStdout(true)
             .withAttachStderr(true)
+            .withAttachStdin(attachStdin)
             .withEnv(envList(request.env()));
     if (request.user() != null && !request.user().isBlank()) {
       cmd.withUser(request.user());

@@ -282,6 +282,7 @@ final class BackupPhase {
               ? d.kind().labelSuffix()
                   + " dump "
                   + HookRunner.describe(dumpResult[0])
+                  + lastLine(dumpResult[0].tail())
                   + "; no snapshot was made"
               : e.getMessage();
       ExecResult dumped = dumpResult[0];
@@ -298,6 +299,16 @@ final class BackupPhase {
           dumped == null ? List.of() : dumped.tail());
       out.fail("dump of " + t.name() + " failed: " + why);
     }
+  }
+
+  /** " (<the last line the dump printed>)", so the run's message says why, or "". */
+  private static String lastLine(List<String> tail) {
+    for (int i = tail.size() - 1; i >= 0; i--) {
+      if (!tail.get(i).isBlank()) {
+        return " (" + tail.get(i).strip() + ")";
+      }
+    }
+    return "";
   }
 
   private void recordSummary(

@@ -1,5 +1,6 @@
 package dev.stackback.port;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +39,16 @@ public interface ContainerRuntime extends AutoCloseable {
    * buffering of the whole stream.
    */
   ExecResult execStreaming(ExecRequest request, OutputStream stdout, OutputLine stderr);
+
+  /**
+   * Runs a command in a running container with {@code stdin} copied to the command's stdin; each
+   * output line goes to {@code output}. The command never sees EOF on its stdin (the Docker API
+   * cannot half-close it), so it must stop reading by itself, e.g. {@code head -c <bytes>}.
+   * Interrupting the calling thread kills the command.
+   */
+  default ExecResult execWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
+    throw new UnsupportedOperationException("execWithInput");
+  }
 
   /** Stops a container, waiting up to {@code timeout} before Docker kills it. */
   void stop(String containerId, Duration timeout);

@@ -70,6 +70,11 @@ public interface Restic {
   /** Restores a snapshot (optionally only {@code includes}) into {@code target}. */
   void restore(String snapshotId, Path target, List<String> includes, OutputLine log);
 
+  /** The size in bytes of the file {@code path} in a snapshot ({@code restic ls --json}). */
+  default long fileSize(String snapshotId, String path) {
+    throw new UnsupportedOperationException("fileSize");
+  }
+
   /** {@code restic dump}: writes one file of a snapshot to {@code out} as it streams. */
   void dump(String snapshotId, String path, OutputStream out);
 }

@@ -116,6 +116,12 @@ public final class ResticArgs {
     return List.copyOf(start("dump", checkSnapshotId(snapshotId), requireText(path, "path")));
   }
 
+  /** {@code restic ls --json ID PATH}: the snapshot, then the node of that path. */
+  public static List<String> ls(String snapshotId, String path) {
+    return List.copyOf(
+        start("ls", "--json", checkSnapshotId(snapshotId), requireText(path, "path")));
+  }
+
   /** {@code restic cat config}: cheap probe that the repository exists and the password fits. */
   public static List<String> catConfig() {
     return List.copyOf(start("cat", "config"));
@@ -124,6 +130,11 @@ public final class ResticArgs {
   /** {@code restic init}. */
   public static List<String> init() {
     return List.copyOf(start("init"));
+  }
+
+  /** {@code restic unlock}: removes stale locks (never a live process's). */
+  public static List<String> unlock() {
+    return List.copyOf(start("unlock"));
   }
 
   /** {@code restic list locks}. */

@@ -131,6 +131,17 @@ public final class ResticCli implements Restic {
   }
 
   @Override
+  public long fileSize(String snapshotId, String path) {
+    Result result =
+        runChecked("ls", ResticArgs.ls(snapshotId, path), OutputLine.discard(), defaultTimeout);
+    return ResticJson.parseFileSize(result.output.stdoutLines(), path)
+        .orElseThrow(
+            () ->
+                new ResticException(
+                    Kind.FAILED, 0, "snapshot " + snapshotId + " has no file '" + path + "'"));
+  }
+
+  @Override
   public void dump(String snapshotId, String path, OutputStream out) {
     Objects.requireNonNull(out, "out");
     List<String> args = ResticArgs.dump(snapshotId, path);
@@ -157,6 +168,20 @@ public final class ResticCli implements Restic {
         .stream()
         .filter(l -> !l.isBlank())
         .toList();
+  }
+
+  /**
+   * {@code restic unlock}: removes stale locks only (those of dead processes on this host, or older
+   * than 30 minutes). restic 0.14 interrupted within its first fraction of a second, between
+   * creating its lock and arming its clean-up, exits on SIGINT and leaves its lock behind; an
+   * aborted backup calls this so the next run does not find the repository locked. Best effort.
+   */
+  void removeStaleLocks() {
+    try {
+      run(ResticArgs.unlock(), OutputLine.discard(), Duration.ofMinutes(1), null);
+    } catch (ResticException e) {
+      // the aborted backup's own error is what matters
+    }
   }
 
   /** {@code restic prune} on its own (after a {@code forget} without prune). */

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Reads restic's {@code --json} output; tolerant of unknown fields and of non-JSON lines. */
 public final class ResticJson {
@@ -93,6 +94,29 @@ public final class ResticJson {
       throw new ResticException(
           Kind.FAILED, 0, "restic snapshots printed unreadable JSON: " + e.getOriginalMessage());
     }
+  }
+
+  /**
+   * The size of the file node {@code path} in the output of {@code restic ls --json} (one JSON
+   * object per line: the snapshot, then nodes).
+   */
+  public static OptionalLong parseFileSize(List<String> lines, String path) {
+    for (String line : lines) {
+      if (!line.startsWith("{")) {
+        continue;
+      }
+      try {
+        JsonNode node = MAPPER.readTree(line);
+        if ("node".equals(node.path("struct_type").asText())
+            && "file".equals(node.path("type").asText())
+            && path.equals(node.path("path").asText())) {
+          return OptionalLong.of(node.path("size").asLong());
+        }
+      } catch (JsonProcessingException e) {
+        // not one of restic's JSON lines
+      }
+    }
+    return OptionalLong.empty();
   }
 
   private static Snapshot toSnapshot(JsonNode node) {

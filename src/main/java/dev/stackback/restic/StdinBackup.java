@@ -93,6 +93,7 @@ final class StdinBackup {
   private BackupSummary abortAfterTimeout(ResticProcess process, Exception producerError) {
     process.interrupt();
     process.closeStdinQuietly();
+    cli.removeStaleLocks();
     ResticException e = ResticCli.timeout("backup --stdin", timeout, output);
     if (producerError != null) {
       e.addSuppressed(producerError);
@@ -104,6 +105,7 @@ final class StdinBackup {
   private ResticException abort(ResticProcess process, Exception producerError) {
     int exitCode = process.interrupt();
     process.closeStdinQuietly();
+    cli.removeStaleLocks();
     ResticCli.Result result = new ResticCli.Result(exitCode, output);
     // restic may have quit first (wrong password, no repository): that is the real error
     Kind kind = ResticExitCodes.classify(exitCode, output.stderrLines());

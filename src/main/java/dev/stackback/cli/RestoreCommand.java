@@ -1,0 +1,213 @@
+package dev.stackback.cli;
+
+import dev.stackback.engine.DumpRestore;
+import dev.stackback.plan.Plan;
+import dev.stackback.plan.Target;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.Restic;
+import dev.stackback.port.ResticException;
+import dev.stackback.port.Snapshot;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code stack-back restore}: a database dump back into its running container, or volumes. */
+@Command(
+    name = "restore",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Restores a service's backup from the repository.",
+      "",
+      "--dump streams the service's latest database dump (or --snapshot) into",
+      "the service's running database container and applies it there with",
+      "psql / mariadb, credentials read inside the container as for the dump.",
+      "Docker cannot close an exec's stdin, so the dump goes into a temporary",
+      "file in the container's /tmp (exactly its size, checked), is applied",
+      "from there and removed: the container needs room for one copy, and a",
+      "cut transfer is never applied. A pg_dump file is applied in one",
+      "transaction that stops at the first error, a pg_dumpall file statement",
+      "by statement (roles and databases that exist are reported, not fatal).",
+      "Stop the applications that use the database first.",
+      "",
+      "--target DIR restores the service's latest volume snapshot (or",
+      "--snapshot) into DIR/volumes[/<project>]/<service>/<mount destination>;",
+      "copy the files back yourself.",
+      "",
+      "Exit 0 ok, 1 failed, 2 invalid configuration, labels or arguments."
+    })
+final class RestoreCommand implements Callable<Integer> {
+  /** Bound of each step of a restore (transfer, apply). */
+  static final Duration TIMEOUT = Duration.ofHours(12);
+
+  private final App app;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--service", required = true, description = "The compose service.")
+  String service;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  What what;
+
+  /** Exactly one of --dump and --target. */
+  static final class What {
+    @Option(
+        names = "--dump",
+        required = true,
+        description = "Restore the database dump into the service's running container.")
+    boolean dump;
+
+    @Option(
+        names = "--target",
+        required = true,
+        paramLabel = "DIR",
+        description = "Restore the service's volumes into this directory.")
+    Path target;
+  }
+
+  @Option(
+      names = "--snapshot",
+      defaultValue = "latest",
+      paramLabel = "ID",
+      description = "Snapshot id (or a prefix of it), or 'latest' (default).")
+  String snapshot;
+
+  RestoreCommand(App app) {
+    this.app = app;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (Session s = Session.open(app, err)) {
+      if (s.plan.plan().isEmpty()) {
+        Session.printProblems(err, "invalid labels", s.plan.errors());
+        return 2;
+      }
+      Plan plan = s.plan.plan().get();
+      Optional<Target> target =
+          plan.targets().stream().filter(t -> t.name().equals(service)).findFirst();
+      Restic restic = app.restic(s.config);
+      return what.dump
+          ? dump(s, plan, target, restic, out, err)
+          : volumes(plan, target, restic, out, err);
+    } catch (Session.Exit e) {
+      return e.code;
+    } catch (DumpRestore.Failed | ResticException e) {
+      err.println("error: restore of " + service + " failed: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private int dump(
+      Session s,
+      Plan plan,
+      Optional<Target> target,
+      Restic restic,
+      PrintWriter out,
+      PrintWriter err) {
+    if (target.isEmpty() || target.get().dump().isEmpty()) {
+      err.println(
+          "error: service '"
+              + service
+              + "' has no running database container to restore into (a container of the"
+              + " service with a stack-back.postgres/mysql/mariadb label, or a database image"
+              + " with AUTO_BACKUP_ALL)");
+      return 1;
+    }
+    Target t = target.get();
+    List<Snapshot> snaps = restic.snapshots(plan.host(), t.tags());
+    Optional<Snapshot> snap = DumpRestore.pick(snaps, snapshot);
+    if (snap.isEmpty()) {
+      err.println("error: " + notFound("dump", snaps.size()));
+      return 1;
+    }
+    String path = DumpRestore.dumpPath(snap.get()).orElseThrow();
+    var container = t.service().refs().get(0);
+    out.println(
+        "restoring "
+            + path
+            + " of snapshot "
+            + snap.get().shortId()
+            + " ("
+            + snap.get().time()
+            + ") into "
+            + container.name());
+    out.flush();
+    OutputLine log =
+        (stream, line) -> {
+          synchronized (out) {
+            out.println("  " + line);
+            out.flush();
+          }
+        };
+    DumpRestore.Result r =
+        new DumpRestore(s.runtime, restic, TIMEOUT)
+            .run(container.id(), t.dump().get().kind(), snap.get().id(), path, log);
+    out.println("restored " + r.bytes() + " bytes into " + container.name());
+    out.flush();
+    return 0;
+  }
+
+  private int volumes(
+      Plan plan, Optional<Target> target, Restic restic, PrintWriter out, PrintWriter err) {
+    List<String> tags =
+        target.map(Target::tags).orElse(List.of("stack-back", "service=" + service));
+    List<Snapshot> snaps = restic.snapshots(plan.host(), tags);
+    List<Snapshot> volumeSnaps =
+        snaps.stream()
+            .filter(x -> x.paths().stream().allMatch(p -> p.startsWith("/volumes/")))
+            .filter(x -> !x.paths().isEmpty())
+            .toList();
+    Optional<Snapshot> snap =
+        snapshot.equals("latest")
+            ? volumeSnaps.stream()
+                .filter(x -> x.time() != null)
+                .max(Comparator.comparing(Snapshot::time))
+            : volumeSnaps.stream().filter(x -> x.id().startsWith(snapshot)).findFirst();
+    if (snap.isEmpty()) {
+      err.println("error: " + notFound("volume", snaps.size()));
+      return 1;
+    }
+    Path dir = what.target.toAbsolutePath();
+    out.println(
+        "restoring snapshot "
+            + snap.get().shortId()
+            + " ("
+            + snap.get().time()
+            + ", "
+            + String.join(", ", snap.get().paths())
+            + ") into "
+            + dir);
+    out.flush();
+    restic.restore(snap.get().id(), dir, List.of(), OutputLine.discard());
+    List<String> where = new ArrayList<>();
+    snap.get().paths().forEach(p -> where.add(dir + p));
+    out.println("restored into " + String.join(", ", where));
+    out.flush();
+    return 0;
+  }
+
+  private String notFound(String kind, int snapshotsOfService) {
+    return "no "
+        + kind
+        + " snapshot "
+        + (snapshot.equals("latest") ? "" : "'" + snapshot + "' ")
+        + "of service '"
+        + service
+        + "' in the repository ("
+        + snapshotsOfService
+        + " snapshot(s) of the service)";
+  }
+}
