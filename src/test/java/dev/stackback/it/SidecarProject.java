@@ -133,22 +133,27 @@ final class SidecarProject implements AutoCloseable {
     return docker(Duration.ofMinutes(3), a.toArray(String[]::new));
   }
 
-  /** The sidecar's snapshots ({@code restic snapshots --json} inside it). */
+  /**
+   * The sidecar's snapshots ({@code restic snapshots --json} inside it). {@code --no-lock}: a
+   * reader's lock would make a concurrent run's forget/prune fail ("repository is already locked").
+   */
   static JsonNode snapshots(String sidecar) {
-    return json(ok(exec(sidecar, "restic", "snapshots", "--json")).out());
+    return json(ok(exec(sidecar, "restic", "--no-lock", "snapshots", "--json")).out());
   }
 
   /** The run records in the sidecar's STATE_DIR, oldest first. */
   static List<JsonNode> runRecords(String sidecar) {
-    Result r =
-        ok(
-            exec(
-                sidecar,
-                "sh",
-                "-c",
-                "for f in $(ls /state/runs/*.json 2>/dev/null); do cat $f; echo; echo '--8<--'; done"));
+    Result r = ok(exec(sidecar, "sh", "-c", CAT_RECORDS));
+    return parseRecords(r.out());
+  }
+
+  /** A shell loop printing every run record in /state/runs, with separators. */
+  static final String CAT_RECORDS =
+      "for f in $(ls /state/runs/*.json 2>/dev/null); do cat $f; echo; echo '--8<--'; done";
+
+  static List<JsonNode> parseRecords(String catRecordsOutput) {
     List<JsonNode> out = new ArrayList<>();
-    for (String record : r.out().split("--8<--")) {
+    for (String record : catRecordsOutput.split("--8<--")) {
       if (!record.isBlank()) {
         out.add(json(record));
       }
