@@ -295,4 +295,85 @@ class ComposeExamplesIT {
       }
     }
   }
+
+  /**
+   * (d) Through a socket proxy: no tecnativa image offline, so a small proxy with the same switches
+   * ({@link SocketProxyMain}) is built into an image {@code FROM stack-back:local} for this test.
+   */
+  @Test
+  void socketProxy_backupWorksThroughTheProxy_whichRefusesOtherSections() throws IOException {
+    Path ctx = Files.createTempDirectory("sbexsp");
+    String proxyImage =
+        "sbit-socket-proxy:" + ctx.getFileName().toString().toLowerCase(Locale.ROOT);
+    try (SidecarProject p = new SidecarProject("sbexsp")) {
+      Path classes = Path.of("target/test-classes/dev/stackback/it");
+      Path into = Files.createDirectories(ctx.resolve("proxy/dev/stackback/it"));
+      try (var list = Files.list(classes)) {
+        for (Path c :
+            list.filter(f -> f.getFileName().toString().startsWith("SocketProxyMain")).toList()) {
+          Files.copy(c, into.resolve(c.getFileName()));
+        }
+      }
+      Files.writeString(
+          ctx.resolve("Dockerfile"),
+          """
+          FROM %s
+          COPY proxy /proxy
+          CMD ["/opt/stack-back/jre/bin/java", "-XX:TieredStopAtLevel=1", "-cp", "/proxy", \
+               "dev.stackback.it.SocketProxyMain"]
+          """
+              .formatted(SidecarProject.IMAGE));
+      ok(
+          SidecarProject.command(
+              Duration.ofMinutes(2),
+              List.of("docker", "build", "-q", "-t", proxyImage, ctx.toString()),
+              Map.of("DOCKER_BUILDKIT", "0")));
+
+      p.composeUp(
+          env("SOCKET_PROXY_IMAGE", proxyImage),
+          EXAMPLES.resolve("socket-proxy/docker-compose.yml"));
+      String sidecar = p.service("backup");
+      String proxy = p.service("docker-proxy");
+      assertEquals(
+          "DOCKER_HOST=tcp://docker-proxy:2375",
+          ok(exec(sidecar, "sh", "-c", "env | grep ^DOCKER_HOST=")).out().trim());
+      awaitDaemon(sidecar);
+
+      backup(sidecar);
+
+      JsonNode snap = only(SidecarProject.snapshots(sidecar), "app");
+      assertSnapshot(snap, p.name, "app", "/volumes/app/data");
+      assertEquals(
+          "hello\n",
+          ok(exec(
+                  sidecar,
+                  "restic",
+                  "dump",
+                  snap.path("id").asText(),
+                  "/volumes/app/data/hello.txt"))
+              .out());
+      String proxyLog = SidecarProject.docker(Duration.ofSeconds(10), "logs", proxy).err();
+      assertTrue(proxyLog.contains("ok  POST /containers/create"), proxyLog); // the worker
+      assertTrue(proxyLog.contains("ok  DELETE /containers/"), proxyLog);
+      assertFalse(proxyLog.contains("403 "), "stack-back needed a refused section:\n" + proxyLog);
+
+      // the proxy refuses what the example leaves off, and serves what it allows
+      for (String refused : List.of("/volumes", "/v1.41/images/json", "/info", "/networks")) {
+        Result r = exec(sidecar, "wget", "-q", "-O", "-", "http://docker-proxy:2375" + refused);
+        assertNotEquals(0, r.exit(), r.toString());
+        assertTrue(r.err().contains("403"), r.toString());
+      }
+      ok(
+          exec(
+              sidecar,
+              "wget",
+              "-q",
+              "-O",
+              "/dev/null",
+              "http://docker-proxy:2375/v1.41/containers/json"));
+    } finally {
+      SidecarProject.docker(Duration.ofSeconds(60), "rmi", proxyImage);
+      DockerFixture.deleteTree(ctx);
+    }
+  }
 }
