@@ -21,7 +21,7 @@
 # builds every stage, runs nothing it does not need.
 ARG JDK_IMAGE=eclipse-temurin:21-jdk
 ARG RUNTIME_IMAGE=debian:bookworm-slim
-ARG RESTIC_VERSION=0.18.0
+ARG RESTIC_VERSION=0.18.1
 ARG RESTIC_IMAGE=restic/restic:${RESTIC_VERSION}
 
 FROM ${RESTIC_IMAGE} AS restic

@@ -9,7 +9,7 @@
 #                                   $CACHE_DIR) or, when that cannot be fetched, the host's restic
 #
 # Base images carry a hash of their inputs in the label dev.stackback.base.hash and are skipped
-# when it matches. Environment: RESTIC_VERSION (wanted, default 0.18.0), RESTIC_BIN (use this
+# when it matches. Environment: RESTIC_VERSION (wanted, default 0.18.1), RESTIC_BIN (use this
 # restic binary), STACK_BACK_CACHE (default /var/cache/stack-back), IMAGE_NAME (default
 # stack-back), JAVA_MODULES_EXCLUDE (comma-separated modules to leave out although jdeps lists
 # them: `java.desktop,java.compiler` saves 15 MB; only java.beans / javax.lang.model references
@@ -29,7 +29,10 @@ if ! mkdir -p "$CACHE_DIR" 2>/dev/null || [ ! -w "$CACHE_DIR" ]; then
   CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/stack-back # not root
 fi
 IMAGE_NAME=${IMAGE_NAME:-stack-back}
-RESTIC_WANTED=${RESTIC_VERSION:-0.18.0}
+RESTIC_WANTED=${RESTIC_VERSION:-0.18.1}
+# restic releases the image must not contain: 0.18.0 fails every `backup --stdin --stdin-filename`
+# with a directory in the name (restic#5324, fixed in 0.18.1), i.e. every database dump
+RESTIC_BROKEN=" 0.18.0 "
 HASH_LABEL=dev.stackback.base.hash
 RUNTIME_BASE=stack-back-base/runtime:local
 JDK_BASE=stack-back-base/jdk:local
@@ -161,7 +164,8 @@ restic_version_of() { "$1" version | awk '{print $2; exit}'; }
 # (the host's sources and lists stay untouched). Prints the .deb path, or nothing.
 fetch_trixie_restic() {
   local apt_dir=$CACHE_DIR/apt-trixie deb
-  deb=$(find "$CACHE_DIR" -maxdepth 1 -name "restic_${RESTIC_WANTED}*_amd64.deb" | sort | tail -n 1)
+  # any cached version: a trixie release we cannot use is not fetched again on every build
+  deb=$(find "$CACHE_DIR" -maxdepth 1 -name "restic_*_amd64.deb" | sort | tail -n 1)
   if [ -n "$deb" ]; then
     printf '%s\n' "$deb"
     return
@@ -184,7 +188,8 @@ fetch_trixie_restic() {
 # Sets RESTIC_IMAGE and RESTIC_IMAGE_VERSION: a FROM-scratch image holding /usr/bin/restic.
 build_restic_base() {
   local existing="stack-back-base/restic:$RESTIC_WANTED"
-  if [ -z "${RESTIC_BIN:-}" ] && [ -n "$(label_of "$existing" "$HASH_LABEL")" ]; then
+  if [ -z "${RESTIC_BIN:-}" ] && [[ "$RESTIC_BROKEN" != *" $RESTIC_WANTED "* ]] &&
+    [ -n "$(label_of "$existing" "$HASH_LABEL")" ]; then
     RESTIC_IMAGE=$existing RESTIC_IMAGE_VERSION=$RESTIC_WANTED
     log "$existing is present ($(label_of "$existing" dev.stackback.restic.source))"
     return
@@ -199,7 +204,12 @@ build_restic_base() {
     if [ -n "$deb" ]; then
       dpkg-deb -x "$deb" "$root/deb"
       bin=$root/deb/usr/bin/restic source="debian trixie $(basename "$deb")"
-    else
+      if [[ "$RESTIC_BROKEN" == *" $(restic_version_of "$bin") "* ]]; then
+        warn "restic $(restic_version_of "$bin") from $source breaks database dumps (restic#5324); using the host's restic"
+        bin=""
+      fi
+    fi
+    if [ -z "${bin:-}" ]; then
       bin=$(command -v restic || true)
       [ -n "$bin" ] || die "no restic: install it (apt-get install restic) or set RESTIC_BIN"
       source="host $bin ($(dpkg-query -W -f='${Package} ${Version}' restic 2>/dev/null || echo unpackaged))"

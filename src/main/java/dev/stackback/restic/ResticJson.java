@@ -165,11 +165,34 @@ public final class ResticJson {
     return out;
   }
 
+  /**
+   * The last useful lines: progress and summary JSON dropped, but restic's JSON errors (0.17+
+   * prints {@code exit_error} and {@code error} messages instead of plain text) kept as their text.
+   */
   static String lastLines(List<String> lines) {
     List<String> useful =
-        lines.stream().filter(l -> !l.isBlank() && !l.contains("\"message_type\"")).toList();
+        lines.stream()
+            .filter(l -> !l.isBlank())
+            .map(l -> l.contains("\"message_type\"") ? errorText(l) : l)
+            .filter(l -> l != null)
+            .toList();
     List<String> tail = useful.subList(Math.max(0, useful.size() - MESSAGE_TAIL), useful.size());
     return tail.isEmpty() ? "(no output)" : String.join(" | ", tail);
+  }
+
+  /** The text of an {@code exit_error} or {@code error} JSON line, or null for other JSON. */
+  private static String errorText(String line) {
+    JsonNode exit = message(line, "exit_error");
+    if (exit != null) {
+      return exit.path("message").asText("").strip();
+    }
+    JsonNode error = message(line, "error");
+    if (error != null) {
+      String item = error.path("item").asText("");
+      String text = error.path("error").path("message").asText("").strip();
+      return item.isEmpty() ? text : item + ": " + text;
+    }
+    return null;
   }
 
   static String human(long bytes) {

@@ -84,6 +84,29 @@ class ResticJsonTest {
     assertFalse(e.getMessage().contains("message_type"), e.getMessage());
   }
 
+  /** restic 0.17+ with --json prints its fatal error as JSON only (captured from 0.18.0). */
+  @Test
+  void failedExit_keepsTheTextOfJsonErrors() {
+    ResticException e =
+        assertThrows(
+            ResticException.class,
+            () ->
+                ResticJson.parseBackupSummary(
+                    List.of(
+                        "{\"message_type\":\"error\",\"error\":{\"message\":\"permission"
+                            + " denied\"},\"during\":\"archival\",\"item\":\"/data/x\"}",
+                        "{\"message_type\":\"exit_error\",\"code\":1,\"message\":\"Fatal:"
+                            + " unable to save snapshot: open /databases: no such file or"
+                            + " directory\"}"),
+                    1));
+    assertTrue(
+        e.getMessage()
+            .endsWith(
+                "/data/x: permission denied | Fatal: unable to save snapshot: open /databases:"
+                    + " no such file or directory"),
+        e.getMessage());
+  }
+
   @Test
   void noSummary_throwsFailed() {
     ResticException e =
