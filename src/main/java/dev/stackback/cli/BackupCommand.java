@@ -40,11 +40,7 @@ final class BackupCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Session s = Session.open(app, err)) {
-      if (s.plan.plan().isEmpty()) {
-        Session.printProblems(err, "invalid labels", s.plan.errors());
-        return 2;
-      }
-      Plan plan = s.plan.plan().get();
+      Plan plan = s.validPlan(err, "invalid labels");
       plan.warnings().forEach(w -> err.println("warning: " + w));
       if (dryRun) {
         DryRun.lines(plan, s.config).forEach(out::println);

@@ -163,11 +163,7 @@ final class DaemonCommand implements Callable<Integer> {
 
   private void backup(PrintWriter out, PrintWriter err) {
     try (Session s = Session.open(app, err)) {
-      if (s.plan.plan().isEmpty()) {
-        Session.printProblems(err, "invalid labels; scheduled backup skipped", s.plan.errors());
-        return;
-      }
-      Plan plan = s.plan.plan().get();
+      Plan plan = s.validPlan(err, "invalid labels");
       plan.warnings().forEach(w -> LOG.warn("{}", w));
       int code = runner.run(s, plan, "schedule", out, err);
       LOG.info("scheduled backup finished with exit code {}", code);

@@ -91,11 +91,7 @@ final class RestoreCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Session s = Session.open(app, err)) {
-      if (s.plan.plan().isEmpty()) {
-        Session.printProblems(err, "invalid labels", s.plan.errors());
-        return 2;
-      }
-      Plan plan = s.plan.plan().get();
+      Plan plan = s.validPlan(err, "invalid labels");
       Optional<Target> target =
           plan.targets().stream().filter(t -> t.name().equals(service)).findFirst();
       Restic restic = app.restic(s.config);

@@ -30,6 +30,15 @@ final class Session implements AutoCloseable {
     this.plan = plan;
   }
 
+  /** The plan, or {@link Exit} 2 after every label error is printed under {@code title}. */
+  Plan validPlan(PrintWriter err, String title) {
+    if (plan.plan().isEmpty()) {
+      printProblems(err, title, plan.errors());
+      throw new Exit(2, title);
+    }
+    return plan.plan().get();
+  }
+
   /** restic {@code --host} of our snapshots, even when the labels are invalid. */
   String host() {
     return plan.plan()
