@@ -52,6 +52,12 @@ class BackupFailureIT {
   }
 
   static Stack stack(String name, Map<String, String> selfExtra, Map<String, String> appExtra) {
+    return stack(fx, name, selfExtra, appExtra);
+  }
+
+  /** The same small project, made with fixture {@code fx}. */
+  static Stack stack(
+      DockerFixture fx, String name, Map<String, String> selfExtra, Map<String, String> appExtra) {
     String project = fx.project(name);
     Path repo = fx.dir.resolve(name + "-repo");
     Path shared = fx.hostDir(name + "-shared");
