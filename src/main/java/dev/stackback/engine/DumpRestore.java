@@ -8,7 +8,9 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.Snapshot;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.time.Duration;
@@ -152,7 +154,7 @@ public final class DumpRestore {
           runtime.execWithInput(
               new ExecRequest(
                   containerId, DumpCommands.receive(file, size), null, Map.of(), timeout),
-              in,
+              endQuietly(in),
               log);
     } catch (ContainerRuntimeException e) {
       if (dumpError.get() != null) {
@@ -196,6 +198,33 @@ public final class DumpRestore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The pipe as the Docker transport's copy thread reads it: a pipe that broke or was closed reads
+   * as end of stream instead of an exception that thread would print as uncaught. Nothing is lost:
+   * the receiving command counts the bytes ({@code head -c N}) and we check them.
+   */
+  private static InputStream endQuietly(PipedInputStream in) {
+    return new FilterInputStream(in) {
+      @Override
+      public int read() {
+        try {
+          return super.read();
+        } catch (IOException e) {
+          return -1;
+        }
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        try {
+          return super.read(b, off, len);
+        } catch (IOException e) {
+          return -1;
+        }
+      }
+    };
   }
 
   private static void closeQuietly(PipedInputStream in) {
