@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# THE main job: brings up the demo stack (compose-examples/demo), backs it up end to end with
-# stack-back, shows the snapshots restic holds and what the run recorded, then takes the stack
-# down again (volumes included). Safe to run again; `KEEP=1` leaves the stack running.
-#
-# stack-back runs on the host here and the demo's `backup` service stands for its container
-# (STACK_BACK_CONTAINER): its labels, image and mounts are used, so workers see the same
-# repository path.
+# THE main job: builds the stack-back image, brings up the demo stack (compose-examples/demo)
+# with stack-back as its `backup` sidecar, has the sidecar back the stack up end to end
+# (`docker exec <backup> stack-back backup`), shows the snapshots restic holds and what the run
+# recorded, then takes the stack down again (volumes included). Safe to run again; `KEEP=1`
+# leaves the stack running.
 set -euo pipefail
 
 LOG_TAG="demo"
@@ -19,7 +17,6 @@ compose_file=compose-examples/demo/docker-compose.yml
 export DEMO_REPO=${DEMO_REPO:-/tmp/stack-back-demo/repo}
 export RESTIC_REPOSITORY=$DEMO_REPO
 export RESTIC_PASSWORD=${RESTIC_PASSWORD:-demo-password-not-secret}
-export STATE_DIR=${STATE_DIR:-/tmp/stack-back-demo/state}
 
 compose() { docker-compose -p "$project" -f "$compose_file" "$@"; }
 
@@ -38,29 +35,32 @@ main() {
     log "building target/stack-back.jar"
     mvn -B -q package -DskipTests -Dspotless.check.skip=true
   fi
-  mkdir -p "$DEMO_REPO" "$STATE_DIR"
+  log "building the stack-back image (offline, cached)"
+  bash scripts/build-image.sh
+  export STACK_BACK_IMAGE=stack-back:local
+  mkdir -p "$DEMO_REPO"
   trap cleanup EXIT
   log "starting the demo stack ($compose_file, project $project)"
   compose up -d
-  sleep 3
-  local backup_container
-  backup_container=$(docker ps -q --filter "label=com.docker.compose.project=$project" \
+  sleep 2
+  local backup
+  backup=$(docker ps -q --filter "label=com.docker.compose.project=$project" \
     --filter "label=com.docker.compose.service=backup")
-  export STACK_BACK_CONTAINER=$backup_container
+  sb() { docker exec "$backup" stack-back "$@"; }
 
-  log "stack-back status"
-  java -jar target/stack-back.jar status
-  log "stack-back backup"
+  log "stack-back status (in the sidecar: it finds its own container)"
+  sb status
+  log "stack-back backup (in the sidecar)"
   local rc=0
-  java -jar target/stack-back.jar backup || rc=$?
+  sb backup || rc=$?
   log "backup exited with $rc"
 
-  log "restic snapshots in $DEMO_REPO"
-  restic snapshots --host "$project"
+  log "our snapshots"
+  sb snapshots
   log "files in the latest snapshot of service 'app'"
-  restic ls latest --host "$project" --tag "service=app" | head -20
+  docker exec "$backup" restic ls latest --host "$project" --tag "service=app" | head -20
   log "stack-back runs"
-  java -jar target/stack-back.jar runs --limit 5
+  sb runs --limit 5
   log "containers after the run (all running again):"
   docker ps --filter "label=com.docker.compose.project=$project" --format '  {{.Names}}  {{.Status}}'
   return "$rc"
