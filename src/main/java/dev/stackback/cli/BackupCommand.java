@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -55,6 +56,14 @@ final class BackupCommand implements Callable<Integer> {
 
   private int guarded(Session s, Plan plan, PrintWriter out, PrintWriter err) {
     BackupRunner runner = new BackupRunner(app);
+    return guarded(runner, () -> runner.run(s, plan, "manual", out, err));
+  }
+
+  /**
+   * Runs {@code body} with a shutdown hook that cancels {@code runner}'s run on SIGTERM and waits
+   * up to {@link #SHUTDOWN_GRACE} for it to restart containers and run its hooks.
+   */
+  static int guarded(BackupRunner runner, IntSupplier body) {
     CountDownLatch done = new CountDownLatch(1);
     Thread hook =
         new Thread(
@@ -69,7 +78,7 @@ final class BackupCommand implements Callable<Integer> {
             "stack-back-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      return runner.run(s, plan, "manual", out, err);
+      return body.getAsInt();
     } finally {
       done.countDown();
       try {

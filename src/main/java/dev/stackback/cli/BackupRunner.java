@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,41 +49,60 @@ final class BackupRunner {
 
   /** Runs {@code plan} under the lock; the exit code of SPEC 7 (or {@link #BUSY}). */
   int run(Session s, Plan plan, String trigger, PrintWriter out, PrintWriter err) {
-    Optional<RunLock> lock = RunLock.tryAcquire(s.config.stateDir());
+    Optional<RunLock> lock = tryLock(s, err);
     if (lock.isEmpty()) {
-      return busy(err, "the lock " + s.config.stateDir().resolve("run.lock") + " is held");
+      return BUSY;
     }
     RunLock held = lock.get();
     try (held) {
-      // with the lock held, workers of a crashed run are orphans: recovery removes them first
-      recover(s.runtime, s.config);
-      if (Recovery.workerBusy(s.runtime, plan.host())) {
-        return busy(
-            err,
-            "a worker container of host '"
-                + plan.host()
-                + "' is running (another stack-back with another STATE_DIR?)");
-      }
-      RunEngine engine =
-          new RunEngine(
-              s.runtime,
-              app.restic(s.config),
-              app.shell(),
-              new RunStore(s.config.stateDir()),
-              settings(s.config),
-              app.clock());
-      current.set(engine);
-      if (cancelled) {
-        engine.cancel();
-      }
-      try {
-        RunReport report = engine.run(plan, trigger);
-        summary(out, report);
-        notifyEnded(s.config, report.record());
-        return report.exitCode();
-      } finally {
-        current.set(null);
-      }
+      return runLocked(s, plan, e -> e.run(plan, trigger), out, err);
+    }
+  }
+
+  /** The run lock, or empty after saying on {@code err} that another run holds it. */
+  static Optional<RunLock> tryLock(Session s, PrintWriter err) {
+    Optional<RunLock> lock = RunLock.tryAcquire(s.config.stateDir());
+    if (lock.isEmpty()) {
+      busy(err, "the lock " + s.config.stateDir().resolve("run.lock") + " is held");
+    }
+    return lock;
+  }
+
+  /**
+   * Runs {@code body} (a backup or a restore) on a new engine; the caller holds the lock. Repairs
+   * interrupted runs first, prints the summary and notifies; the exit code of SPEC 7 (or {@link
+   * #BUSY}).
+   */
+  int runLocked(
+      Session s, Plan plan, Function<RunEngine, RunReport> body, PrintWriter out, PrintWriter err) {
+    // with the lock held, workers of a crashed run are orphans: recovery removes them first
+    recover(s.runtime, s.config);
+    if (Recovery.workerBusy(s.runtime, plan.host())) {
+      return busy(
+          err,
+          "a worker container of host '"
+              + plan.host()
+              + "' is running (another stack-back with another STATE_DIR?)");
+    }
+    RunEngine engine =
+        new RunEngine(
+            s.runtime,
+            app.restic(s.config),
+            app.shell(),
+            new RunStore(s.config.stateDir()),
+            settings(s.config),
+            app.clock());
+    current.set(engine);
+    if (cancelled) {
+      engine.cancel();
+    }
+    try {
+      RunReport report = body.apply(engine);
+      summary(out, report);
+      notifyEnded(s.config, report.record());
+      return report.exitCode();
+    } finally {
+      current.set(null);
     }
   }
 

@@ -1,17 +1,20 @@
 package dev.stackback.cli;
 
 import dev.stackback.engine.DumpRestore;
+import dev.stackback.engine.InPlaceRestore;
 import dev.stackback.plan.Plan;
 import dev.stackback.plan.Target;
+import dev.stackback.plan.VolumeSnapshot;
+import dev.stackback.port.MountInfo;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.Snapshot;
+import dev.stackback.state.RunLock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -43,7 +46,17 @@ import picocli.CommandLine.Spec;
       "--snapshot) into DIR/volumes[/<project>]/<service>/<mount destination>;",
       "copy the files back yourself.",
       "",
-      "Exit 0 ok, 1 failed, 2 invalid configuration, labels or arguments."
+      "--in-place restores the service's latest volume snapshot (or --snapshot)",
+      "into the service's own volumes, as one recorded run (trigger 'restore'):",
+      "the service's own pre hooks, stop its containers, restic restore in a",
+      "worker container, start them again (also on failure), then its post or",
+      "error hooks and its finally hooks. Files that are not in the snapshot are",
+      "kept (restic restore does not delete). Without --yes it only says what",
+      "would be overwritten and exits 1.",
+      "",
+      "Exit 0 ok, 1 failed (or --in-place without --yes), 2 invalid configuration,",
+      "labels or arguments; --in-place also 4 a container could not be restarted,",
+      "5 another run is in progress."
     })
 final class RestoreCommand implements Callable<Integer> {
   /** Bound of each step of a restore (transfer, apply). */
@@ -59,7 +72,7 @@ final class RestoreCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   What what;
 
-  /** Exactly one of --dump and --target. */
+  /** Exactly one of --dump, --target and --in-place. */
   static final class What {
     @Option(
         names = "--dump",
@@ -73,7 +86,17 @@ final class RestoreCommand implements Callable<Integer> {
         paramLabel = "DIR",
         description = "Restore the service's volumes into this directory.")
     Path target;
+
+    @Option(
+        names = "--in-place",
+        required = true,
+        description =
+            "Restore the service's volumes into the volumes themselves (stops the service).")
+    boolean inPlace;
   }
+
+  @Option(names = "--yes", description = "With --in-place: really overwrite the service's volumes.")
+  boolean yes;
 
   @Option(
       names = "--snapshot",
@@ -95,6 +118,13 @@ final class RestoreCommand implements Callable<Integer> {
       Optional<Target> target =
           plan.targets().stream().filter(t -> t.name().equals(service)).findFirst();
       Restic restic = app.restic(s.config);
+      if (yes && !what.inPlace) {
+        err.println("error: --yes only goes with --in-place");
+        return 2;
+      }
+      if (what.inPlace) {
+        return inPlace(s, plan, target, restic, out, err);
+      }
       return what.dump
           ? dump(s, plan, target, restic, out, err)
           : volumes(plan, target, restic, out, err);
@@ -161,17 +191,7 @@ final class RestoreCommand implements Callable<Integer> {
     List<String> tags =
         target.map(Target::tags).orElse(List.of("stack-back", "service=" + service));
     List<Snapshot> snaps = restic.snapshots(plan.host(), tags);
-    List<Snapshot> volumeSnaps =
-        snaps.stream()
-            .filter(x -> x.paths().stream().allMatch(p -> p.startsWith("/volumes/")))
-            .filter(x -> !x.paths().isEmpty())
-            .toList();
-    Optional<Snapshot> snap =
-        snapshot.equals("latest")
-            ? volumeSnaps.stream()
-                .filter(x -> x.time() != null)
-                .max(Comparator.comparing(Snapshot::time))
-            : volumeSnaps.stream().filter(x -> x.id().startsWith(snapshot)).findFirst();
+    Optional<Snapshot> snap = InPlaceRestore.pick(snaps, plan.host(), service, snapshot);
     if (snap.isEmpty()) {
       err.println("error: " + notFound("volume", snaps.size()));
       return 1;
@@ -193,6 +213,107 @@ final class RestoreCommand implements Callable<Integer> {
     out.println("restored into " + String.join(", ", where));
     out.flush();
     return 0;
+  }
+
+  private int inPlace(
+      Session s,
+      Plan plan,
+      Optional<Target> target,
+      Restic restic,
+      PrintWriter out,
+      PrintWriter err) {
+    if (target.isEmpty() || target.get().volumes().isEmpty()) {
+      err.println(
+          "error: service '"
+              + service
+              + "' has no running container with volumes to restore into (its volumes must be"
+              + " backed up: stack-back.volumes=true or AUTO_BACKUP_ALL)");
+      return 1;
+    }
+    // the lock first: even reading the snapshots takes a restic lock that a run's prune trips on
+    Optional<RunLock> lock = BackupRunner.tryLock(s, err);
+    if (lock.isEmpty()) {
+      return BackupRunner.BUSY;
+    }
+    RunLock held = lock.get();
+    try (held) {
+      Target t = target.get();
+      List<Snapshot> snaps = restic.snapshots(plan.host(), t.tags());
+      Optional<Snapshot> snap = InPlaceRestore.pick(snaps, plan.host(), service, snapshot);
+      if (snap.isEmpty()) {
+        err.println("error: " + notFound("volume", snaps.size()));
+        return 1;
+      }
+      InPlaceRestore restore = InPlaceRestore.of(t, snap.get());
+      if (restore.volumes().isEmpty()) {
+        err.println(
+            "error: snapshot "
+                + snap.get().shortId()
+                + " holds "
+                + String.join(", ", snap.get().paths())
+                + ", none of which is a volume of service '"
+                + service
+                + "' now ("
+                + String.join(", ", t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList())
+                + ")");
+        return 1;
+      }
+      PrintWriter where = yes ? out : err;
+      describe(restore, where);
+      if (!yes) {
+        err.println(
+            "error: not restoring without --yes: this overwrites files in the volumes above."
+                + " Run again with --yes to do it.");
+        err.flush();
+        return 1;
+      }
+      BackupRunner runner = new BackupRunner(app);
+      return BackupCommand.guarded(
+          runner, () -> runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err));
+    }
+  }
+
+  /** What an in-place restore overwrites, and what it leaves alone. */
+  private static void describe(InPlaceRestore r, PrintWriter w) {
+    Snapshot snap = r.snapshot();
+    w.println(
+        "restore in place: snapshot "
+            + snap.shortId()
+            + " ("
+            + snap.time()
+            + ", host "
+            + snap.hostname()
+            + ") into the volumes of service '"
+            + r.service()
+            + "':");
+    for (VolumeSnapshot v : r.volumes()) {
+      w.println("  overwrites " + mountText(v.mount()) + "  <-  " + v.snapshotPath());
+    }
+    for (String p : r.notMounted()) {
+      w.println("  not restored (no such volume now): " + p);
+    }
+    for (VolumeSnapshot v : r.notInSnapshot()) {
+      w.println("  left alone (not in the snapshot): " + mountText(v.mount()));
+    }
+    w.println(
+        "  the containers of '"
+            + r.service()
+            + "' ("
+            + String.join(", ", r.target().service().refs().stream().map(c -> c.name()).toList())
+            + ") are stopped meanwhile; its own pre hooks run before, its post/error and"
+            + " finally hooks after");
+    w.println(
+        "  files in those volumes that are not in the snapshot are kept (restic restore does"
+            + " not delete)");
+    w.flush();
+  }
+
+  private static String mountText(MountInfo m) {
+    String what =
+        m.type() == MountInfo.Type.VOLUME && m.name() != null && !m.name().isEmpty()
+            ? "volume " + m.name()
+            : "bind mount " + m.source();
+    return what + " (at " + m.destination() + ")";
   }
 
   private String notFound(String kind, int snapshotsOfService) {

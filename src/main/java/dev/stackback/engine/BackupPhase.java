@@ -115,7 +115,8 @@ final class BackupPhase {
 
   // --- stop / start ---
 
-  private void stop(Target t, Outcome out) {
+  /** Stops every container of {@code t}; each is recorded as stopped before its stop call. */
+  void stop(Target t, Outcome out) {
     Instant started = rec.now();
     for (ContainerRef c : t.service().refs()) {
       try {
@@ -138,7 +139,8 @@ final class BackupPhase {
         RunEngine.names(t.service().refs()));
   }
 
-  private void start(Target t, Outcome out) {
+  /** Starts the containers of {@code t} that this run stopped. */
+  void start(Target t, Outcome out) {
     List<String> stopped = rec.stillStopped();
     for (ContainerRef c : t.service().refs()) {
       if (stopped.contains(c.id())) {
@@ -164,7 +166,7 @@ final class BackupPhase {
   }
 
   /** Whatever is still stopped and was never started (an exception mid-phase) is started now. */
-  private void restartLeftovers(Outcome out) {
+  void restartLeftovers(Outcome out) {
     Deque<String> left = new ArrayDeque<>(rec.stillStopped());
     left.removeAll(startAttempted);
     for (String id : left) {
@@ -189,7 +191,7 @@ final class BackupPhase {
             plan.self().primary().exactImage(),
             restic.backupCommand(plan.host(), t.tags(), paths),
             settings.workerEnv(),
-            workerMounts(t),
+            workerMounts(plan, t.volumes(), true),
             Map.of(WORKER_SERVICE_LABEL, t.name(), WORKER_HOST_LABEL, plan.host()),
             settings.backupTimeout());
     Deque<String> stdout = new ArrayDeque<>();
@@ -229,7 +231,12 @@ final class BackupPhase {
     }
   }
 
-  private List<WorkerMount> workerMounts(Target t) {
+  /**
+   * A worker's mounts: the stack-back container's (not the Docker socket, so a local repository
+   * path is the same inside) and {@code volumes} at their snapshot paths.
+   */
+  static List<WorkerMount> workerMounts(
+      Plan plan, List<VolumeSnapshot> volumes, boolean volumesReadOnly) {
     List<WorkerMount> mounts = new ArrayList<>();
     ContainerInfo self = plan.self().primary();
     for (MountInfo m : self.mounts()) {
@@ -238,8 +245,8 @@ final class BackupPhase {
       }
       mounts.add(toWorker(m, m.destination(), m.readOnly()));
     }
-    for (VolumeSnapshot v : t.volumes()) {
-      mounts.add(toWorker(v.mount(), v.snapshotPath(), true));
+    for (VolumeSnapshot v : volumes) {
+      mounts.add(toWorker(v.mount(), v.snapshotPath(), volumesReadOnly));
     }
     return mounts;
   }

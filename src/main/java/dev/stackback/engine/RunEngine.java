@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,28 @@ public final class RunEngine {
 
   /** Runs the plan; {@code trigger} is {@code manual} or {@code schedule}. */
   public RunReport run(Plan plan, String trigger) {
+    return recorded(plan, trigger, (rec, hooks) -> execute(plan, rec, hooks));
+  }
+
+  /**
+   * Restores a service's volume snapshot into its own volumes (trigger {@code restore}): its pre
+   * hooks, stop, a worker running {@code restic restore}, start (always), then post or error hooks
+   * and finally hooks. See {@link RestoreRun}.
+   */
+  public RunReport restoreInPlace(Plan plan, InPlaceRestore restore) {
+    return recorded(
+        plan,
+        "restore",
+        (rec, hooks) ->
+            finish(
+                rec,
+                new RestoreRun(runtime, restic, rec, hooks, settings, plan, cancelled)
+                    .execute(restore)));
+  }
+
+  /** One recorded run: its id, record, hook runner and async pool around {@code body}. */
+  private RunReport recorded(
+      Plan plan, String trigger, BiFunction<Recorder, HookRunner, RunReport> body) {
     Instant start = clock.instant();
     String id =
         ID.format(start)
@@ -103,7 +126,7 @@ public final class RunEngine {
       HookRunner hooks =
           new HookRunner(
               runtime, shell, rec, sleeper, settings.retryBackoff(), async, id, cancelled);
-      return execute(plan, rec, hooks);
+      return body.apply(rec, hooks);
     } finally {
       async.shutdownNow();
     }
@@ -220,7 +243,8 @@ public final class RunEngine {
     }
     RunRecord done = rec.end(state, code, out.firstError);
     LOG.info(
-        "backup run {} {} (exit {}){}",
+        "{} run {} {} (exit {}){}",
+        "restore".equals(done.trigger()) ? "restore" : "backup",
         done.id(),
         state,
         code,

@@ -70,6 +70,15 @@ public interface Restic {
   /** Restores a snapshot (optionally only {@code includes}) into {@code target}. */
   void restore(String snapshotId, Path target, List<String> includes, OutputLine log);
 
+  /**
+   * The argv of a {@code restic restore <snapshotId> --target / --include <path>...}, to run in a
+   * worker container that has the same restic and repository environment and the restored paths
+   * mounted: the snapshot's files are written back at the paths they were read from.
+   */
+  default List<String> restoreCommand(String snapshotId, List<String> includes) {
+    throw new UnsupportedOperationException("restoreCommand");
+  }
+
   /** The size in bytes of the file {@code path} in a snapshot ({@code restic ls --json}). */
   default long fileSize(String snapshotId, String path) {
     throw new UnsupportedOperationException("fileSize");

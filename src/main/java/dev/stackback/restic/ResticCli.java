@@ -131,6 +131,14 @@ public final class ResticCli implements Restic {
   }
 
   @Override
+  public List<String> restoreCommand(String snapshotId, List<String> includes) {
+    if (includes == null || includes.isEmpty()) {
+      throw new IllegalArgumentException("a restore from / needs at least one include");
+    }
+    return ResticArgs.restore(snapshotId, Path.of("/"), includes);
+  }
+
+  @Override
   public long fileSize(String snapshotId, String path) {
     Result result =
         runChecked("ls", ResticArgs.ls(snapshotId, path), OutputLine.discard(), defaultTimeout);

@@ -93,6 +93,24 @@ class ResticArgsTest {
   }
 
   @Test
+  void restoreCommand_fromRootWithAnIncludePerPath_needsAnInclude() {
+    ResticCli cli = new ResticCli(java.util.Map.of(), java.time.Duration.ofSeconds(5));
+    assertEquals(
+        List.of(
+            "restic",
+            "restore",
+            "abc",
+            "--target",
+            "/",
+            "--include",
+            "/volumes/a/x",
+            "--include",
+            "/volumes/a/y"),
+        cli.restoreCommand("abc", List.of("/volumes/a/x", "/volumes/a/y")));
+    assertThrows(IllegalArgumentException.class, () -> cli.restoreCommand("abc", List.of()));
+  }
+
+  @Test
   void restoreDumpCatConfigInit() {
     assertEquals(
         List.of("restic", "restore", "abc", "--target", "/tmp/t", "--include", "/data"),

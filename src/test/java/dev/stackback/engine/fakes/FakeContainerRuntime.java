@@ -25,7 +25,9 @@ import java.util.stream.Collectors;
  *   <li>{@code exec web sh -c echo pre}
  *   <li>{@code stream db pg_dumpall} (a streaming exec: the program its script finally execs)
  *   <li>{@code stop web}, {@code start web}
- *   <li>{@code worker web /volumes/web/data} (the target's read-only mounts under /volumes)
+ *   <li>{@code worker web /volumes/web/data} (a backup worker: the target's mounts under /volumes)
+ *   <li>{@code worker web restic restore snap1 --target / --include /volumes/web/data} (any other
+ *       worker: its command)
  * </ul>
  *
  * and answers as its {@link Journal} scripts say (default: exit 0, one line of output).
@@ -122,8 +124,10 @@ public final class FakeContainerRuntime implements ContainerRuntime {
             .map(WorkerSpec.WorkerMount::destination)
             .filter(d -> d.startsWith("/volumes/"))
             .collect(Collectors.joining(" "));
+    String what =
+        spec.entrypoint().contains("backup") ? paths : String.join(" ", spec.entrypoint());
     Script.Reply r =
-        journal.call("worker " + spec.labels().get("stack-back.worker.service") + " " + paths);
+        journal.call("worker " + spec.labels().get("stack-back.worker.service") + " " + what);
     r.throwIfError();
     output.line(OutputLine.Stream.STDOUT, "{\"message_type\":\"summary\"}");
     return result(r);

@@ -29,6 +29,7 @@ public final class FakeRestic implements Restic {
   private final Journal journal;
   private final Map<String, String> stdin = new LinkedHashMap<>();
   private final List<KeepPolicy> forgets = new ArrayList<>();
+  private final List<Snapshot> listed = new ArrayList<>();
   private int snapshots;
 
   public FakeRestic(Journal journal) {
@@ -38,6 +39,12 @@ public final class FakeRestic implements Restic {
   /** What each committed stdin backup received, by file name. */
   public synchronized Map<String, String> stdin() {
     return Map.copyOf(stdin);
+  }
+
+  /** Adds snapshots that {@link #snapshots} lists (filtered by host and tags, like restic). */
+  public synchronized FakeRestic withSnapshots(Snapshot... more) {
+    listed.addAll(List.of(more));
+    return this;
   }
 
   /** The keep policy of every forget. */
@@ -98,6 +105,13 @@ public final class FakeRestic implements Restic {
   }
 
   @Override
+  public List<String> restoreCommand(String snapshotId, List<String> includes) {
+    List<String> argv = new ArrayList<>(List.of("restic", "restore", snapshotId, "--target", "/"));
+    includes.forEach(i -> argv.addAll(List.of("--include", i)));
+    return argv;
+  }
+
+  @Override
   public BackupSummary parseBackupOutput(List<String> stdoutTail, int exitCode) {
     return switch (exitCode) {
       case 0 -> summary(false);
@@ -111,7 +125,12 @@ public final class FakeRestic implements Restic {
   @Override
   public List<Snapshot> snapshots(String host, List<String> tags) {
     journal.call("restic snapshots").throwIfError();
-    return List.of();
+    synchronized (this) {
+      return listed.stream()
+          .filter(s -> host == null || host.equals(s.hostname()))
+          .filter(s -> s.tags().containsAll(tags))
+          .toList();
+    }
   }
 
   @Override

@@ -42,6 +42,11 @@ public final class Stack {
     return this;
   }
 
+  /** stack-back's environment as set so far. */
+  public Map<String, String> env() {
+    return Map.copyOf(env);
+  }
+
   /** The stack-back container, to add labels (its hooks, ordering). */
   public Container self() {
     return self;

@@ -1,0 +1,169 @@
+package dev.stackback.engine;
+
+import dev.stackback.engine.HookRunner.StageResult;
+import dev.stackback.engine.RunEngine.Outcome;
+import dev.stackback.label.HookSpec.Stage;
+import dev.stackback.plan.HookStep;
+import dev.stackback.plan.Plan;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ExecResult;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.Restic;
+import dev.stackback.port.WorkerSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-place restore of one service, with the same try/catch/finally as a backup: the service's
+ * own pre hooks, stop every container of the service, a worker container (stack-back's image,
+ * environment and mounts, the service's volumes read-write at their snapshot paths) running {@code
+ * restic restore <id> --target / --include <path>...}, start every container it stopped (also on
+ * failure), then post hooks on success or error hooks on failure, and finally hooks always.
+ *
+ * <p>Only hooks declared on the service's own container run: the stack-back container's hooks and
+ * other services' hooks are about backups of the whole stack. restic (before 0.17) never deletes
+ * files that are absent from the snapshot: files created after it stay in the volumes.
+ */
+final class RestoreRun {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.restore");
+
+  private final ContainerRuntime runtime;
+  private final Restic restic;
+  private final Recorder rec;
+  private final HookRunner hooks;
+  private final EngineSettings settings;
+  private final Plan plan;
+  private final AtomicBoolean cancelled;
+
+  RestoreRun(
+      ContainerRuntime runtime,
+      Restic restic,
+      Recorder rec,
+      HookRunner hooks,
+      EngineSettings settings,
+      Plan plan,
+      AtomicBoolean cancelled) {
+    this.runtime = runtime;
+    this.restic = restic;
+    this.rec = rec;
+    this.hooks = hooks;
+    this.settings = settings;
+    this.plan = plan;
+    this.cancelled = cancelled;
+  }
+
+  Outcome execute(InPlaceRestore restore) {
+    Outcome out = new Outcome();
+    String service = restore.service();
+    LOG.info(
+        "restore run {} started: snapshot {} into the volumes of '{}' ({})",
+        rec.record().id(),
+        restore.snapshot().shortId(),
+        service,
+        String.join(", ", restore.includes()));
+    StageResult pre = hooks.runStage(Stage.PRE, ownHooks(Stage.PRE, service));
+    if (pre.failures() > 0) {
+      out.fail("a pre hook failed");
+    }
+    if (pre.aborted() || out.failed || cancelled.get()) {
+      LOG.warn(
+          "skipping stop and restore: {}", cancelled.get() ? "interrupted" : "a pre hook failed");
+    } else {
+      stopRestoreStart(restore, out);
+    }
+    if (!out.failed && !cancelled.get()) {
+      if (hooks.runStage(Stage.POST, ownHooks(Stage.POST, service)).failures() > 0) {
+        out.fail("a post hook failed");
+      }
+    }
+    if (cancelled.get()) {
+      out.fail("the run was interrupted");
+    }
+    if (out.failed && hooks.runStage(Stage.ERROR, ownHooks(Stage.ERROR, service)).failures() > 0) {
+      out.fail("an error hook failed");
+    }
+    if (hooks.runStage(Stage.FINALLY, ownHooks(Stage.FINALLY, service)).failures() > 0) {
+      out.fail("a finally hook failed");
+    }
+    hooks.awaitAsync();
+    return out;
+  }
+
+  /** The hooks declared on the service's container, in their order. */
+  private List<HookStep> ownHooks(Stage stage, String service) {
+    return plan.hooks(stage).stream()
+        .filter(h -> !h.fromBackupContainer() && h.from().equals(service))
+        .toList();
+  }
+
+  private void stopRestoreStart(InPlaceRestore restore, Outcome out) {
+    BackupPhase containers = new BackupPhase(runtime, restic, rec, settings, plan, cancelled);
+    try {
+      containers.stop(restore.target(), out);
+      if (!out.failed && !cancelled.get()) {
+        restore(restore, out);
+      } else {
+        rec.simple(
+            "restore",
+            "restore " + restore.service(),
+            null,
+            restore.service(),
+            "skipped",
+            rec.now(),
+            cancelled.get() ? "the run was interrupted" : "an earlier step failed");
+      }
+    } finally {
+      containers.start(restore.target(), out);
+      containers.restartLeftovers(out);
+    }
+  }
+
+  private void restore(InPlaceRestore restore, Outcome out) {
+    String service = restore.service();
+    Instant started = rec.now();
+    WorkerSpec spec =
+        new WorkerSpec(
+            plan.self().primary().exactImage(),
+            restic.restoreCommand(restore.snapshot().id(), restore.includes()),
+            settings.workerEnv(),
+            BackupPhase.workerMounts(plan, restore.volumes(), false),
+            Map.of(
+                BackupPhase.WORKER_SERVICE_LABEL,
+                service,
+                BackupPhase.WORKER_HOST_LABEL,
+                plan.host()),
+            settings.backupTimeout());
+    OutputLine log = (stream, line) -> LOG.info("[restore {}] {}", service, line);
+    String what =
+        "snapshot "
+            + restore.snapshot().shortId()
+            + " into "
+            + String.join(", ", restore.includes());
+    try {
+      ExecResult r = runtime.runWorker(spec, log);
+      String message =
+          r.succeeded() ? what : "restic restore " + HookRunner.describe(r) + lastLine(r.tail());
+      rec.step("restore", "restore " + service, null, service, started, r, 1, message);
+      if (!r.succeeded()) {
+        out.fail("restore of " + service + " failed: " + message);
+      }
+    } catch (RuntimeException e) {
+      rec.simple("restore", "restore " + service, null, service, "failed", started, e.getMessage());
+      out.fail("restore of " + service + " failed: " + e.getMessage());
+    }
+  }
+
+  /** " (<the last non-blank line>)", or "". */
+  private static String lastLine(List<String> tail) {
+    for (int i = tail.size() - 1; i >= 0; i--) {
+      if (!tail.get(i).isBlank()) {
+        return " (" + tail.get(i).strip() + ")";
+      }
+    }
+    return "";
+  }
+}

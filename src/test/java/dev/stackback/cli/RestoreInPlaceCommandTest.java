@@ -1,0 +1,158 @@
+package dev.stackback.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackback.config.Config;
+import dev.stackback.engine.fakes.FakeContainerRuntime;
+import dev.stackback.engine.fakes.FakeLocalShell;
+import dev.stackback.engine.fakes.FakeRestic;
+import dev.stackback.engine.fakes.Journal;
+import dev.stackback.engine.fakes.Stack;
+import dev.stackback.notify.Notifier;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.LocalShell;
+import dev.stackback.port.Restic;
+import dev.stackback.port.Snapshot;
+import dev.stackback.state.RunLock;
+import dev.stackback.state.RunStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code restore --in-place} through picocli with the journaling fakes: without {@code --yes}
+ * nothing happens but a read of the snapshots, with it one recorded run; a held lock gives exit 5.
+ */
+class RestoreInPlaceCommandTest {
+  static final Snapshot SNAP =
+      new Snapshot(
+          "ab12cd34ef",
+          "ab12cd34",
+          Instant.parse("2026-02-28T02:00:00Z"),
+          "app",
+          List.of("/volumes/web/data"),
+          List.of("stack-back", "project=app", "service=web"));
+
+  @TempDir Path state;
+
+  final Journal journal = new Journal();
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  int run(String... args) {
+    Stack stack = new Stack();
+    stack.self().hook("pre", 1, "echo self-pre");
+    stack
+        .service("web")
+        .backsUpData()
+        .hook("pre", 1, "echo web-pre")
+        .hook("finally", 1, "echo web-finally");
+    Map<String, String> env = new HashMap<>(stack.env());
+    env.put("STATE_DIR", state.toString());
+    env.put("STACK_BACK_CONTAINER", Stack.SELF);
+    FakeContainerRuntime runtime = new FakeContainerRuntime(journal, stack.containers());
+    FakeRestic restic = new FakeRestic(journal).withSnapshots(SNAP);
+    FakeLocalShell shell = new FakeLocalShell(journal);
+    App app =
+        new App() {
+          @Override
+          public Map<String, String> env() {
+            return env;
+          }
+
+          @Override
+          public ContainerRuntime runtime(Config config) {
+            return runtime;
+          }
+
+          @Override
+          public Restic restic(Config config) {
+            return restic;
+          }
+
+          @Override
+          public LocalShell shell() {
+            return shell;
+          }
+
+          @Override
+          public Clock clock() {
+            return Clock.systemUTC();
+          }
+
+          @Override
+          public Notifier notifier(Config config) {
+            return Notifier.none();
+          }
+        };
+    var cl = StackBackCommand.commandLine(app);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  @Test
+  void withoutYes_saysWhatWouldBeOverwritten_touchesNothing_exit1() {
+    int code = run("restore", "--service", "web", "--in-place");
+
+    assertEquals(1, code, err::toString);
+    assertEquals(List.of("restic snapshots"), journal.entries());
+    String e = err.toString();
+    assertTrue(e.contains("overwrites volume web_data (at /data)  <-  /volumes/web/data"), e);
+    assertTrue(e.contains("--yes"), e);
+    assertTrue(new RunStore(state).latest().isEmpty(), "no run is recorded");
+  }
+
+  @Test
+  void withYes_oneRecordedRestoreRun() {
+    int code = run("restore", "--service", "web", "--in-place", "--yes");
+
+    assertEquals(0, code, err::toString);
+    assertEquals(
+        List.of(
+            "restic snapshots",
+            "exec web sh -c echo web-pre",
+            "stop web",
+            "worker web restic restore ab12cd34ef --target / --include /volumes/web/data",
+            "start web",
+            "exec web sh -c echo web-finally"),
+        journal.entries());
+    assertEquals("restore", new RunStore(state).latest().orElseThrow().trigger());
+    assertTrue(out.toString().contains("succeeded (exit 0)"), out::toString);
+  }
+
+  @Test
+  void unknownSnapshot_exit1_nothingHappens() {
+    int code = run("restore", "--service", "web", "--in-place", "--yes", "--snapshot", "ffff");
+
+    assertEquals(1, code);
+    assertEquals(List.of("restic snapshots"), journal.entries());
+    assertTrue(
+        err.toString().contains("no volume snapshot 'ffff' of service 'web'"), err::toString);
+  }
+
+  @Test
+  void lockHeld_exit5_nothingHappens() {
+    RunLock held = RunLock.tryAcquire(state).orElseThrow();
+    try (held) {
+      int code = run("restore", "--service", "web", "--in-place", "--yes");
+
+      assertEquals(5, code);
+      assertEquals(List.of(), journal.entries());
+    }
+  }
+
+  @Test
+  void yesWithoutInPlace_exit2() {
+    assertEquals(2, run("restore", "--service", "web", "--target", "/tmp/x", "--yes"));
+    assertEquals(List.of(), journal.entries());
+  }
+}
