@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Prometheus text format 0.0.4 from the run records under {@code STATE_DIR}. Pure: the same records
- * give the same text. Gauges about the last run are left out until a run has ended.
+ * give the same text. Gauges about the last run are left out until a run has ended. Only backup
+ * runs count: a successful {@code restore --in-place} must not look like a recent backup.
  */
 public final class Metrics {
   /** The content type of the text format. */
@@ -18,12 +19,16 @@ public final class Metrics {
   static final List<String> END_STATES =
       List.of(RunRecord.SUCCEEDED, RunRecord.FAILED, RunRecord.INCOMPLETE);
 
+  /** The trigger of in-place restore runs, which are not backups. */
+  static final String RESTORE = "restore";
+
   private Metrics() {}
 
   /** The exposition for {@code records} (any order). */
   public static String render(List<RunRecord> records) {
     List<RunRecord> ended =
         records.stream()
+            .filter(r -> !RESTORE.equals(r.trigger()))
             .filter(r -> END_STATES.contains(r.state()) && r.endedAt() != null)
             .sorted((a, b) -> b.endedAt().compareTo(a.endedAt()))
             .toList();

@@ -297,6 +297,81 @@ class ComposeExamplesIT {
   }
 
   /**
+   * (b) PostgreSQL (no POSTGRES_DB: pg_dumpall) and MariaDB dumps with *_FILE secrets, from the
+   * local test images; the dumps are streamed into restic and the secrets appear nowhere.
+   */
+  @Test
+  void databases_bothDumpedFromFileSecrets_secretsNeverShown() throws IOException {
+    String pgSecret = Files.readString(EXAMPLES.resolve("databases/secrets/pg_password")).trim();
+    String mariaSecret =
+        Files.readString(EXAMPLES.resolve("databases/secrets/mariadb_root_password")).trim();
+    try (SidecarProject p = new SidecarProject("sbexdb")) {
+      p.composeUp(
+          env(
+              "POSTGRES_IMAGE",
+              POSTGRES_TEST_IMAGE,
+              "MARIADB_IMAGE",
+              System.getProperty("stackback.mariadb.image", "stack-back-test/mariadb:10.11")),
+          EXAMPLES.resolve("databases/docker-compose.yml"));
+      String sidecar = p.service("backup");
+      awaitDaemon(sidecar);
+      // both databases answer the ping that status runs inside their containers
+      assertTrue(
+          SidecarProject.poll(
+              Duration.ofSeconds(90),
+              () -> {
+                Result st = exec(sidecar, "stack-back", "status", "--json");
+                if (st.exit() != 0) {
+                  return false;
+                }
+                JsonNode targets = SidecarProject.json(st.out()).path("targets");
+                int answering = 0;
+                for (JsonNode t : targets) {
+                  if (t.path("database").path("answers").asBoolean(false)) {
+                    answering++;
+                  }
+                }
+                return answering == 2;
+              }),
+          "postgres and mariadb did not both answer");
+
+      Result r = backup(sidecar);
+
+      JsonNode snaps = SidecarProject.snapshots(sidecar);
+      assertEquals(2, snaps.size(), snaps.toString());
+      JsonNode pg = only(snaps, "postgres");
+      assertSnapshot(pg, p.name, "postgres", "/databases/postgres/all_databases.sql");
+      JsonNode maria = only(snaps, "mariadb");
+      assertSnapshot(maria, p.name, "mariadb", "/databases/mariadb/all_databases.sql");
+      String pgDump =
+          ok(exec(
+                  sidecar,
+                  "restic",
+                  "dump",
+                  pg.path("id").asText(),
+                  "/databases/postgres/all_databases.sql"))
+              .out();
+      assertTrue(pgDump.contains("PostgreSQL database cluster dump"), pgDump);
+      String mariaDump =
+          ok(exec(
+                  sidecar,
+                  "restic",
+                  "dump",
+                  maria.path("id").asText(),
+                  "/databases/mariadb/all_databases.sql"))
+              .out();
+      assertTrue(mariaDump.contains("CREATE DATABASE") && mariaDump.contains("`shop`"), mariaDump);
+      String everything =
+          r.out()
+              + r.err()
+              + SidecarProject.runRecords(sidecar)
+              + exec(sidecar, "stack-back", "status").out();
+      assertFalse(everything.contains(pgSecret), "the Postgres secret leaked");
+      assertFalse(everything.contains(mariaSecret), "the MariaDB secret leaked");
+    }
+  }
+
+  /**
    * (d) Through a socket proxy: no tecnativa image offline, so a small proxy with the same switches
    * ({@link SocketProxyMain}) is built into an image {@code FROM stack-back:local} for this test.
    */

@@ -53,4 +53,30 @@ class MetricsTest {
     assertTrue(m.contains("stackback_run_in_progress 1\n"), m);
     assertFalse(m.contains("stackback_last_run_duration_seconds "), m);
   }
+
+  @Test
+  void restoreRuns_doNotCountAsBackups() {
+    RunRecord failedBackup = SampleRuns.failed("a");
+    RunRecord s = SampleRuns.succeeded("b", 5);
+    // a successful in-place restore, ended after the failed backup
+    RunRecord restore =
+        new RunRecord(
+            "c",
+            "restore",
+            RunRecord.SUCCEEDED,
+            1,
+            "demo",
+            s.startedAt().plusSeconds(3600),
+            s.endedAt().plusSeconds(3600),
+            0,
+            List.of(),
+            List.of(),
+            null);
+
+    String m = Metrics.render(List.of(failedBackup, restore));
+
+    assertTrue(m.contains("stackback_last_run_state{state=\"failed\"} 1\n"), m);
+    assertTrue(m.contains("stackback_runs_total{state=\"succeeded\"} 0\n"), m);
+    assertFalse(m.contains("stackback_last_success_timestamp_seconds "), m);
+  }
 }
