@@ -46,9 +46,7 @@ public interface ContainerRuntime extends AutoCloseable {
    * cannot half-close it), so it must stop reading by itself, e.g. {@code head -c <bytes>}.
    * Interrupting the calling thread kills the command.
    */
-  default ExecResult execWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
-    throw new UnsupportedOperationException("execWithInput");
-  }
+  ExecResult execWithInput(ExecRequest request, InputStream stdin, OutputLine output);
 
   /** Stops a container, waiting up to {@code timeout} before Docker kills it. */
   void stop(String containerId, Duration timeout);

@@ -75,14 +75,10 @@ public interface Restic {
    * worker container that has the same restic and repository environment and the restored paths
    * mounted: the snapshot's files are written back at the paths they were read from.
    */
-  default List<String> restoreCommand(String snapshotId, List<String> includes) {
-    throw new UnsupportedOperationException("restoreCommand");
-  }
+  List<String> restoreCommand(String snapshotId, List<String> includes);
 
   /** The size in bytes of the file {@code path} in a snapshot ({@code restic ls --json}). */
-  default long fileSize(String snapshotId, String path) {
-    throw new UnsupportedOperationException("fileSize");
-  }
+  long fileSize(String snapshotId, String path);
 
   /** {@code restic dump}: writes one file of a snapshot to {@code out} as it streams. */
   void dump(String snapshotId, String path, OutputStream out);

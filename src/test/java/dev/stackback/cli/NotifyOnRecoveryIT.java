@@ -58,6 +58,11 @@ class NotifyOnRecoveryIT {
     }
 
     @Override
+    public ExecResult execWithInput(ExecRequest r, java.io.InputStream stdin, OutputLine output) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void stop(String containerId, Duration timeout) {
       throw new UnsupportedOperationException();
     }

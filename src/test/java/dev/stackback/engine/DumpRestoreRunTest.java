@@ -257,6 +257,11 @@ class DumpRestoreRunTest {
     }
 
     @Override
+    public List<String> restoreCommand(String snapshotId, List<String> includes) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public BackupSummary parseBackupOutput(List<String> stdoutTail, int exitCode) {
       throw new UnsupportedOperationException();
     }

@@ -7,6 +7,7 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.WorkerSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,12 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     r.throwIfError();
     output.line(OutputLine.Stream.STDOUT, "out of " + request.command().getLast());
     return result(r);
+  }
+
+  @Override
+  public ExecResult execWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
+    // dump restores have their own fakes (DumpRestoreRunTest)
+    throw new UnsupportedOperationException("FakeContainerRuntime does not fake dump restores");
   }
 
   @Override

@@ -105,6 +105,12 @@ public final class FakeRestic implements Restic {
   }
 
   @Override
+  public long fileSize(String snapshotId, String path) {
+    // dump restores have their own fakes (DumpRestoreRunTest)
+    throw new UnsupportedOperationException("FakeRestic does not fake dump restores");
+  }
+
+  @Override
   public List<String> restoreCommand(String snapshotId, List<String> includes) {
     List<String> argv = new ArrayList<>(List.of("restic", "restore", snapshotId, "--target", "/"));
     includes.forEach(i -> argv.addAll(List.of("--include", i)));
