@@ -2,16 +2,26 @@ package dev.stackback.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.stackback.config.Config;
+import dev.stackback.config.ConfigLoader;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
 
-/** Applies {@code LOG_LEVEL} to our loggers (an invalid value is reported by the config). */
+/**
+ * Applies {@code LOG_LEVEL} (or {@code LOG_LEVEL_FILE}, read like every setting by the config
+ * loader) to our loggers; an invalid value is reported by the command that loads the config.
+ */
 final class Logging {
   private Logging() {}
 
   static void configure(Map<String, String> env) {
-    String v = env.getOrDefault("LOG_LEVEL", "info").trim().toLowerCase(Locale.ROOT);
+    String v =
+        ConfigLoader.load(env)
+            .config()
+            .map(Config::logLevel)
+            .orElse("info")
+            .toLowerCase(Locale.ROOT);
     Level level =
         switch (v) {
           case "trace" -> Level.TRACE;
