@@ -2,7 +2,9 @@ package dev.stackback.docker;
 
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -44,11 +46,42 @@ final class ExecCallback extends ResultCallback.Adapter<Frame> {
     this.stderr = new LineSplitter(line -> onStderrLine(line, stderrLines));
   }
 
+  /**
+   * Counts down when the stream ends (complete or error); unlike docker-java's own wait, waiting on
+   * it does not close the stream.
+   */
+  private final CountDownLatch ended = new CountDownLatch(1);
+
+  @Override
+  public void onComplete() {
+    ended.countDown();
+    super.onComplete();
+  }
+
+  @Override
+  public void onError(Throwable throwable) {
+    ended.countDown();
+    super.onError(throwable);
+  }
+
+  /**
+   * Waits up to {@code millis} for the stream to end, without closing it (docker-java's {@code
+   * awaitCompletion(timeout)} closes the stream when it returns, even on timeout).
+   */
+  boolean awaitEnd(long millis) throws InterruptedException {
+    return ended.await(millis, TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void onNext(Frame frame) {
     lock.lock();
     try {
       if (writeFailure != null) {
+        // stdout is dropped now, but stderr may still bring the PID marker: docker does not
+        // order stdout and stderr frames, so the marker can come after the first stdout bytes
+        if (pid == null && frame.getStreamType() == StreamType.STDERR) {
+          stderr.feed(frame.getPayload());
+        }
         return;
       }
       switch (frame.getStreamType()) {
@@ -65,8 +98,9 @@ final class ExecCallback extends ResultCallback.Adapter<Frame> {
     try {
       stdout.accept(payload);
     } catch (IOException e) {
+      // the stream stays open until the PID is known, so the command can be killed; the runner
+      // stops waiting as soon as it is (or after a short grace without it)
       writeFailure = e;
-      closeQuietly();
     }
   }
 

@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ExecRunner {
 
+  /** How long a failed stdout sink waits for the PID marker on stderr. */
+  private static final Duration PID_GRACE = Duration.ofSeconds(2);
+
+  private static final long AWAIT_SLICE_MS = 100;
+
   private static final Logger LOG = LoggerFactory.getLogger(ExecRunner.class);
   private static final Duration EXIT_CODE_WAIT = Duration.ofSeconds(5);
   private static final Duration AFTER_KILL_WAIT = Duration.ofSeconds(5);
@@ -147,10 +152,33 @@ final class ExecRunner {
     return env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }
 
-  /** True when the stream ended (or the stdout sink failed) within the bound. */
+  /**
+   * True when the stream ended, or the stdout sink failed and the command's PID is known (or did
+   * not come within {@link #PID_GRACE}), within the bound; false on timeout.
+   */
   private static boolean await(ExecCallback callback, Duration timeout)
       throws InterruptedException {
-    return callback.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long failedAt = 0;
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (callback.awaitEnd(Math.max(1, Math.min(AWAIT_SLICE_MS, left / 1_000_000)))) {
+        return true;
+      }
+      if (callback.writeFailure() != null) {
+        if (callback.pid() != null) {
+          return true;
+        }
+        if (failedAt == 0) {
+          failedAt = System.nanoTime();
+        } else if (System.nanoTime() - failedAt > PID_GRACE.toNanos()) {
+          return true;
+        }
+      }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+    }
   }
 
   /** Kills the command (and what it started) inside the container, then ends the stream. */
