@@ -240,7 +240,7 @@ final class BackupPhase {
     List<WorkerMount> mounts = new ArrayList<>();
     ContainerInfo self = plan.self().primary();
     for (MountInfo m : self.mounts()) {
-      if (m.source().endsWith("docker.sock") || m.destination().endsWith("docker.sock")) {
+      if (m.isDockerSocket()) {
         continue;
       }
       mounts.add(toWorker(m, m.destination(), m.readOnly()));

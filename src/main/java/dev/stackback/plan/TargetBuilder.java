@@ -16,8 +16,6 @@ import java.util.Optional;
 
 /** Decides what of one service is backed up: which mounts to which paths, which dump. */
 final class TargetBuilder {
-  private static final String DOCKER_SOCKET = "docker.sock";
-
   private final Config config;
   private final List<Problem> warnings;
 
@@ -141,7 +139,7 @@ final class TargetBuilder {
     if (m.type() != MountInfo.Type.VOLUME && m.type() != MountInfo.Type.BIND) {
       return m.type().name().toLowerCase(Locale.ROOT) + " mount";
     }
-    if (m.source().endsWith(DOCKER_SOCKET) || m.destination().endsWith(DOCKER_SOCKET)) {
+    if (m.isDockerSocket()) {
       return "Docker socket";
     }
     if (m.type() == MountInfo.Type.BIND && config.excludeBindMounts()) {

@@ -27,6 +27,11 @@ public record MountInfo(
     source = source == null ? "" : source;
   }
 
+  /** Whether this mounts the Docker socket: never backed up, never given to a worker. */
+  public boolean isDockerSocket() {
+    return source.endsWith("docker.sock") || destination.endsWith("docker.sock");
+  }
+
   /** The name shown to users: the volume name, or the host path of a bind mount. */
   public String displayName() {
     return name != null && !name.isEmpty() ? name : source;
