@@ -330,20 +330,18 @@ final class BackupPhase {
             + " changed files, "
             + s.dataAdded()
             + " bytes added";
-    rec.step(
-        new dev.stackback.state.StepRecord(
-            kind,
-            kind + " " + t.name(),
-            null,
-            t.name(),
-            s.incomplete() ? "incomplete" : "ok",
-            started,
-            java.time.Duration.between(started, rec.now()).toMillis(),
-            s.incomplete() ? 3 : 0,
-            1,
-            msg,
-            tail,
-            s.dataAdded()));
+    rec.finished(
+        kind,
+        kind + " " + t.name(),
+        null,
+        t.name(),
+        s.incomplete() ? "incomplete" : "ok",
+        started,
+        s.incomplete() ? 3 : 0,
+        1,
+        msg,
+        tail,
+        s.dataAdded());
     if (s.incomplete()) {
       out.incomplete = true;
     }
