@@ -2,6 +2,7 @@ package dev.stackback.cli;
 
 import dev.stackback.config.Config;
 import dev.stackback.config.Redaction;
+import dev.stackback.config.Schedule;
 import dev.stackback.label.HookSpec.Stage;
 import dev.stackback.label.Problem;
 import dev.stackback.label.Values;
@@ -32,10 +33,13 @@ final class StatusModel {
     m.put("repository", Redaction.url(c.resticRepository()));
     m.put("resticEnvironment", Redaction.env(c.resticEnv()));
     m.put("cronSchedule", c.cronSchedule().text());
-    m.put("nextBackup", c.cronSchedule().next(now).map(Object::toString).orElse(null));
+    String zone = c.cronSchedule().zone().getId();
+    m.put("timeZone", "Z".equals(zone) ? "UTC" : zone);
+    m.put("nextBackup", next(c.cronSchedule(), now));
     m.put(
         "maintenanceSchedule",
         c.maintenanceSchedule().map(s -> s.text()).orElse("after each successful backup"));
+    m.put("nextMaintenance", c.maintenanceSchedule().map(s -> next(s, now)).orElse(null));
     Map<String, Object> keep = new LinkedHashMap<>();
     keep.put("daily", c.keep().daily());
     keep.put("weekly", c.keep().weekly());
@@ -55,6 +59,11 @@ final class StatusModel {
     m.put("notifications", notifications(c));
     m.put("logLevel", c.logLevel());
     return m;
+  }
+
+  /** The next time in the schedule's zone, ISO with offset (e.g. 2026-12-03T02:00+01:00). */
+  private static String next(Schedule s, ZonedDateTime now) {
+    return s.next(now).map(t -> t.toOffsetDateTime().toString()).orElse(null);
   }
 
   private static List<String> notifications(Config c) {
