@@ -4,6 +4,7 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.state.StepRecord;
+import dev.stackback.util.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +47,7 @@ final class Recorder {
             step.kind(),
             step.outcome(),
             step.name(),
-            formatMs(step.durationMs()),
+            Durations.formatMillis(step.durationMs()),
             step.message() == null || step.message().isEmpty() ? "" : ": " + step.message());
     if (step.failed()) {
       LOG.error(line);
@@ -165,9 +166,5 @@ final class Recorder {
     record = record.ended(state, now(), exitCode, firstError);
     store.save(record);
     return record;
-  }
-
-  static String formatMs(long ms) {
-    return ms < 1000 ? ms + "ms" : String.format("%.1fs", ms / 1000.0);
   }
 }
