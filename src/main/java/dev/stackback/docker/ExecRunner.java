@@ -9,6 +9,8 @@ import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.util.Durations;
+import dev.stackback.util.LineSplitter;
+import dev.stackback.util.OutputTail;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;

@@ -15,6 +15,8 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.WorkerSpec;
 import dev.stackback.util.Durations;
+import dev.stackback.util.LineSplitter;
+import dev.stackback.util.OutputTail;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
