@@ -5,6 +5,7 @@ import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.state.StepRecord;
 import dev.stackback.util.Durations;
+import dev.stackback.util.OutputTail;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -163,7 +164,9 @@ final class Recorder {
   }
 
   synchronized RunRecord end(String state, int exitCode, String firstError) {
-    record = record.ended(state, now(), exitCode, firstError);
+    // the error may quote a command's output: bounded like a step's message
+    String error = firstError == null ? null : OutputTail.capLine(firstError);
+    record = record.ended(state, now(), exitCode, error);
     store.save(record);
     return record;
   }

@@ -52,7 +52,7 @@ public final class OutputTail {
     for (String l : tail) {
       int n = utf8Length(l);
       total += n;
-      if (n > LineSplitter.MAX_LINE_BYTES + 64 || total > MAX_BYTES) {
+      if (n > MAX_STORED_LINE_BYTES || total > MAX_BYTES) {
         fits = false;
         break;
       }
@@ -66,12 +66,23 @@ public final class OutputTail {
   }
 
   /**
-   * A line cut to {@link LineSplitter#MAX_LINE_BYTES} bytes, then {@code … N bytes omitted}; lines
-   * from a {@link LineSplitter} (the cap plus its note) are returned as they are.
+   * Longest line (UTF-8 bytes) kept as it is: what a {@link LineSplitter} emits, 4 KiB of input
+   * that may take up to 3 bytes a byte once control characters and invalid UTF-8 became U+FFFD,
+   * plus its omission note.
+   */
+  static final int MAX_STORED_LINE_BYTES = 3 * LineSplitter.MAX_LINE_BYTES + 64;
+
+  /**
+   * A line longer than {@link #MAX_STORED_LINE_BYTES} cut to {@link LineSplitter#MAX_LINE_BYTES}
+   * bytes, then {@code … N bytes omitted}; lines from a {@link LineSplitter} are returned as they
+   * are.
    */
   public static String capLine(String line) {
+    if (line.length() <= LineSplitter.MAX_LINE_BYTES) {
+      return line;
+    }
     int total = utf8Length(line);
-    if (total <= LineSplitter.MAX_LINE_BYTES + 64) {
+    if (total <= MAX_STORED_LINE_BYTES) {
       return line;
     }
     int kept = 0;

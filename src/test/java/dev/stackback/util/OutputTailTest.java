@@ -38,6 +38,9 @@ class OutputTailTest {
     t.add("é".repeat(10_000)); // 20000 bytes
     String kept = t.snapshot().get(0);
     assertEquals("é".repeat(2048) + "… 15904 bytes omitted", kept);
+    String binary = "\uFFFD".repeat(LineSplitter.MAX_LINE_BYTES) + "… 52424704 bytes omitted";
+    t.add(binary);
+    assertEquals(binary, t.snapshot().get(t.snapshot().size() - 1), "a splitter's line is kept");
   }
 
   @Test
