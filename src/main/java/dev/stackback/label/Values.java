@@ -94,4 +94,12 @@ public final class Values {
     }
     return Arrays.stream(raw.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
   }
+
+  /**
+   * Human form of a duration; kept so other code keeps compiling. Use {@link
+   * dev.stackback.util.Durations#format} in new code: this is the same formatter.
+   */
+  public static String format(Duration d) {
+    return dev.stackback.util.Durations.format(d);
+  }
 }
