@@ -144,11 +144,20 @@ final class DaemonCommand implements Callable<Integer> {
   private void loop(Config config, PrintWriter out, PrintWriter err) {
     while (stopping.getCount() > 0) {
       ZonedDateTime now = ZonedDateTime.now(app.clock());
-      ZonedDateTime nextBackup = next(config.cronSchedule(), now);
-      Optional<ZonedDateTime> nextMaintenance = config.maintenanceSchedule().map(s -> next(s, now));
+      Optional<ZonedDateTime> nextBackup = next(config.cronSchedule(), now);
+      Optional<ZonedDateTime> nextMaintenance =
+          config.maintenanceSchedule().flatMap(s -> next(s, now));
+      if (nextBackup.isEmpty() && nextMaintenance.isEmpty()) {
+        // config load rejects schedules that never fire; never die with a stack trace here
+        if (sleep(Duration.ofHours(1))) {
+          return;
+        }
+        continue;
+      }
       boolean maintenanceFirst =
-          nextMaintenance.isPresent() && nextMaintenance.get().isBefore(nextBackup);
-      ZonedDateTime at = maintenanceFirst ? nextMaintenance.get() : nextBackup;
+          nextMaintenance.isPresent()
+              && (nextBackup.isEmpty() || nextMaintenance.get().isBefore(nextBackup.get()));
+      ZonedDateTime at = maintenanceFirst ? nextMaintenance.get() : nextBackup.get();
       LOG.info("next {} at {}", maintenanceFirst ? "maintenance" : "backup", at);
       if (sleep(Duration.between(ZonedDateTime.now(app.clock()), at))) {
         return;
@@ -174,10 +183,13 @@ final class DaemonCommand implements Callable<Integer> {
     }
   }
 
-  private static ZonedDateTime next(Schedule s, ZonedDateTime now) {
-    return s.next(now)
-        .orElseThrow(
-            () -> new IllegalStateException("schedule '" + s.text() + "' has no next time"));
+  /** The next time of {@code s}; empty (logged) when it has none. */
+  private static Optional<ZonedDateTime> next(Schedule s, ZonedDateTime now) {
+    Optional<ZonedDateTime> at = s.next(now);
+    if (at.isEmpty()) {
+      LOG.error("schedule '{}' has no next time; nothing runs on it", s.text());
+    }
+    return at;
   }
 
   /** Sleeps up to {@code d}; true when SIGTERM arrived meanwhile. */

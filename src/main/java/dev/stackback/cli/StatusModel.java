@@ -2,9 +2,9 @@ package dev.stackback.cli;
 
 import dev.stackback.config.Config;
 import dev.stackback.config.Redaction;
+import dev.stackback.config.Schedule;
 import dev.stackback.label.HookSpec.Stage;
 import dev.stackback.label.Problem;
-import dev.stackback.label.Values;
 import dev.stackback.plan.HookStep;
 import dev.stackback.plan.Plan;
 import dev.stackback.plan.Service;
@@ -12,6 +12,7 @@ import dev.stackback.plan.Target;
 import dev.stackback.plan.VolumeSnapshot;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.StepRecord;
+import dev.stackback.util.Durations;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,10 +33,13 @@ final class StatusModel {
     m.put("repository", Redaction.url(c.resticRepository()));
     m.put("resticEnvironment", Redaction.env(c.resticEnv()));
     m.put("cronSchedule", c.cronSchedule().text());
-    m.put("nextBackup", c.cronSchedule().next(now).map(Object::toString).orElse(null));
+    String zone = c.cronSchedule().zone().getId();
+    m.put("timeZone", "Z".equals(zone) ? "UTC" : zone);
+    m.put("nextBackup", next(c.cronSchedule(), now));
     m.put(
         "maintenanceSchedule",
         c.maintenanceSchedule().map(s -> s.text()).orElse("after each successful backup"));
+    m.put("nextMaintenance", c.maintenanceSchedule().map(s -> next(s, now)).orElse(null));
     Map<String, Object> keep = new LinkedHashMap<>();
     keep.put("daily", c.keep().daily());
     keep.put("weekly", c.keep().weekly());
@@ -47,14 +51,19 @@ final class StatusModel {
     m.put("includeAllComposeProjects", c.includeAllComposeProjects());
     m.put("swarmMode", c.swarmMode());
     m.put("excludeBindMounts", c.excludeBindMounts());
-    m.put("hookTimeout", Values.format(c.hookTimeout()));
-    m.put("stopTimeout", Values.format(c.stopTimeout()));
-    m.put("backupTimeout", Values.format(c.backupTimeout()));
+    m.put("hookTimeout", Durations.format(c.hookTimeout()));
+    m.put("stopTimeout", Durations.format(c.stopTimeout()));
+    m.put("backupTimeout", Durations.format(c.backupTimeout()));
     m.put("stopScope", lower(c.stopScope()));
     m.put("stateDir", c.stateDir().toString());
     m.put("notifications", notifications(c));
     m.put("logLevel", c.logLevel());
     return m;
+  }
+
+  /** The next time in the schedule's zone, ISO with offset (e.g. 2026-12-03T02:00+01:00). */
+  private static String next(Schedule s, ZonedDateTime now) {
+    return s.next(now).map(t -> t.toOffsetDateTime().toString()).orElse(null);
   }
 
   private static List<String> notifications(Config c) {
@@ -156,7 +165,7 @@ final class StatusModel {
     m.put("onError", h.spec().onError().word());
     m.put("mode", h.spec().mode().word());
     m.put("retries", h.spec().retries());
-    m.put("timeout", Values.format(h.timeout()));
+    m.put("timeout", Durations.format(h.timeout()));
     m.put("user", h.spec().user());
     m.put("label", h.spec().labelPrefix());
     m.put("lastOutcome", lastOutcome(h, last));

@@ -1,12 +1,24 @@
 package dev.stackback.cli;
 
 import java.io.PrintWriter;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 
 /** Renders the {@link StatusModel} maps as text for people. */
 final class StatusText {
+  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+
   private StatusText() {}
+
+  /** {@code 2026-12-03 02:00 Europe/Berlin} from the model's ISO time and zone id. */
+  static String when(Object iso, Object zone) {
+    if (iso == null) {
+      return "none";
+    }
+    return WHEN.format(OffsetDateTime.parse(iso.toString())) + " " + zone;
+  }
 
   @SuppressWarnings("unchecked")
   static void render(PrintWriter out, Map<String, Object> m) {
@@ -18,8 +30,18 @@ final class StatusText {
     row(out, "backup host", m.get("host"));
     row(out, "project", blank(m.get("project")));
     row(out, "backup container", m.get("backupContainer"));
-    row(out, "schedule", c.get("cronSchedule") + "  (next: " + c.get("nextBackup") + ")");
-    row(out, "maintenance", c.get("maintenanceSchedule"));
+    Object zone = c.get("timeZone");
+    row(
+        out,
+        "schedule",
+        c.get("cronSchedule") + "  (next: " + when(c.get("nextBackup"), zone) + ")");
+    row(
+        out,
+        "maintenance",
+        c.get("maintenanceSchedule")
+            + (c.get("nextMaintenance") == null
+                ? ""
+                : "  (next: " + when(c.get("nextMaintenance"), zone) + ")"));
     row(out, "keep", c.get("keep"));
     row(out, "stop scope", c.get("stopScope") + ", stop timeout " + c.get("stopTimeout"));
     row(out, "hook timeout", c.get("hookTimeout"));

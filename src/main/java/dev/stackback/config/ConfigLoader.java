@@ -7,7 +7,10 @@ import dev.stackback.label.Problem;
 import dev.stackback.label.Values;
 import dev.stackback.port.KeepPolicy;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,22 +67,17 @@ public final class ConfigLoader {
     if (repository.isEmpty()) {
       e.problem("RESTIC_REPOSITORY", "is not set (e.g. /restic_data, s3:..., b2:..., rest:...)");
     }
-    boolean hasPassword =
-        List.of("RESTIC_PASSWORD", "RESTIC_PASSWORD_FILE", "RESTIC_PASSWORD_COMMAND").stream()
-            .anyMatch(n -> env.get(n) != null && !env.get(n).isBlank());
-    if (!hasPassword) {
-      e.problem(
-          "RESTIC_PASSWORD",
-          "is not set (set RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND)");
-    }
+    Passwords.check(e, files);
     KeepPolicy keep =
         new KeepPolicy(
             e.nonNegativeInt(List.of("RESTIC_KEEP_DAILY", "KEEP_DAILY"), 7),
             e.nonNegativeInt(List.of("RESTIC_KEEP_WEEKLY", "KEEP_WEEKLY"), 4),
             e.nonNegativeInt(List.of("RESTIC_KEEP_MONTHLY", "KEEP_MONTHLY"), 12),
             e.nonNegativeInt(List.of("RESTIC_KEEP_YEARLY", "KEEP_YEARLY"), 3));
-    Schedule cron = schedule(e, "CRON_SCHEDULE").orElseGet(() -> Schedule.parse("0 2 * * *"));
-    Optional<Schedule> maintenance = schedule(e, "MAINTENANCE_SCHEDULE");
+    ZoneId zone = zone(e);
+    Schedule cron =
+        schedule(e, "CRON_SCHEDULE", zone).orElseGet(() -> Schedule.parse("0 2 * * *", zone));
+    Optional<Schedule> maintenance = schedule(e, "MAINTENANCE_SCHEDULE", zone);
     String logLevel = e.string("LOG_LEVEL").orElse("info").trim().toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(logLevel)) {
       e.problem(
@@ -119,13 +117,32 @@ public final class ConfigLoader {
         : new Result(Optional.empty(), e.problems());
   }
 
-  private static Optional<Schedule> schedule(Env e, String name) {
+  /**
+   * The zone schedules run in: the container's {@code TZ} read explicitly (the JVM's default zone
+   * need not follow TZ when the image has no tzdata), else the JVM's default. A POSIX leading
+   * {@code :} is ignored.
+   */
+  private static ZoneId zone(Env e) {
+    Optional<String> tz = e.string("TZ").map(String::trim);
+    if (tz.isEmpty()) {
+      return ZoneId.systemDefault();
+    }
+    String id = tz.get().startsWith(":") ? tz.get().substring(1) : tz.get();
+    try {
+      return ZoneId.of(id);
+    } catch (DateTimeException ex) {
+      e.problem("TZ", "'" + tz.get() + "' is not a time zone (e.g. Europe/Berlin, UTC)");
+      return ZoneOffset.UTC;
+    }
+  }
+
+  private static Optional<Schedule> schedule(Env e, String name, ZoneId zone) {
     Optional<String> v = e.string(name);
     if (v.isEmpty()) {
       return Optional.empty();
     }
     try {
-      return Optional.of(Schedule.parse(v.get()));
+      return Optional.of(Schedule.parse(v.get(), zone));
     } catch (IllegalArgumentException ex) {
       e.problem(name, ex.getMessage());
       return Optional.empty();

@@ -8,6 +8,9 @@ import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import dev.stackback.util.Durations;
+import dev.stackback.util.LineSplitter;
+import dev.stackback.util.OutputTail;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -96,9 +99,12 @@ final class ExecRunner {
       boolean completed = await(callback, request.timeout());
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       if (!completed) {
-        LOG.warn("exec in {} timed out after {}; killing it", request.containerId(), elapsed);
+        LOG.warn(
+            "exec in {} timed out after {}; killing it",
+            request.containerId(),
+            Durations.format(elapsed));
         stopCommand(request, callback);
-        tail.add("[timed out after " + request.timeout() + "; killed]");
+        tail.add("[timed out after " + Durations.format(request.timeout()) + "; killed]");
         return new ExecResult(-1, true, elapsed, tail.snapshot());
       }
       if (callback.writeFailure() != null) {

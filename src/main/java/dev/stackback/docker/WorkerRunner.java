@@ -14,6 +14,9 @@ import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.WorkerSpec;
+import dev.stackback.util.Durations;
+import dev.stackback.util.LineSplitter;
+import dev.stackback.util.OutputTail;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -117,13 +120,13 @@ final class WorkerRunner {
       client.waitContainerCmd(id).exec(exit);
       boolean done = exit.awaitCompletion(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
       if (!done) {
-        LOG.warn("worker {} ran past {}; killing it", name, spec.timeout());
+        LOG.warn("worker {} ran past {}; killing it", name, Durations.format(spec.timeout()));
         kill(id);
       }
       drain(logs);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
       if (!done) {
-        tail.add("[timed out after " + spec.timeout() + "; killed]");
+        tail.add("[timed out after " + Durations.format(spec.timeout()) + "; killed]");
         return new ExecResult(-1, true, elapsed, tail.snapshot());
       }
       return new ExecResult(exit.awaitStatusCode(), false, elapsed, tail.snapshot());

@@ -18,6 +18,7 @@ import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.WorkerSpec;
 import dev.stackback.port.WorkerSpec.WorkerMount;
+import dev.stackback.util.Durations;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -215,7 +216,9 @@ final class BackupPhase {
       ExecResult r = runtime.runWorker(spec, log);
       if (r.timedOut()) {
         throw new ResticException(
-            ResticException.Kind.TIMEOUT, -1, "timed out after " + settings.backupTimeout());
+            ResticException.Kind.TIMEOUT,
+            -1,
+            "timed out after " + Durations.format(settings.backupTimeout()));
       }
       List<String> tail;
       synchronized (stdout) {

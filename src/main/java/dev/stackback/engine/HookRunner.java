@@ -10,7 +10,6 @@ import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.LocalShell;
-import dev.stackback.port.OutputLine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -206,26 +205,28 @@ final class HookRunner {
   /** Runs the hook once; null when its context cannot be resolved. */
   private ExecResult execute(HookStep step) {
     String label = name(step);
-    OutputLine out = (stream, line) -> LOG.info("[{}] {}", label, line);
+    OutputLog out = new OutputLog(LOG, label); // rate-limited: noisy hooks cannot flood the log
     Map<String, String> env =
         Map.of(
             "STACK_BACK_STAGE", step.spec().stage().word(),
             "STACK_BACK_RUN_ID", runId,
             "STACK_BACK_SERVICE", step.from());
     LOG.info("running hook {} ({}): {}", label, step.whereText(), step.spec().cmd());
-    return switch (step.where()) {
-      case HookTarget.Local l -> shell.run(step.spec().cmd(), env, step.timeout(), out);
-      case HookTarget.InContainer c ->
-          runtime.exec(
-              new ExecRequest(
-                  c.container().id(),
-                  List.of("sh", "-c", step.spec().cmd()),
-                  step.spec().user(),
-                  env,
-                  step.timeout()),
-              out);
-      case HookTarget.Unresolved u -> null;
-    };
+    try (out) {
+      return switch (step.where()) {
+        case HookTarget.Local l -> shell.run(step.spec().cmd(), env, step.timeout(), out);
+        case HookTarget.InContainer c ->
+            runtime.exec(
+                new ExecRequest(
+                    c.container().id(),
+                    List.of("sh", "-c", step.spec().cmd()),
+                    step.spec().user(),
+                    env,
+                    step.timeout()),
+                out);
+        case HookTarget.Unresolved u -> null;
+      };
+    }
   }
 
   private static String contextOf(HookStep step) {

@@ -4,6 +4,8 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.state.StepRecord;
+import dev.stackback.util.Durations;
+import dev.stackback.util.OutputTail;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +48,7 @@ final class Recorder {
             step.kind(),
             step.outcome(),
             step.name(),
-            formatMs(step.durationMs()),
+            Durations.formatMillis(step.durationMs()),
             step.message() == null || step.message().isEmpty() ? "" : ": " + step.message());
     if (step.failed()) {
       LOG.error(line);
@@ -162,12 +164,10 @@ final class Recorder {
   }
 
   synchronized RunRecord end(String state, int exitCode, String firstError) {
-    record = record.ended(state, now(), exitCode, firstError);
+    // the error may quote a command's output: bounded like a step's message
+    String error = firstError == null ? null : OutputTail.capLine(firstError);
+    record = record.ended(state, now(), exitCode, error);
     store.save(record);
     return record;
-  }
-
-  static String formatMs(long ms) {
-    return ms < 1000 ? ms + "ms" : String.format("%.1fs", ms / 1000.0);
   }
 }

@@ -72,8 +72,12 @@ public final class Recovery {
         "stack-back stopped mid-run (killed or restarted); repaired: "
             + (r.stopped().isEmpty()
                 ? "no container was stopped"
-                : r.stopped().size() + " container(s) started again")
-            + (failed.isEmpty() ? "" : ", could not start " + String.join(", ", failed));
+                : "started "
+                    + (r.stopped().size() - failed.size())
+                    + " of "
+                    + r.stopped().size()
+                    + " container(s) again")
+            + (failed.isEmpty() ? "" : "; could not start " + String.join(", ", failed));
     RunRecord done =
         rec.withStopped(List.of())
             .ended(RunRecord.FAILED, clock.instant(), failed.isEmpty() ? 1 : 4, why);

@@ -111,8 +111,25 @@ public final class LabelParser {
     return b;
   }
 
+  /**
+   * A comma-separated list. A label that is present but names nothing ({@code ""}, {@code ","},
+   * {@code " , "}) is an error: an include of nothing would otherwise mean "everything".
+   */
   private List<String> list(String suffix) {
-    return value(suffix).map(e -> Values.parseList(e.getValue())).orElse(List.of());
+    Optional<Map.Entry<String, String>> v = value(suffix);
+    if (v.isEmpty()) {
+      return List.of();
+    }
+    List<String> tokens = Values.parseList(v.get().getValue());
+    if (tokens.isEmpty()) {
+      error(
+          v.get().getKey(),
+          "'"
+              + v.get().getValue()
+              + "' names no volume (expected comma-separated volume names or paths; remove the"
+              + " label to mean all)");
+    }
+    return tokens;
   }
 
   private Optional<DatabaseKind> database() {

@@ -95,24 +95,11 @@ public final class Values {
     return Arrays.stream(raw.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
   }
 
-  /** Human form of a duration: {@code 90s} → {@code 1m30s}. */
+  /**
+   * Human form of a duration; kept so other code keeps compiling. Use {@link
+   * dev.stackback.util.Durations#format} in new code: this is the same formatter.
+   */
   public static String format(Duration d) {
-    if (d.toMillis() % 1000 != 0) {
-      return d.toMillis() + "ms";
-    }
-    long s = d.toSeconds();
-    StringBuilder b = new StringBuilder();
-    if (s >= 3600) {
-      b.append(s / 3600).append('h');
-      s %= 3600;
-    }
-    if (s >= 60) {
-      b.append(s / 60).append('m');
-      s %= 60;
-    }
-    if (s > 0 || b.isEmpty()) {
-      b.append(s).append('s');
-    }
-    return b.toString();
+    return dev.stackback.util.Durations.format(d);
   }
 }

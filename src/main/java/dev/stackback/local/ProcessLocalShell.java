@@ -4,14 +4,11 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.port.LocalShell;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.OutputLine.Stream;
-import java.io.BufferedReader;
+import dev.stackback.util.LineSplitter;
+import dev.stackback.util.OutputTail;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -108,20 +105,24 @@ public final class ProcessLocalShell implements LocalShell {
     }
   }
 
+  // Bytes, not readLine(): a hook printing 50 MB without a newline must not become one 50 MB
+  // string.
   private static Thread reader(InputStream in, Stream stream, Tail tail) {
     return Thread.ofPlatform()
         .name("local-shell-" + stream.name().toLowerCase(java.util.Locale.ROOT))
         .daemon()
         .start(
             () -> {
-              try (BufferedReader reader =
-                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                  tail.add(stream, line);
+              LineSplitter lines = new LineSplitter(line -> tail.add(stream, line));
+              byte[] buffer = new byte[8192];
+              try (in) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                  lines.feed(buffer, 0, n);
                 }
               } catch (IOException e) {
                 // the process is gone; what we read is all there is
               }
+              lines.flush();
             });
   }
 
@@ -138,27 +139,22 @@ public final class ProcessLocalShell implements LocalShell {
     return Duration.ofNanos(System.nanoTime() - started);
   }
 
-  /** Forwards lines and keeps the last {@link #TAIL} of them. */
+  /** Forwards lines and keeps the last of them (bounded in lines and bytes). */
   private static final class Tail {
     private final OutputLine out;
-    private final Deque<String> lines = new ArrayDeque<>();
+    private final OutputTail lines = new OutputTail(TAIL);
 
     Tail(OutputLine out) {
       this.out = out;
     }
 
     void add(Stream stream, String line) {
-      synchronized (this) {
-        lines.addLast(line);
-        if (lines.size() > TAIL) {
-          lines.removeFirst();
-        }
-      }
+      lines.add(line);
       out.line(stream, line);
     }
 
-    synchronized List<String> lines() {
-      return List.copyOf(lines);
+    List<String> lines() {
+      return lines.snapshot();
     }
   }
 }

@@ -3,7 +3,7 @@ package dev.stackback.notify;
 import dev.stackback.config.Redaction;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.StepRecord;
-import java.time.Duration;
+import dev.stackback.util.Durations;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,19 +11,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Builds notifications from run records: what failed, and the tail of the first failed step's
- * output. Pure; URLs with credentials in step output are redacted.
+ * Builds notifications from run records: what failed, and the tail of the output of the step that
+ * decided the run's outcome ({@link #decisiveStep}). Pure; URLs with credentials in step output are
+ * redacted.
  */
 public final class Messages {
-  /** Lines of output a message quotes from the first failed step. */
+  /** Lines of output a message quotes from the step that decided the run. */
   public static final int TAIL_LINES = 20;
 
   /** Discord's limit for a message's {@code content}. */
   public static final int DISCORD_LIMIT = 2000;
 
   private static final int LINE_LIMIT = 400;
+
+  /** The run errors the engine gives when a hook stage fails the run ("a pre hook failed"). */
+  private static final Pattern HOOK_STAGE_ERROR =
+      Pattern.compile("^an? (pre|post|error|finally) hook failed");
 
   private Messages() {}
 
@@ -88,7 +95,7 @@ public final class Messages {
     b.append("Host:      ").append(r.host()).append('\n');
     b.append("Started:   ").append(r.startedAt()).append('\n');
     b.append("Ended:     ").append(r.endedAt()).append('\n');
-    b.append("Duration:  ").append(duration(r.duration())).append('\n');
+    b.append("Duration:  ").append(Durations.format(r.duration())).append('\n');
     if (r.error() != null) {
       b.append("Error:     ").append(clean(r.error())).append('\n');
     }
@@ -97,7 +104,7 @@ public final class Messages {
       b.append("\nFailed steps:\n");
       failed.forEach(s -> b.append("  - ").append(describe(s)).append('\n'));
     }
-    firstTail(r)
+    decisiveTail(r)
         .ifPresent(
             s -> {
               b.append("\nOutput of ").append(s.name()).append(" (last lines):\n");
@@ -113,7 +120,7 @@ public final class Messages {
                 s.kind(),
                 s.outcome(),
                 s.name(),
-                duration(Duration.ofMillis(s.durationMs())),
+                Durations.formatMillis(s.durationMs()),
                 s.message() == null ? "" : clean(s.message())));
       }
     }
@@ -132,7 +139,7 @@ public final class Messages {
         .append("`, exit ")
         .append(r.exitCode())
         .append(", ")
-        .append(duration(r.duration()))
+        .append(Durations.format(r.duration()))
         .append(")\n");
     if (r.error() != null) {
       head.append("Error: ").append(clean(r.error())).append('\n');
@@ -141,7 +148,7 @@ public final class Messages {
     for (StepRecord s : failed) {
       head.append("- ").append(describe(s)).append('\n');
     }
-    Optional<StepRecord> withTail = firstTail(r);
+    Optional<StepRecord> withTail = decisiveTail(r);
     if (withTail.isEmpty()) {
       return cap(head.toString().stripTrailing(), DISCORD_LIMIT);
     }
@@ -179,6 +186,7 @@ public final class Messages {
     doc.put("exitCode", r.exitCode());
     doc.put("error", r.error() == null ? null : clean(r.error()));
     doc.put("summary", summary(r));
+    doc.put("decisiveStep", decisiveStep(r).map(StepRecord::name).orElse(null));
     List<Map<String, Object>> steps = new ArrayList<>();
     for (StepRecord s : failedSteps(r)) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -196,9 +204,54 @@ public final class Messages {
     return doc;
   }
 
-  /** The first step that went wrong and has output; else the first that went wrong at all. */
-  private static Optional<StepRecord> firstTail(RunRecord r) {
-    return failedSteps(r).stream().filter(s -> !s.tail().isEmpty()).findFirst();
+  /**
+   * The step that decided the run's outcome, i.e. the one behind the record's error (the engine
+   * keeps the first error that failed the run):
+   *
+   * <ul>
+   *   <li>an {@code incomplete} run: its first incomplete snapshot;
+   *   <li>a run failed by a hook stage ("a pre hook failed"): the last failed hook of that stage.
+   *       An aborting hook ends its stage, so earlier failures there were {@code on-error:
+   *       continue} hooks that did not fail the run;
+   *   <li>else the first failed step that is not a hook (repository check, stop, snapshot, dump,
+   *       start, maintenance, restore): each of those fails the run when it fails, and hook
+   *       failures before it (continue or async hooks) did not;
+   *   <li>else (an interrupted run, an old record) the first step that went wrong.
+   * </ul>
+   *
+   * Error and finally hooks that fail after the run has already failed never decide it.
+   */
+  public static Optional<StepRecord> decisiveStep(RunRecord r) {
+    List<StepRecord> wrong = failedSteps(r);
+    if (wrong.isEmpty()) {
+      return Optional.empty();
+    }
+    if (RunRecord.INCOMPLETE.equals(r.state())) {
+      Optional<StepRecord> incomplete =
+          wrong.stream().filter(s -> RunRecord.INCOMPLETE.equals(s.outcome())).findFirst();
+      if (incomplete.isPresent()) {
+        return incomplete;
+      }
+    }
+    Matcher hookStage = HOOK_STAGE_ERROR.matcher(r.error() == null ? "" : r.error());
+    if (hookStage.find()) {
+      String stage = hookStage.group(1);
+      Optional<StepRecord> last =
+          wrong.stream()
+              .filter(s -> s.failed() && "hook".equals(s.kind()) && stage.equals(s.stage()))
+              .reduce((a, b) -> b);
+      if (last.isPresent()) {
+        return last;
+      }
+    }
+    Optional<StepRecord> nonHook =
+        wrong.stream().filter(s -> s.failed() && !"hook".equals(s.kind())).findFirst();
+    return nonHook.isPresent() ? nonHook : Optional.of(wrong.get(0));
+  }
+
+  /** The decisive step, when it has output to quote. */
+  private static Optional<StepRecord> decisiveTail(RunRecord r) {
+    return decisiveStep(r).filter(s -> !s.tail().isEmpty());
   }
 
   private static List<String> tail(StepRecord s) {
@@ -225,20 +278,5 @@ public final class Messages {
 
   static String cap(String s, int max) {
     return s.length() <= max ? s : s.substring(0, max - 1) + "…";
-  }
-
-  static String duration(Duration d) {
-    if (d == null) {
-      return "-";
-    }
-    long ms = d.toMillis();
-    if (ms < 1000) {
-      return ms + "ms";
-    }
-    long s = d.toSeconds();
-    if (s < 60) {
-      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
-    }
-    return (s >= 3600 ? s / 3600 + "h " : "") + (s % 3600) / 60 + "m " + s % 60 + "s";
   }
 }

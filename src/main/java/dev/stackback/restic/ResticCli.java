@@ -8,6 +8,7 @@ import dev.stackback.port.ResticException;
 import dev.stackback.port.ResticException.Kind;
 import dev.stackback.port.Snapshot;
 import dev.stackback.port.StdinProducer;
+import dev.stackback.util.Durations;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -280,7 +281,7 @@ public final class ResticCli implements Restic {
         "restic "
             + what
             + " ran past its timeout of "
-            + timeout
+            + Durations.format(timeout)
             + " and was interrupted: "
             + output.errorText());
   }

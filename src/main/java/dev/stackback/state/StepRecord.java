@@ -1,5 +1,6 @@
 package dev.stackback.state;
 
+import dev.stackback.util.OutputTail;
 import java.time.Instant;
 import java.util.List;
 
@@ -16,8 +17,9 @@ import java.util.List;
  * @param durationMs wall time
  * @param exitCode exit code, or null when there was none
  * @param attempts how many times it ran (retries + 1 at most)
- * @param message a one-line summary (error text, snapshot id, bytes added)
- * @param tail the last lines of its output
+ * @param message a one-line summary (error text, snapshot id, bytes added), at most 4 KiB
+ * @param tail the last lines of its output, bounded like {@link OutputTail#bound} (each line at
+ *     most 4 KiB, 16 KiB in all) whoever made it, so no output can bloat a run record
  * @param bytesAdded bytes a snapshot or dump added to the repository, or null for other steps
  */
 public record StepRecord(
@@ -34,7 +36,8 @@ public record StepRecord(
     List<String> tail,
     Long bytesAdded) {
   public StepRecord {
-    tail = tail == null ? List.of() : List.copyOf(tail);
+    tail = tail == null ? List.of() : List.copyOf(OutputTail.bound(tail));
+    message = message == null ? null : OutputTail.capLine(message);
   }
 
   /** A step that added no data to the repository. */

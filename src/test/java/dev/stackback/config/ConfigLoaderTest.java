@@ -367,8 +367,106 @@ class ConfigLoaderTest {
   @ParameterizedTest
   @ValueSource(strings = {"RESTIC_PASSWORD_FILE", "RESTIC_PASSWORD_COMMAND"})
   void resticsOwnPasswordForms_countAsPassword(String name) {
-    Config c = ok("RESTIC_PASSWORD", null, name, "/run/secrets/pw");
-    assertEquals("/run/secrets/pw", c.resticEnv().get(name));
+    ConfigLoader.Result r =
+        ConfigLoader.load(
+            env("RESTIC_PASSWORD", null, name, "/run/secrets/pw"),
+            p -> {
+              assertEquals(Path.of("/run/secrets/pw"), p);
+              return "s3cret";
+            });
+    assertEquals(List.of(), r.problems());
+    assertEquals("/run/secrets/pw", r.config().orElseThrow().resticEnv().get(name));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "RESTIC_PASSWORD, RESTIC_PASSWORD_FILE",
+    "RESTIC_PASSWORD, RESTIC_PASSWORD_COMMAND",
+    "RESTIC_PASSWORD_FILE, RESTIC_PASSWORD_COMMAND"
+  })
+  void twoPasswordForms_isProblemNamingBoth(String a, String b) {
+    List<String> p = problems(env("RESTIC_PASSWORD", null, a, "/run/pw", b, "/run/pw"), NO_FILES);
+    assertEquals(
+        List.of(
+            "environment: variable '"
+                + b
+                + "': both "
+                + a
+                + " and "
+                + b
+                + " are set; set only one (restic would use one and silently ignore the other)"),
+        p);
+  }
+
+  @Test
+  void passwordFile_missing_isProblemNamingVariableAndPath(@TempDir Path dir) {
+    Path missing = dir.resolve("restic-pw");
+    List<String> p =
+        problems(
+            env("RESTIC_PASSWORD", null, "RESTIC_PASSWORD_FILE", missing.toString()),
+            Env::readFile);
+    assertEquals(
+        List.of(
+            "environment: variable 'RESTIC_PASSWORD_FILE': cannot read the password file "
+                + missing
+                + ": it does not exist"),
+        p);
+  }
+
+  @Test
+  void passwordFile_empty_isProblem(@TempDir Path dir) throws IOException {
+    Path f = Files.writeString(dir.resolve("pw"), "\n");
+    List<String> p =
+        problems(env("RESTIC_PASSWORD", null, "RESTIC_PASSWORD_FILE", f.toString()), Env::readFile);
+    assertEquals(
+        List.of(
+            "environment: variable 'RESTIC_PASSWORD_FILE': the password file " + f + " is empty"),
+        p);
+  }
+
+  @Test
+  void passwordFile_readable_isFine(@TempDir Path dir) throws IOException {
+    Path f = Files.writeString(dir.resolve("pw"), "s3cret\n");
+    ConfigLoader.Result r =
+        ConfigLoader.load(env("RESTIC_PASSWORD", null, "RESTIC_PASSWORD_FILE", f.toString()));
+    assertEquals(List.of(), r.problems());
+  }
+
+  // --- schedules and TZ ---
+
+  @ParameterizedTest
+  @CsvSource({"CRON_SCHEDULE, '0 0 31 4 *'", "MAINTENANCE_SCHEDULE, '0 0 30 2 *'"})
+  void scheduleThatNeverFires_isProblemNamingTheVariable(String name, String cron) {
+    List<String> p = problems(name, cron);
+    assertEquals(1, p.size(), p.toString());
+    assertTrue(
+        p.get(0).startsWith("environment: variable '" + name + "': '" + cron + "' never fires"),
+        p.get(0));
+  }
+
+  @Test
+  void tz_isTheSchedulesZone() {
+    Config c = ok("TZ", "Europe/Berlin", "MAINTENANCE_SCHEDULE", "0 3 * * *");
+    assertEquals(java.time.ZoneId.of("Europe/Berlin"), c.cronSchedule().zone());
+    assertEquals(java.time.ZoneId.of("Europe/Berlin"), c.maintenanceSchedule().get().zone());
+    // 02:00 in Berlin in winter is 01:00 UTC
+    java.time.ZonedDateTime now = java.time.ZonedDateTime.parse("2026-12-02T12:00Z");
+    assertEquals(
+        java.time.Instant.parse("2026-12-03T01:00:00Z"),
+        c.cronSchedule().next(now).orElseThrow().toInstant());
+  }
+
+  @Test
+  void tz_posixLeadingColon_isAccepted() {
+    assertEquals(java.time.ZoneId.of("Asia/Tokyo"), ok("TZ", ":Asia/Tokyo").cronSchedule().zone());
+  }
+
+  @Test
+  void tz_invalid_isProblemNamingTz() {
+    assertEquals(
+        List.of(
+            "environment: variable 'TZ': 'Mars/Olympus' is not a time zone (e.g. Europe/Berlin, UTC)"),
+        problems("TZ", "Mars/Olympus"));
   }
 
   @Test

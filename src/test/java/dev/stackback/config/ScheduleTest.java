@@ -73,4 +73,25 @@ class ScheduleTest {
         Optional.of(ZonedDateTime.parse("2026-11-24T02:00Z")),
         Schedule.parse("0 2 * * *").next(NOW));
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0 0 31 4 *", "0 0 30 2 *", "0 0 31 2,4,6 *", "0 0 0 31 11 *"})
+  void impossibleDate_neverFires_isRejected(String cron) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Schedule.parse(cron));
+    assertTrue(e.getMessage().startsWith("'" + cron + "' never fires"), e.getMessage());
+  }
+
+  @Test
+  void leapDay_firesInALeapYear() {
+    assertEquals(ZonedDateTime.parse("2028-02-29T00:00Z"), next("0 0 29 2 *"));
+  }
+
+  @Test
+  void zone_timesAreLocalToIt() {
+    Schedule s = Schedule.parse("0 2 * * *", java.time.ZoneId.of("Europe/Berlin"));
+    ZonedDateTime at = s.next(NOW).orElseThrow();
+    assertEquals(java.time.ZoneId.of("Europe/Berlin"), at.getZone());
+    assertEquals(java.time.Instant.parse("2026-11-24T01:00:00Z"), at.toInstant());
+  }
 }

@@ -166,6 +166,27 @@ class LabelParserTest {
     assertEquals(List.of("cache"), l.exclude());
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "stack-back.volumes.include, ','",
+    "stack-back.volumes.include, ' , '",
+    "stack-back.volumes.include, ''",
+    "stack-back.volumes.exclude, ',,'",
+    "restic-compose-backup.volumes.include, ' '"
+  })
+  void includeExclude_namingNothing_isErrorNamingContainerAndKey(String key, String value) {
+    ParsedLabels p = parse("stack-back.volumes", "true", key, value);
+    assertEquals(
+        List.of(
+            "container 'db': label '"
+                + key
+                + "': '"
+                + value
+                + "' names no volume (expected comma-separated volume names or paths; remove"
+                + " the label to mean all)"),
+        errors(p));
+  }
+
   @Test
   void includeWithoutVolumes_isWarningOnly() {
     ParsedLabels p = parse("stack-back.volumes.include", "data");

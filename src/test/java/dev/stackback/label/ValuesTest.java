@@ -96,14 +96,4 @@ class ValuesTest {
     assertEquals(Optional.empty(), Values.parseNonNegativeInt("9999999999"));
     assertEquals(Optional.empty(), Values.parseNonNegativeInt(null));
   }
-
-  @Test
-  void format_showsHoursMinutesSecondsOrMillis() {
-    assertEquals("1m30s", Values.format(Duration.ofSeconds(90)));
-    assertEquals("10m", Values.format(Duration.ofMinutes(10)));
-    assertEquals("1h30m", Values.format(Duration.ofMinutes(90)));
-    assertEquals("1h5s", Values.format(Duration.ofSeconds(3605)));
-    assertEquals("0s", Values.format(Duration.ZERO));
-    assertEquals("1500ms", Values.format(Duration.ofMillis(1500)));
-  }
 }

@@ -50,6 +50,26 @@ class ProcessLocalShellTest {
   }
 
   @Test
+  void binaryOutputWithoutNewline_isOneBoundedLine() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    ExecResult r =
+        shell.run(
+            "head -c 5000000 /dev/zero; echo; echo after",
+            Map.of(),
+            Duration.ofSeconds(30),
+            (s, l) -> seen.add(l));
+    assertEquals(0, r.exitCode());
+    assertEquals(2, seen.size());
+    assertEquals(
+        "\uFFFD".repeat(dev.stackback.util.LineSplitter.MAX_LINE_BYTES)
+            + "… "
+            + (5_000_000 - dev.stackback.util.LineSplitter.MAX_LINE_BYTES)
+            + " bytes omitted",
+        seen.get(0));
+    assertEquals(List.of(seen.get(0), "after"), r.tail());
+  }
+
+  @Test
   void extraEnvIsMergedOverOurs() {
     List<String> seen = new CopyOnWriteArrayList<>();
     ExecResult r =

@@ -23,7 +23,7 @@ class MessagesTest {
     assertTrue(n.text().contains("  out 11\n"), n.text());
     assertTrue(n.text().contains("  out 30\n"), n.text());
     assertFalse(n.text().contains("  out 10\n"), "only the last 20 lines: " + n.text());
-    assertTrue(n.text().contains("1m 5s"), n.text());
+    assertTrue(n.text().contains("Duration:  1m5s"), n.text());
     // the steps that went fine are listed, not reported as failed
     assertFalse(n.text().contains("- pre backup#1"), n.text());
     assertTrue(n.text().contains("pre backup#1"), n.text());
@@ -170,11 +170,92 @@ class MessagesTest {
     assertEquals("test", n.document().get("event"));
   }
 
+  private static StepRecord step(
+      String kind, String name, String stage, String outcome, List<String> tail) {
+    return new StepRecord(
+        kind, name, stage, "web", outcome, SampleRuns.T0, 331, 1, 1, "msg " + name, tail);
+  }
+
   @Test
-  void durations_readable() {
-    assertEquals("850ms", Messages.duration(java.time.Duration.ofMillis(850)));
-    assertEquals("2.5s", Messages.duration(java.time.Duration.ofMillis(2500)));
-    assertEquals("1m 5s", Messages.duration(java.time.Duration.ofSeconds(65)));
-    assertEquals("2h 0m 1s", Messages.duration(java.time.Duration.ofSeconds(7201)));
+  void snapshotFailedThenErrorHookFailed_quotesTheSnapshotNotTheErrorHook() {
+    RunRecord r =
+        SampleRuns.ended(
+            "r9",
+            RunRecord.FAILED,
+            1,
+            "snapshot of web failed: repository is full",
+            List.of(
+                step("snapshot", "snapshot web", null, "failed", List.of("disk full")),
+                step("hook", "error web#1", "error", "failed", List.of("error hook noise"))));
+    Notification n = Messages.forRun(r);
+    assertEquals("snapshot web", Messages.decisiveStep(r).orElseThrow().name());
+    assertTrue(n.text().contains("Output of snapshot web"), n.text());
+    assertFalse(n.text().contains("error hook noise"), n.text());
+    assertTrue(n.shortText().contains("disk full"), n.shortText());
+    assertEquals("snapshot web", n.document().get("decisiveStep"));
+  }
+
+  @Test
+  void decisiveStepWithoutOutput_quotesNoOtherStepsOutput() {
+    RunRecord r =
+        SampleRuns.ended(
+            "r10",
+            RunRecord.FAILED,
+            1,
+            "could not stop web: timeout",
+            List.of(
+                step("hook", "pre web#1", "pre", "failed", List.of("continue hook output")),
+                step("stop", "stop web", null, "failed", List.of()),
+                step("hook", "error web#1", "error", "failed", List.of("error hook output"))));
+    Notification n = Messages.forRun(r);
+    assertEquals("stop web", Messages.decisiveStep(r).orElseThrow().name());
+    assertFalse(n.text().contains("Output of"), n.text());
+  }
+
+  @Test
+  void preStageFailed_quotesTheAbortingHook_notAnEarlierContinueHook() {
+    RunRecord r =
+        SampleRuns.ended(
+            "r11",
+            RunRecord.FAILED,
+            1,
+            "a pre hook failed",
+            List.of(
+                step("hook", "pre web#1", "pre", "failed", List.of("continue hook output")),
+                step("hook", "pre web#2", "pre", "failed", List.of("the real reason")),
+                step("hook", "pre web#3", "pre", "skipped", List.of()),
+                step("hook", "error web#1", "error", "failed", List.of("error hook output"))));
+    Notification n = Messages.forRun(r);
+    assertEquals("pre web#2", Messages.decisiveStep(r).orElseThrow().name());
+    assertTrue(n.text().contains("Output of pre web#2"), n.text());
+    assertFalse(n.text().contains("  continue hook output"), n.text());
+  }
+
+  @Test
+  void incompleteRun_quotesTheIncompleteSnapshot() {
+    RunRecord r =
+        SampleRuns.ended(
+            "r12",
+            RunRecord.INCOMPLETE,
+            3,
+            null,
+            List.of(
+                step("hook", "post web#1", "post", "failed", List.of("continue")),
+                step("snapshot", "snapshot web", null, "incomplete", List.of("unreadable"))));
+    assertEquals("snapshot web", Messages.decisiveStep(r).orElseThrow().name());
+  }
+
+  @Test
+  void stepDurations_readLikePeopleWriteThem() {
+    RunRecord r =
+        SampleRuns.ended(
+            "r13",
+            RunRecord.FAILED,
+            1,
+            "could not stop web: x",
+            List.of(step("stop", "stop web", null, "failed", List.of())));
+    String text = Messages.forRun(r).text();
+    assertTrue(text.contains("331ms"), text);
+    assertFalse(text.contains("PT"), text);
   }
 }

@@ -1,4 +1,4 @@
-package dev.stackback.docker;
+package dev.stackback.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -57,11 +57,39 @@ class LineSplitterTest {
   }
 
   @Test
-  void overlongLine_isEmittedInBoundedPieces() {
-    feed("a".repeat(LineSplitter.MAX_LINE_BYTES + 10) + "\n");
-    assertEquals(2, lines.size());
-    assertEquals(LineSplitter.MAX_LINE_BYTES, lines.get(0).length());
-    assertEquals(10, lines.get(1).length());
+  void overlongLine_keepsTheCapAndCountsTheRest() {
+    feed("a".repeat(LineSplitter.MAX_LINE_BYTES + 10) + "\nnext\n");
+    assertEquals(
+        List.of("a".repeat(LineSplitter.MAX_LINE_BYTES) + "… 10 bytes omitted", "next"), lines);
+  }
+
+  @Test
+  void fiftyMegabytesOfNulBytes_becomeOneShortLine() {
+    byte[] chunk = new byte[64 * 1024];
+    int chunks = 50 * 16; // 50 MiB
+    for (int i = 0; i < chunks; i++) {
+      splitter.feed(chunk);
+    }
+    assertEquals(List.of(), lines, "no newline yet: nothing emitted, nothing piled up");
+    splitter.flush();
+    assertEquals(1, lines.size());
+    String line = lines.get(0);
+    long omitted = (long) chunks * chunk.length - LineSplitter.MAX_LINE_BYTES;
+    assertEquals(
+        "\uFFFD".repeat(LineSplitter.MAX_LINE_BYTES) + "… " + omitted + " bytes omitted", line);
+  }
+
+  @Test
+  void controlCharacters_becomeReplacementCharacters_tabStays() {
+    feed("a\u0000b\u001b[31mc\td\n");
+    assertEquals(List.of("a\uFFFDb\uFFFD[31mc\td"), lines);
+  }
+
+  @Test
+  void cutInsideAMultiByteCharacter_dropsTheWholeCharacter() {
+    LineSplitter small = new LineSplitter(4, lines::add);
+    small.feed("abcü-rest\n".getBytes(StandardCharsets.UTF_8)); // ü is 2 bytes: 3 + 1 of it fit
+    assertEquals(List.of("abc… 7 bytes omitted"), lines);
   }
 
   @Test
