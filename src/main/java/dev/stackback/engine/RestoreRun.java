@@ -119,6 +119,7 @@ final class RestoreRun {
     } finally {
       containers.start(restore.target(), out);
       containers.restartLeftovers(out);
+      containers.confirmRestarts(out);
     }
   }
 
