@@ -148,8 +148,7 @@ class RestoreRunTest {
 
     assertEquals(4, r.exitCode());
     assertEquals(
-        List.of(WEB_PRE, STOP, WORKER, START, WEB_ERROR, WEB_FINALLY),
-        h.journal.entries());
+        List.of(WEB_PRE, STOP, WORKER, START, WEB_ERROR, WEB_FINALLY), h.journal.entries());
   }
 
   @Test
