@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Incremental runs of 3 stop-during-backup services, interleaved between jars (e.g. before/after):
 #   JARS="/tmp/old.jar target/stack-back.jar" R=5 M=20 bash notes/worker-bench.sh
-# Prints per run: wall time of `java -jar <jar> backup`, the run record's duration, the sum of
-# its stop/snapshot/start steps, and each container's downtime (docker inspect FinishedAt ->
-# StartedAt). Everything it creates carries the label sbbench.worker=<run> and is removed on exit.
+# Prints per run: wall time of `java -jar <jar> backup`, the sum of the run record's step
+# durations, the sum of its stop/snapshot/start steps (the backup phase), each container's
+# downtime (docker inspect FinishedAt -> StartedAt) and each snapshot step's duration. Everything it creates carries the label sbbench.worker=<run> and is removed on exit.
 set -euo pipefail
 R=${R:-5}
 M=${M:-20}
@@ -38,7 +38,7 @@ downtime() { # seconds between FinishedAt and StartedAt of a container
   docker inspect -f '{{.State.FinishedAt}} {{.State.StartedAt}}' "$1" | {
     read -r f s; echo "$(date -d "$s" +%s.%N) - $(date -d "$f" +%s.%N)" | bc; }
 }
-printf '%-28s %6s %8s %8s %8s  %s\n' jar round wall_s run_s steps_s "downtime a/b/c (s)"
+printf '%-10s %5s %7s %7s %7s  %-17s %s\n' jar round wall_s steps_s phase_s "downtime a/b/c s" "snapshot a/b/c s"
 for ((r = 1; r <= R; r++)); do
   for jar in $JARS; do
     for s in a b c; do docker exec $run-$s sh -c "date > /data/f1"; done
@@ -47,11 +47,11 @@ for ((r = 1; r <= R; r++)); do
     STATE_DIR=$st "$JAVA" -jar "$jar" backup > "$st.out" 2>&1 || { echo "run failed:"; cat "$st.out"; exit 1; }
     t1=$(date +%s.%N)
     rec=$(ls "$st"/runs/*.json | head -1)
-    runs=$(jq -r '((.endedAt|sub("\\.[0-9]+Z$";"Z")|fromdate) - (.startedAt|sub("\\.[0-9]+Z$";"Z")|fromdate))' "$rec")
     runms=$(jq -r '[.steps[].durationMs]|add' "$rec")
     steps=$(jq -r '[.steps[]|select(.kind=="stop" or .kind=="snapshot" or .kind=="start")|.durationMs]|add' "$rec")
-    printf '%-28s %6s %8.2f %8s %8.2f  %s/%s/%s\n' "$(basename "$jar")" $r "$(echo "$t1 - $t0" | bc)" \
+    snaps=$(jq -r '[.steps[]|select(.kind=="snapshot")|.durationMs/1000]|map(tostring)|join("/")' "$rec")
+    printf '%-10s %5s %7.2f %7.2f %7.2f  %-17s %s\n' "$(basename "$jar")" $r "$(echo "$t1 - $t0" | bc)" \
       "$(echo "scale=2; $runms/1000" | bc)" "$(echo "scale=2; $steps/1000" | bc)" \
-      "$(downtime $run-a)" "$(downtime $run-b)" "$(downtime $run-c)"
+      "$(printf '%.2f/%.2f/%.2f' "$(downtime $run-a)" "$(downtime $run-b)" "$(downtime $run-c)")" "$snaps"
   done
 done
