@@ -14,18 +14,13 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
-import dev.stackback.port.StartedContainer;
 import dev.stackback.port.WorkerSpec.WorkerMount;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,15 +31,11 @@ import org.slf4j.LoggerFactory;
  * cancel stops the phase: no further snapshot, dump or stop starts. A failure of one service's own
  * data (a failed dump, a snapshot error that is not about the repository, a failed stop) fails the
  * run but the other services are still backed up. Every container this phase stopped is started
- * again; at the end, one check (after {@link #MIN_UPTIME} since the last start) that they all
- * stayed up.
+ * again, and confirmed to have stayed up ({@link StopStart}).
  */
 final class BackupPhase {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.backup");
   private static final int TAIL = 50;
-
-  /** A restarted container must still run this long after its start (checked once, at the end). */
-  static final Duration MIN_UPTIME = Duration.ofMillis(500);
 
   /** Label on worker containers: the service a restore worker writes to. */
   static final String WORKER_SERVICE_LABEL = "stack-back.worker.service";
@@ -59,12 +50,7 @@ final class BackupPhase {
   private final Plan plan;
   private final AtomicBoolean cancelled;
   private final SnapshotWorker worker;
-  // ids this phase tried to start: a failed start is reported once, not tried again at the end
-  private final Set<String> startAttempted = new HashSet<>();
-  // started containers to confirm at the end, with the step name and service of their start
-  private final Map<StartedContainer, Restart> started = new LinkedHashMap<>();
-  // targets whose stop failed: their snapshot is skipped
-  private final Set<String> stopFailed = new HashSet<>();
+  private final StopStart containers;
   // why the rest of the phase is skipped (a repository fault), or null
   private String repositoryFailed;
 
@@ -82,6 +68,7 @@ final class BackupPhase {
     this.plan = plan;
     this.cancelled = cancelled;
     this.worker = new SnapshotWorker(runtime, restic, settings, plan);
+    this.containers = new StopStart(runtime, rec, settings, plan);
   }
 
   /** Stops a snapshot in progress the safe way (restic gets SIGINT); safe from any thread. */
@@ -94,7 +81,7 @@ final class BackupPhase {
       for (BackupStep step : steps) {
         Target t = step.target();
         switch (step) {
-          case BackupStep.Start s -> start(t, out);
+          case BackupStep.Start s -> containers.start(t, out);
           case BackupStep.Stop s -> {
             String skip = skipReason(t, false);
             if (skip == null && !t.volumes().isEmpty()) {
@@ -108,7 +95,7 @@ final class BackupPhase {
             if (skip != null) {
               skipped("stop", t, skip);
             } else {
-              stop(t, out);
+              containers.stop(t, out);
             }
           }
           case BackupStep.Snapshot s -> {
@@ -130,9 +117,9 @@ final class BackupPhase {
         }
       }
     } finally {
-      restartLeftovers(out);
-      worker.remove();
-      confirmRestarts(out);
+      containers.restartLeftovers(out);
+      worker.remove(); // in the time confirmRestarts waits for anyway
+      containers.confirmRestarts(out);
     }
   }
 
@@ -144,7 +131,7 @@ final class BackupPhase {
     if (repositoryFailed != null) {
       return "the repository failed: " + repositoryFailed;
     }
-    if (snapshot && stopFailed.contains(t.name())) {
+    if (snapshot && containers.stopFailed(t)) {
       return "stopping " + t.name() + " failed";
     }
     return null;
@@ -152,113 +139,6 @@ final class BackupPhase {
 
   private void skipped(String kind, Target t, String why) {
     rec.simple(kind, kind + " " + t.name(), null, t.name(), "skipped", rec.now(), why);
-  }
-
-  // --- stop / start ---
-
-  /**
-   * Stops every container of {@code t}; each is recorded as stopped before its stop call. False
-   * (recorded, and the run fails) when one could not be stopped.
-   */
-  boolean stop(Target t, Outcome out) {
-    Instant begun = rec.now();
-    for (ContainerRef c : t.service().refs()) {
-      try {
-        // recorded before the call: a crash mid-stop must still restart it
-        rec.stopped(c.id());
-        runtime.stop(c.id(), settings.stopTimeout());
-      } catch (RuntimeException e) {
-        rec.simple("stop", "stop " + c.name(), null, t.name(), "failed", begun, e.getMessage());
-        out.fail("could not stop " + c.name() + ": " + e.getMessage());
-        stopFailed.add(t.name());
-        return false;
-      }
-    }
-    rec.simple(
-        "stop",
-        "stop " + t.name(),
-        null,
-        t.name(),
-        "ok",
-        begun,
-        RunEngine.names(t.service().refs()));
-    return true;
-  }
-
-  /** Starts the containers of {@code t} that this run stopped. */
-  void start(Target t, Outcome out) {
-    List<String> stopped = rec.stillStopped();
-    for (ContainerRef c : t.service().refs()) {
-      if (stopped.contains(c.id())) {
-        startOne(c, t.name(), out);
-      }
-    }
-  }
-
-  /** Starts one container; its step is named after the service, like the stop step. */
-  private void startOne(ContainerRef c, String service, Outcome out) {
-    String stepName = "start " + (service != null ? service : c.name());
-    startAttempted.add(c.id());
-    Instant begun = rec.now();
-    try {
-      StartedContainer s = runtime.start(c.id(), settings.startTimeout());
-      rec.started(c.id());
-      started.put(s, new Restart(stepName, service, c.name()));
-      rec.simple("start", stepName, null, service, "ok", begun, c.name());
-    } catch (RuntimeException e) {
-      rec.simple("start", stepName, null, service, "failed", begun, e.getMessage());
-      out.fail("could not start " + c.name() + " again: " + e.getMessage());
-      out.restartFailed = true;
-    }
-  }
-
-  /** A start to confirm: its step name, service (null for a leftover) and container name. */
-  private record Restart(String step, String service, String name) {}
-
-  /** Whatever is still stopped and was never started (an exception mid-phase) is started now. */
-  void restartLeftovers(Outcome out) {
-    Deque<String> left = new ArrayDeque<>(rec.stillStopped());
-    left.removeAll(startAttempted);
-    for (String id : left) {
-      String name =
-          plan.targets().stream()
-              .flatMap(t -> t.service().refs().stream())
-              .filter(r -> r.id().equals(id))
-              .map(ContainerRef::name)
-              .findFirst()
-              .orElse(id);
-      startOne(new ContainerRef(id, name), null, out);
-    }
-  }
-
-  /**
-   * Checks once, {@link #MIN_UPTIME} after the last start, that every container this phase started
-   * is still up; one that is not (or was restarted by its policy meanwhile) is a failed start step,
-   * exit 4, and listed as stopped in the record.
-   */
-  void confirmRestarts(Outcome out) {
-    if (started.isEmpty()) {
-      return;
-    }
-    Instant begun = rec.now();
-    List<StartedContainer.Problem> problems;
-    try {
-      problems = runtime.confirmRunning(List.copyOf(started.keySet()), MIN_UPTIME);
-    } catch (RuntimeException e) {
-      String names = String.join(", ", started.values().stream().map(Restart::name).toList());
-      rec.simple("start", "confirm started", null, null, "failed", begun, e.getMessage());
-      out.fail("could not check that " + names + " stayed up: " + e.getMessage());
-      started.clear();
-      return;
-    }
-    for (StartedContainer.Problem p : problems) {
-      Restart r = started.get(p.container());
-      rec.stopped(p.container().id());
-      rec.simple("start", r.step(), null, r.service(), "failed", begun, p.message());
-      out.fail("could not start " + r.name() + " again: " + p.message());
-      out.restartFailed = true;
-    }
-    started.clear();
   }
 
   // --- volume snapshot ---
