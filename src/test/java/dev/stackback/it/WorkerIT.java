@@ -52,10 +52,14 @@ class WorkerIT {
 
   /** The stack-back stand-in plus {@code services} (stop during backup, one volume each). */
   static Project project(String name, Map<String, String> scripts) {
+    return project(name, scripts, Map.of());
+  }
+
+  static Project project(String name, Map<String, String> scripts, Map<String, String> self) {
     String project = fx.project(name);
     PROJECTS.add(project);
     Path repo = fx.hostDir(name + "-repo");
-    fx.container(project, "backup").mount(repo.toString(), repo.toString()).start();
+    fx.container(project, "backup").mount(repo.toString(), repo.toString()).labels(self).start();
     scripts.forEach(
         (service, script) ->
             fx.container(project, service)
@@ -192,5 +196,70 @@ class WorkerIT {
     assertTrue(message.matches(".*exited (right|[0-9.]+m?s) after start.*"), message);
     assertFalse(message.contains("PT"), message);
     assertFalse(fx.state(p.name() + "-app").running());
+  }
+
+  @Test
+  void repositoryLockedAfterTheCheck_firstSnapshotFails_restSkippedWithReason_exit1()
+      throws Exception {
+    String repo = fx.dir.resolve("locked-repo").toString();
+    Path pid = fx.dir.resolve("locked-prune.pid");
+    // a local pre hook (it runs on the host) takes an exclusive lock after the repository check:
+    // a restic prune, frozen with SIGSTOP as soon as its lock file exists
+    String lock =
+        "export RESTIC_REPOSITORY="
+            + repo
+            + " RESTIC_PASSWORD="
+            + PASSWORD
+            + "; restic prune >/dev/null 2>&1 & echo $! > "
+            + pid
+            + "; i=0; until ls "
+            + repo
+            + "/locks | grep -v tmp | grep -q .; do i=$((i+1)); [ $i -gt 20000 ] && exit 1; done;"
+            + " kill -STOP $(cat "
+            + pid
+            + ")";
+    String idle = DockerFixture.IDLE;
+    Project p =
+        project(
+            "locked",
+            new TreeMap<>(Map.of("a", idle, "b", idle, "c", idle)),
+            Map.of("stack-back.hooks.pre.1.cmd", lock));
+    // a snapshot in the repository first, so the prune has something to do while we catch it
+    Path src = fx.hostDir("locked-src");
+    Files.writeString(src.resolve("f"), "x");
+    HostRestic restic = new HostRestic(p.repo(), PASSWORD);
+    restic.init();
+    restic.ok("backup", "--host", "other", src.toString());
+    DockerFixture.State b = fx.state(p.name() + "-b");
+    try {
+      Cli.Result r = Cli.run(p.env(), "backup");
+
+      assertEquals(1, r.exit(), r::toString);
+      JsonNode rec = Cli.records(Path.of(p.env().get("STATE_DIR"))).get(0);
+      assertEquals(
+          List.of(
+              "check repository=ok",
+              "pre backup#1=ok",
+              "stop a=ok",
+              "snapshot a=failed",
+              "start a=ok",
+              "stop b=skipped",
+              "snapshot b=skipped",
+              "stop c=skipped",
+              "snapshot c=skipped"),
+          Cli.steps(rec),
+          r::toString);
+      String skipped = rec.get("steps").get(6).get("message").asText();
+      assertTrue(skipped.startsWith("the repository failed: "), skipped);
+      assertTrue(skipped.contains("locked"), skipped);
+      assertEquals(b, fx.state(p.name() + "-b"), "b was stopped although nothing could be saved");
+      assertTrue(fx.state(p.name() + "-a").running());
+      assertEquals(List.of(), workersLeft(p.name()));
+    } finally {
+      if (Files.exists(pid)) {
+        DockerFixture.command(
+            List.of("sh", "-c", "kill -KILL $(cat " + pid + ") 2>/dev/null; true"), Map.of());
+      }
+    }
   }
 }
