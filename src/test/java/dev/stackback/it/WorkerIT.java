@@ -262,4 +262,37 @@ class WorkerIT {
       }
     }
   }
+
+  @Test
+  void dumpFailsForItsOwnData_otherServicesStillBackedUp_exit1() throws Exception {
+    String idle = DockerFixture.IDLE;
+    Project p = project("dumpfail", new TreeMap<>(Map.of("b", idle, "c", idle)));
+    // "a" says it is a postgres but has no pg_dumpall: its dump fails (exit 127)
+    fx.container(p.name(), "a")
+        .label("stack-back.postgres", "true")
+        .env("POSTGRES_USER", "u")
+        .env("POSTGRES_PASSWORD", "p")
+        .start();
+
+    Cli.Result r = Cli.run(p.env(), "backup");
+
+    assertEquals(1, r.exit(), r::toString);
+    JsonNode rec = Cli.records(Path.of(p.env().get("STATE_DIR"))).get(0);
+    assertEquals(
+        List.of(
+            "check repository=ok",
+            "dump a=failed",
+            "stop b=ok",
+            "snapshot b=ok",
+            "start b=ok",
+            "stop c=ok",
+            "snapshot c=ok",
+            "start c=ok"),
+        Cli.steps(rec),
+        r::toString);
+    assertTrue(rec.get("error").asText().startsWith("dump of a failed"), rec::toString);
+    JsonNode snaps = new HostRestic(p.repo(), PASSWORD).snapshots();
+    assertEquals(2, snaps.size(), "b and c were backed up: " + snaps);
+    assertEquals(List.of(), workersLeft(p.name()));
+  }
 }
