@@ -12,6 +12,7 @@ import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import dev.stackback.port.StartedContainer;
 import dev.stackback.port.WorkerSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,19 +32,18 @@ public final class DockerRuntime implements ContainerRuntime {
   /** Parallel inspects when listing: ~50 containers cost about one round trip's worth each. */
   private static final int INSPECT_PARALLELISM = 8;
 
-  private static final Duration START_POLL = Duration.ofMillis(100);
-  private static final Set<String> DEAD_STATES = Set.of("exited", "dead");
-
   private final DockerClient client;
   private final OwnContainerFinder ownContainerFinder;
   private final ExecRunner execRunner;
   private final WorkerRunner workerRunner;
+  private final ContainerStarts starts;
 
   DockerRuntime(DockerClient client, OwnContainerFinder.FileSource files) {
     this.client = client;
     this.ownContainerFinder = new OwnContainerFinder(files);
     this.execRunner = new ExecRunner(client);
     this.workerRunner = new WorkerRunner(client);
+    this.starts = new ContainerStarts(client);
   }
 
   /**
@@ -152,79 +151,22 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public void start(String containerId, Duration timeout) {
-    try {
-      client.startContainerCmd(containerId).exec();
-    } catch (NotModifiedException e) {
-      // already running
-    } catch (DockerException | IllegalStateException e) {
-      throw failure("start", containerId, e);
-    }
-    awaitRunning(containerId, timeout);
+  public StartedContainer start(String containerId, Duration timeout) {
+    return starts.start(containerId, timeout);
   }
 
-  private static final Duration START_SETTLE = Duration.ofMillis(500);
+  @Override
+  public List<StartedContainer.Problem> confirmRunning(
+      List<StartedContainer> started, Duration minUptime) {
+    return starts.confirmRunning(started, minUptime);
+  }
 
   /** How long an orphan worker gets to exit on SIGINT before it is removed forcibly. */
   private static final Duration ORPHAN_GRACE = Duration.ofSeconds(30);
 
-  private void awaitRunning(String containerId, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      ContainerInfo info =
-          inspect(containerId)
-              .orElseThrow(
-                  () ->
-                      new ContainerRuntimeException(
-                          "container '" + containerId + "' vanished while starting"));
-      if (info.running()) {
-        settle(containerId);
-        return;
-      }
-      // start is synchronous: "exited" or "dead" now means it died, no use waiting
-      if (System.nanoTime() > deadline || DEAD_STATES.contains(info.state())) {
-        throw new ContainerRuntimeException(
-            "container '"
-                + info.name()
-                + "' is not running "
-                + timeout
-                + " after start (state: "
-                + info.state()
-                + ")");
-      }
-      sleep(START_POLL);
-    }
-  }
-
-  /**
-   * A container whose process dies at once can look "running" for a moment: look again after a
-   * short settle time, so a restart that does not hold is reported, not taken for success.
-   */
-  private void settle(String containerId) {
-    sleep(START_SETTLE);
-    ContainerInfo again =
-        inspect(containerId)
-            .orElseThrow(
-                () ->
-                    new ContainerRuntimeException(
-                        "container '" + containerId + "' vanished right after start"));
-    if (!again.running()) {
-      throw new ContainerRuntimeException(
-          "container '"
-              + again.name()
-              + "' exited right after start (state: "
-              + again.state()
-              + ")");
-    }
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ContainerRuntimeException("interrupted while waiting for a container", e);
-    }
+  @Override
+  public String startWorker(WorkerSpec spec) {
+    return workerRunner.startIdle(spec);
   }
 
   @Override

@@ -193,7 +193,7 @@ final class ExecRunner {
     if (pid == null || !pid.matches("\\d+")) {
       LOG.warn("exec in {}: command PID unknown, cannot kill it", request.containerId());
     } else {
-      ProcessKiller.kill(client, request.containerId(), pid, KILL_EXEC_WAIT);
+      ProcessKiller.kill(client, request.containerId(), pid, request.stopSignal(), KILL_EXEC_WAIT);
     }
     try {
       callback.awaitCompletion(AFTER_KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -9,17 +9,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kills a process and its descendants inside a container with a second exec: SIGTERM, a short
- * grace, then SIGKILL. Plain POSIX sh over {@code /proc/<pid>/stat}, so it works with busybox.
+ * Kills a process and its descendants inside a container with a second exec: a first signal
+ * (SIGTERM, or SIGINT for restic), a short grace, then SIGKILL. Plain POSIX sh over {@code
+ * /proc/<pid>/stat}, so it works with busybox.
  */
 final class ProcessKiller {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessKiller.class);
 
-  /** $1 = the PID. Collects the process tree first, so reparented children are not lost. */
+  /**
+   * $1 = the PID, $2 = the first signal, $3 = the grace in tenths of a second. Collects the process
+   * tree first, so reparented children are not lost.
+   */
   static final String SCRIPT =
       """
       t=$1
+      sig=$2
+      grace=$3
       all=
       for s in /proc/[0-9]*/stat; do
         read -r l < "$s" 2>/dev/null || continue
@@ -44,9 +50,9 @@ final class ProcessKiller {
         r=${l##*") "}
         [ "${r%% *}" != Z ]
       }
-      kill -TERM $found 2>/dev/null
+      kill -$sig $found 2>/dev/null
       i=0
-      while [ $i -lt 20 ]; do
+      while [ $i -lt $grace ]; do
         left=
         for p in $found; do alive $p && left="$left $p"; done
         [ -z "$left" ] && exit 0
@@ -59,13 +65,19 @@ final class ProcessKiller {
 
   private ProcessKiller() {}
 
-  static void kill(DockerClient client, String containerId, String pid, Duration bound) {
+  /**
+   * {@code signal} first, then SIGKILL after a grace: 2 s after SIGTERM, 5 s after SIGINT (restic
+   * removes its lock from the repository first, which may take a round trip to a remote backend).
+   */
+  static void kill(
+      DockerClient client, String containerId, String pid, String signal, Duration bound) {
+    String graceTenths = "INT".equals(signal) ? "50" : "20";
     try {
       String execId =
           client
               .execCreateCmd(containerId)
               .withUser("0")
-              .withCmd("sh", "-c", SCRIPT, "sh", pid)
+              .withCmd("sh", "-c", SCRIPT, "sh", pid, signal, graceTenths)
               .withAttachStdout(true)
               .withAttachStderr(true)
               .exec()
@@ -73,7 +85,8 @@ final class ProcessKiller {
       try (ResultCallback.Adapter<Frame> done =
           client.execStartCmd(execId).exec(new ResultCallback.Adapter<>())) {
         if (!done.awaitCompletion(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-          LOG.warn("killing PID {} in {} did not finish in {}", pid, containerId, bound);
+          LOG.warn(
+              "killing PID {} in {} (SIG{}) did not finish in {}", pid, containerId, signal, bound);
         }
       }
     } catch (InterruptedException e) {

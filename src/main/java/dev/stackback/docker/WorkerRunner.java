@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates, runs, follows and always removes one short-lived worker container. */
+/**
+ * Worker containers: {@link #startIdle} starts the long-lived one of a backup run (restic runs in
+ * it with exec); {@link #run} creates, runs, follows and always removes a short-lived one.
+ */
 final class WorkerRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRunner.class);
@@ -36,15 +39,54 @@ final class WorkerRunner {
   /** restic exits within a second of SIGINT (after removing its lock); then SIGKILL. */
   private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(3);
 
+  /**
+   * The idle main process of a long-lived worker. Busybox {@code sleep} as PID 1 would ignore
+   * SIGTERM; this shell ends at once on SIGTERM/SIGINT, but first passes SIGINT on to every other
+   * process (an exec'd restic then removes its repository lock) and waits for them, bounded (25 s,
+   * below the 30 s {@code remove} gives it). Exec'd processes are not its children, so it polls
+   * /proc; zombies do not count. The sleep it idles in ignores SIGINT (a background job), so it is
+   * killed first.
+   */
+  static final String IDLE =
+      """
+      trap 'kill $! 2>/dev/null; kill -INT -1 2>/dev/null; i=0; \
+      while [ $i -lt 250 ]; do o=; \
+      for f in /proc/[0-9]*/stat; do read -r l < "$f" 2>/dev/null || continue; \
+      r=${l##*") "}; [ "${l%% *}" = 1 ] || [ "${r%% *}" = Z ] || o=1; done; \
+      [ -z "$o" ] && exit 0; sleep 0.1; i=$((i + 1)); done; exit 0' TERM INT
+      while :; do sleep 3600 & wait; done
+      """;
+
   private final DockerClient client;
 
   WorkerRunner(DockerClient client) {
     this.client = client;
   }
 
+  /** Creates and starts an idle worker; removes it again when the start fails. */
+  String startIdle(WorkerSpec spec) {
+    if (!spec.entrypoint().isEmpty()) {
+      throw new IllegalArgumentException("an idle worker has no entrypoint of its own");
+    }
+    String name = newName();
+    String id = create(spec, List.of("sh", "-c", IDLE), name);
+    try {
+      client.startContainerCmd(id).exec();
+      return id;
+    } catch (DockerException | IllegalStateException e) {
+      ExecRunner.withInterruptCleared(() -> remove(id, name));
+      throw new ContainerRuntimeException(
+          "cannot start worker '" + name + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static String newName() {
+    return "stack-back-worker-" + UUID.randomUUID().toString().substring(0, 12);
+  }
+
   ExecResult run(WorkerSpec spec, OutputLine output) {
-    String name = "stack-back-worker-" + UUID.randomUUID().toString().substring(0, 12);
-    String id = create(spec, name);
+    String name = newName();
+    String id = create(spec, spec.entrypoint(), name);
     try {
       return startAndFollow(spec, id, name, output);
     } finally {
@@ -52,7 +94,7 @@ final class WorkerRunner {
     }
   }
 
-  private String create(WorkerSpec spec, String name) {
+  private String create(WorkerSpec spec, List<String> entrypoint, String name) {
     Map<String, String> labels = new HashMap<>(spec.labels());
     labels.put(ContainerRuntime.WORKER_LABEL, "true");
     HostConfig host =
@@ -62,7 +104,7 @@ final class WorkerRunner {
       return client
           .createContainerCmd(spec.image())
           .withName(name)
-          .withEntrypoint(spec.entrypoint())
+          .withEntrypoint(entrypoint)
           .withCmd(List.of())
           .withEnv(
               spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())

@@ -8,38 +8,37 @@ import dev.stackback.plan.Plan;
 import dev.stackback.plan.Target;
 import dev.stackback.plan.VolumeSnapshot;
 import dev.stackback.port.BackupSummary;
-import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
-import dev.stackback.port.MountInfo;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
-import dev.stackback.port.WorkerSpec;
 import dev.stackback.port.WorkerSpec.WorkerMount;
 import dev.stackback.util.Durations;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The stop + back up + start part of a run. After the first failure (or a cancel) no further
- * snapshot, dump or stop starts, but every container this phase stopped is started again.
+ * The stop + back up + start part of a run. Volume snapshots run as execs in one worker container
+ * per run ({@link SnapshotWorker}). A failure of the repository (see {@link RepositoryFault}) or a
+ * cancel stops the phase: no further snapshot, dump or stop starts. A failure of one service's own
+ * data (a failed dump, a snapshot error that is not about the repository, a failed stop) fails the
+ * run but the other services are still backed up. Every container this phase stopped is started
+ * again, and confirmed to have stayed up ({@link StopStart}).
  */
 final class BackupPhase {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.backup");
   private static final int TAIL = 50;
 
-  /** Label on worker containers: the service they back up. */
+  /** Label on worker containers: the service a restore worker writes to. */
   static final String WORKER_SERVICE_LABEL = "stack-back.worker.service";
 
   /** Label on worker containers: the restic host of the run that made them. */
@@ -51,8 +50,10 @@ final class BackupPhase {
   private final EngineSettings settings;
   private final Plan plan;
   private final AtomicBoolean cancelled;
-  // ids this phase tried to start: a failed start is reported once, not tried again at the end
-  private final Set<String> startAttempted = new HashSet<>();
+  private final SnapshotWorker worker;
+  private final StopStart containers;
+  // why the rest of the phase is skipped (a repository fault), or null
+  private String repositoryFailed;
 
   BackupPhase(
       ContainerRuntime runtime,
@@ -67,134 +68,84 @@ final class BackupPhase {
     this.settings = settings;
     this.plan = plan;
     this.cancelled = cancelled;
+    this.worker = new SnapshotWorker(runtime, restic, settings, plan);
+    this.containers = new StopStart(runtime, rec, settings, plan);
+  }
+
+  /** Stops a snapshot in progress the safe way (restic gets SIGINT); safe from any thread. */
+  void interrupt() {
+    worker.interrupt();
   }
 
   void run(List<BackupStep> steps, Outcome out) {
     try {
       for (BackupStep step : steps) {
-        boolean skip = out.failed || cancelled.get();
+        Target t = step.target();
         switch (step) {
-          case BackupStep.Start s -> start(s.target(), out);
+          case BackupStep.Start s -> containers.start(t, out);
           case BackupStep.Stop s -> {
-            if (skip) {
-              skipped("stop", s.target());
+            String skip = skipReason(t, false);
+            if (skip == null && !t.volumes().isEmpty()) {
+              // the worker first: without one there is nothing to stop for
+              try {
+                worker.ensureStarted();
+              } catch (RuntimeException e) {
+                skip = "no worker container to read its volumes: " + e.getMessage();
+              }
+            }
+            if (skip != null) {
+              skipped("stop", t, skip);
             } else {
-              stop(s.target(), out);
+              containers.stop(t, out);
             }
           }
           case BackupStep.Snapshot s -> {
-            if (skip) {
-              skipped("snapshot", s.target());
+            String skip = skipReason(t, true);
+            if (skip != null) {
+              skipped("snapshot", t, skip);
             } else {
-              snapshot(s.target(), out);
+              snapshot(t, out);
             }
           }
           case BackupStep.Dump d -> {
-            if (skip) {
-              skipped("dump", d.target());
+            String skip = skipReason(t, false);
+            if (skip != null) {
+              skipped("dump", t, skip);
             } else {
-              dump(d.target(), out);
+              dump(t, out);
             }
           }
         }
       }
     } finally {
-      restartLeftovers(out);
+      containers.restartLeftovers(out);
+      worker.remove(); // in the time confirmRestarts waits for anyway
+      containers.confirmRestarts(out);
     }
   }
 
-  private void skipped(String kind, Target t) {
-    rec.simple(
-        kind,
-        kind + " " + t.name(),
-        null,
-        t.name(),
-        "skipped",
-        rec.now(),
-        cancelled.get() ? "the run was interrupted" : "an earlier step failed");
+  /** Why a stop, dump or snapshot ({@code snapshot}) of {@code t} is skipped, or null. */
+  private String skipReason(Target t, boolean snapshot) {
+    if (cancelled.get()) {
+      return "the run was interrupted";
+    }
+    if (repositoryFailed != null) {
+      return "the repository failed: " + repositoryFailed;
+    }
+    if (snapshot && containers.stopFailed(t)) {
+      return "stopping " + t.name() + " failed";
+    }
+    return null;
   }
 
-  // --- stop / start ---
-
-  /** Stops every container of {@code t}; each is recorded as stopped before its stop call. */
-  void stop(Target t, Outcome out) {
-    Instant started = rec.now();
-    for (ContainerRef c : t.service().refs()) {
-      try {
-        // recorded before the call: a crash mid-stop must still restart it
-        rec.stopped(c.id());
-        runtime.stop(c.id(), settings.stopTimeout());
-      } catch (RuntimeException e) {
-        rec.simple("stop", "stop " + c.name(), null, t.name(), "failed", started, e.getMessage());
-        out.fail("could not stop " + c.name() + ": " + e.getMessage());
-        return;
-      }
-    }
-    rec.simple(
-        "stop",
-        "stop " + t.name(),
-        null,
-        t.name(),
-        "ok",
-        started,
-        RunEngine.names(t.service().refs()));
-  }
-
-  /** Starts the containers of {@code t} that this run stopped. */
-  void start(Target t, Outcome out) {
-    List<String> stopped = rec.stillStopped();
-    for (ContainerRef c : t.service().refs()) {
-      if (stopped.contains(c.id())) {
-        startOne(c, t.name(), out);
-      }
-    }
-  }
-
-  /** Starts one container; its step is named after the service, like the stop step. */
-  private void startOne(ContainerRef c, String service, Outcome out) {
-    String stepName = "start " + (service != null ? service : c.name());
-    startAttempted.add(c.id());
-    Instant started = rec.now();
-    try {
-      runtime.start(c.id(), settings.startTimeout());
-      rec.started(c.id());
-      rec.simple("start", stepName, null, service, "ok", started, c.name());
-    } catch (RuntimeException e) {
-      rec.simple("start", stepName, null, service, "failed", started, e.getMessage());
-      out.fail("could not start " + c.name() + " again: " + e.getMessage());
-      out.restartFailed = true;
-    }
-  }
-
-  /** Whatever is still stopped and was never started (an exception mid-phase) is started now. */
-  void restartLeftovers(Outcome out) {
-    Deque<String> left = new ArrayDeque<>(rec.stillStopped());
-    left.removeAll(startAttempted);
-    for (String id : left) {
-      String name =
-          plan.targets().stream()
-              .flatMap(t -> t.service().refs().stream())
-              .filter(r -> r.id().equals(id))
-              .map(ContainerRef::name)
-              .findFirst()
-              .orElse(id);
-      startOne(new ContainerRef(id, name), null, out);
-    }
+  private void skipped(String kind, Target t, String why) {
+    rec.simple(kind, kind + " " + t.name(), null, t.name(), "skipped", rec.now(), why);
   }
 
   // --- volume snapshot ---
 
   private void snapshot(Target t, Outcome out) {
-    Instant started = rec.now();
-    List<String> paths = t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList();
-    WorkerSpec spec =
-        new WorkerSpec(
-            plan.self().primary().exactImage(),
-            restic.backupCommand(plan.host(), t.tags(), paths),
-            settings.workerEnv(),
-            workerMounts(plan, t.volumes(), true),
-            Map.of(WORKER_SERVICE_LABEL, t.name(), WORKER_HOST_LABEL, plan.host()),
-            settings.backupTimeout());
+    Instant begun = rec.now();
     Deque<String> stdout = new ArrayDeque<>();
     OutputLine log =
         (stream, line) -> {
@@ -213,7 +164,7 @@ final class BackupPhase {
           LOG.info("[snapshot {}] {}", t.name(), line);
         };
     try {
-      ExecResult r = runtime.runWorker(spec, log);
+      ExecResult r = worker.backup(t, log);
       if (r.timedOut()) {
         throw new ResticException(
             ResticException.Kind.TIMEOUT,
@@ -226,48 +177,37 @@ final class BackupPhase {
       }
       tail.addAll(r.tail()); // stderr too, for the error message
       BackupSummary s = restic.parseBackupOutput(tail, r.exitCode());
-      recordSummary("snapshot", t, started, s, r.tail(), out);
+      recordSummary("snapshot", t, begun, s, r.tail(), out);
     } catch (RuntimeException e) {
-      rec.simple(
-          "snapshot", "snapshot " + t.name(), null, t.name(), "failed", started, e.getMessage());
-      out.fail("snapshot of " + t.name() + " failed: " + e.getMessage());
+      String why =
+          cancelled.get()
+              ? "the run was interrupted: restic was stopped with SIGINT"
+              : e.getMessage();
+      rec.simple("snapshot", "snapshot " + t.name(), null, t.name(), "failed", begun, why);
+      out.fail("snapshot of " + t.name() + " failed: " + why);
+      repositoryFault(e);
     }
   }
 
-  /**
-   * A worker's mounts: the stack-back container's (not the Docker socket, so a local repository
-   * path is the same inside) and {@code volumes} at their snapshot paths.
-   */
+  /** Stops the phase when {@code e} is about the repository, not the service's data. */
+  private void repositoryFault(RuntimeException e) {
+    if (repositoryFailed == null && RepositoryFault.is(e)) {
+      repositoryFailed = e.getMessage();
+      LOG.error("the repository failed; skipping the remaining snapshots and dumps");
+    }
+  }
+
+  /** The mounts of a worker with {@code volumes} at their snapshot paths. */
   static List<WorkerMount> workerMounts(
       Plan plan, List<VolumeSnapshot> volumes, boolean volumesReadOnly) {
-    List<WorkerMount> mounts = new ArrayList<>();
-    ContainerInfo self = plan.self().primary();
-    for (MountInfo m : self.mounts()) {
-      if (m.isDockerSocket()) {
-        continue;
-      }
-      mounts.add(toWorker(m, m.destination(), m.readOnly()));
-    }
-    for (VolumeSnapshot v : volumes) {
-      mounts.add(toWorker(v.mount(), v.snapshotPath(), volumesReadOnly));
-    }
-    return mounts;
-  }
-
-  private static WorkerMount toWorker(MountInfo m, String destination, boolean readOnly) {
-    boolean volume = m.type() == MountInfo.Type.VOLUME && m.name() != null && !m.name().isEmpty();
-    return new WorkerMount(
-        volume ? MountInfo.Type.VOLUME : MountInfo.Type.BIND,
-        volume ? m.name() : m.source(),
-        destination,
-        readOnly);
+    return SnapshotWorker.mounts(plan, volumes, volumesReadOnly);
   }
 
   // --- database dump ---
 
   private void dump(Target t, Outcome out) {
     DatabaseDump d = t.dump().orElseThrow();
-    Instant started = rec.now();
+    Instant begun = rec.now();
     ContainerRef c = t.service().refs().get(0);
     ExecRequest request =
         new ExecRequest(c.id(), DumpCommands.command(d), null, Map.of(), settings.backupTimeout());
@@ -285,29 +225,33 @@ final class BackupPhase {
               },
               log,
               settings.backupTimeout());
-      recordSummary("dump", t, started, s, List.of(), out);
+      recordSummary("dump", t, begun, s, List.of(), out);
     } catch (RuntimeException e) {
+      ExecResult dumped = dumpResult[0];
+      boolean dumpFailed = dumped != null && !dumped.succeeded();
       String why =
-          dumpResult[0] != null && !dumpResult[0].succeeded()
+          dumpFailed
               ? d.kind().labelSuffix()
                   + " dump "
-                  + HookRunner.describe(dumpResult[0])
-                  + lastLine(dumpResult[0].tail())
+                  + HookRunner.describe(dumped)
+                  + lastLine(dumped.tail())
                   + "; no snapshot was made"
               : e.getMessage();
-      ExecResult dumped = dumpResult[0];
       rec.finished(
           "dump",
           "dump " + t.name(),
           null,
           t.name(),
           "failed",
-          started,
+          begun,
           dumped == null || dumped.exitCode() < 0 ? null : dumped.exitCode(),
           1,
           why,
           dumped == null ? List.of() : dumped.tail());
       out.fail("dump of " + t.name() + " failed: " + why);
+      if (!dumpFailed) {
+        repositoryFault(e);
+      }
     }
   }
 
@@ -322,7 +266,7 @@ final class BackupPhase {
   }
 
   private void recordSummary(
-      String kind, Target t, Instant started, BackupSummary s, List<String> tail, Outcome out) {
+      String kind, Target t, Instant begun, BackupSummary s, List<String> tail, Outcome out) {
     String msg =
         "snapshot "
             + s.snapshotId()
@@ -339,7 +283,7 @@ final class BackupPhase {
         null,
         t.name(),
         s.incomplete() ? "incomplete" : "ok",
-        started,
+        begun,
         s.incomplete() ? 3 : 0,
         1,
         msg,

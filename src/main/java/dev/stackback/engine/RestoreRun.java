@@ -101,7 +101,7 @@ final class RestoreRun {
   }
 
   private void stopRestoreStart(InPlaceRestore restore, Outcome out) {
-    BackupPhase containers = new BackupPhase(runtime, restic, rec, settings, plan, cancelled);
+    StopStart containers = new StopStart(runtime, rec, settings, plan);
     try {
       containers.stop(restore.target(), out);
       if (!out.failed && !cancelled.get()) {
@@ -119,6 +119,7 @@ final class RestoreRun {
     } finally {
       containers.start(restore.target(), out);
       containers.restartLeftovers(out);
+      containers.confirmRestarts(out);
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ public final class RunEngine {
   private final Clock clock;
   private final HookRunner.Sleeper sleeper;
   private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final AtomicReference<BackupPhase> phase = new AtomicReference<>();
 
   public RunEngine(
       ContainerRuntime runtime,
@@ -76,6 +78,10 @@ public final class RunEngine {
    */
   public void cancel() {
     cancelled.set(true);
+    BackupPhase running = phase.get();
+    if (running != null) {
+      running.interrupt(); // a snapshot in progress: restic gets SIGINT
+    }
   }
 
   /** Runs the plan; {@code trigger} is {@code manual} or {@code schedule}. */
@@ -145,8 +151,16 @@ public final class RunEngine {
         out.fail("a pre hook failed");
       }
       if (!pre.aborted() && !out.failed) {
-        new BackupPhase(runtime, restic, rec, settings, plan, cancelled)
-            .run(BackupSteps.of(plan), out);
+        BackupPhase backup = new BackupPhase(runtime, restic, rec, settings, plan, cancelled);
+        phase.set(backup);
+        try {
+          if (cancelled.get()) {
+            backup.interrupt();
+          }
+          backup.run(BackupSteps.of(plan), out);
+        } finally {
+          phase.set(null);
+        }
       } else {
         LOG.warn("skipping stop and backup: a pre hook failed");
       }

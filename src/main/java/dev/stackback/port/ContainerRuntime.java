@@ -51,12 +51,40 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Stops a container, waiting up to {@code timeout} before Docker kills it. */
   void stop(String containerId, Duration timeout);
 
-  /** Starts a container and waits until Docker reports it running, up to {@code timeout}. */
-  void start(String containerId, Duration timeout);
+  /**
+   * Starts a container and returns as soon as the engine reports it running (no settle time), up to
+   * {@code timeout}. A container that has already exited or died right after the start is a failed
+   * start at once, with its exit code in the message.
+   *
+   * @return the start as the engine saw it, for {@link #confirmRunning}
+   */
+  StartedContainer start(String containerId, Duration timeout);
 
   /**
-   * Creates, starts and waits for a worker container, streaming its log lines; the container is
-   * removed afterwards whatever happens. The exit code is the worker's.
+   * Checks that started containers stayed up: waits until {@code minUptime} has passed since the
+   * LAST of them was started (one wait for all, not one per container), then looks at each once. A
+   * container that is gone, not running, or was started again meanwhile (a restart policy brought
+   * it back) is a problem; the rest are fine.
+   *
+   * @return one problem per container that did not stay up, in the order given
+   */
+  List<StartedContainer.Problem> confirmRunning(List<StartedContainer> started, Duration minUptime);
+
+  /**
+   * Creates and starts a long-lived worker container that idles until {@link #remove}d: the spec's
+   * entrypoint must be empty (the adapter gives it an idle main process that exits at once on
+   * SIGTERM/SIGINT and then first interrupts whatever runs in it). Commands run in it with {@link
+   * #exec}; {@code spec.timeout()} bounds the start. A worker that cannot be created or started is
+   * removed again before the exception.
+   *
+   * @return the worker's container id
+   */
+  String startWorker(WorkerSpec spec);
+
+  /**
+   * Creates, starts and waits for a worker container that runs {@code spec.entrypoint()} (e.g.
+   * {@code restic restore}), streaming its log lines; the container is removed afterwards whatever
+   * happens. The exit code is the worker's.
    */
   ExecResult runWorker(WorkerSpec spec, OutputLine output);
 
@@ -64,8 +92,9 @@ public interface ContainerRuntime extends AutoCloseable {
   List<ContainerInfo> listWorkers();
 
   /**
-   * Removes an orphan worker: a running one first gets SIGINT (restic then releases its repository
-   * lock) and a bounded wait, then the container is removed forcibly.
+   * Removes a worker (ours at the end of a run, or an orphan): a running one first gets SIGINT
+   * (restic then releases its repository lock) and a bounded wait, then the container is removed
+   * forcibly. A worker that is already gone is fine.
    */
   void remove(String containerId);
 

@@ -123,6 +123,7 @@ class RestoreInPlaceCommandTest {
             "stop web",
             "worker web restic restore ab12cd34ef --target / --include /volumes/web/data",
             "start web",
+            "confirm running web",
             "exec web sh -c echo web-finally"),
         journal.entries());
     assertEquals("restore", new RunStore(state).latest().orElseThrow().trigger());

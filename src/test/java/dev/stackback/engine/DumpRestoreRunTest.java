@@ -175,7 +175,18 @@ class DumpRestoreRunTest {
     }
 
     @Override
-    public void start(String containerId, Duration timeout) {
+    public dev.stackback.port.StartedContainer start(String containerId, Duration timeout) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<dev.stackback.port.StartedContainer.Problem> confirmRunning(
+        List<dev.stackback.port.StartedContainer> started, Duration minUptime) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String startWorker(WorkerSpec spec) {
       throw new UnsupportedOperationException();
     }
 

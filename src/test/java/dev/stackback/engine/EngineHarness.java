@@ -116,8 +116,11 @@ final class EngineHarness {
   static final String WEB_PRE = "exec web sh -c echo web-pre";
   static final String DB_STDIN = "restic backupStdin /databases/db/all_databases.sql";
   static final String DB_STREAM = "stream db pg_dumpall";
-  static final String FILES_WORKER = "worker files /volumes/files/data";
-  static final String WEB_WORKER = "worker web /volumes/web/data";
+  static final String WORKER_START = "worker start /volumes/files/data /volumes/web/data";
+  static final String FILES_WORKER = "worker backup files /volumes/files/data";
+  static final String WEB_WORKER = "worker backup web /volumes/web/data";
+  static final String WORKER_REMOVE = "remove worker";
+  static final String CONFIRM = "confirm running files web";
   static final String WEB_POST = "exec web sh -c echo web-post";
   static final String SELF_POST = "local sh -c echo self-post";
   static final String WEB_ERROR = "exec web sh -c echo web-error";

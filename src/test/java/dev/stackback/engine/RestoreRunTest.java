@@ -40,6 +40,7 @@ class RestoreRunTest {
   static final String WORKER =
       "worker web restic restore " + ID + " --target / --include /volumes/web/data";
   static final String START = "start web";
+  static final String CONFIRM = "confirm running web";
   static final String WEB_POST = "exec web sh -c echo web-post";
   static final String WEB_ERROR = "exec web sh -c echo web-error";
   static final String WEB_FINALLY = "exec web sh -c echo web-finally";
@@ -60,7 +61,8 @@ class RestoreRunTest {
 
     assertEquals(0, r.exitCode());
     // the stack-back container's hooks and the other services' hooks do not take part
-    assertEquals(List.of(WEB_PRE, STOP, WORKER, START, WEB_POST, WEB_FINALLY), h.journal.entries());
+    assertEquals(
+        List.of(WEB_PRE, STOP, WORKER, START, CONFIRM, WEB_POST, WEB_FINALLY), h.journal.entries());
     RunRecord rec = h.latest();
     assertEquals("restore", rec.trigger());
     assertEquals(RunRecord.SUCCEEDED, rec.state());
@@ -103,7 +105,8 @@ class RestoreRunTest {
 
     assertEquals(1, r.exitCode());
     assertEquals(
-        List.of(WEB_PRE, STOP, WORKER, START, WEB_ERROR, WEB_FINALLY), h.journal.entries());
+        List.of(WEB_PRE, STOP, WORKER, START, CONFIRM, WEB_ERROR, WEB_FINALLY),
+        h.journal.entries());
     RunRecord rec = h.latest();
     assertEquals(RunRecord.FAILED, rec.state());
     assertTrue(
@@ -120,7 +123,8 @@ class RestoreRunTest {
 
     assertEquals(1, r.exitCode());
     assertEquals(
-        List.of(WEB_PRE, STOP, WORKER, START, WEB_ERROR, WEB_FINALLY), h.journal.entries());
+        List.of(WEB_PRE, STOP, WORKER, START, CONFIRM, WEB_ERROR, WEB_FINALLY),
+        h.journal.entries());
   }
 
   @Test
@@ -155,7 +159,8 @@ class RestoreRunTest {
     RunReport r = restore(h);
 
     assertEquals(1, r.exitCode());
-    assertEquals(List.of(WEB_PRE, STOP, START, WEB_ERROR, WEB_FINALLY), h.journal.entries());
+    assertEquals(
+        List.of(WEB_PRE, STOP, START, CONFIRM, WEB_ERROR, WEB_FINALLY), h.journal.entries());
     assertTrue(steps(h.latest()).contains("restore web: skipped"), steps(h.latest())::toString);
   }
 
@@ -168,7 +173,8 @@ class RestoreRunTest {
 
     assertEquals(1, r.exitCode());
     assertEquals(
-        List.of(WEB_PRE, STOP, WORKER, START, WEB_ERROR, WEB_FINALLY), h.journal.entries());
+        List.of(WEB_PRE, STOP, WORKER, START, CONFIRM, WEB_ERROR, WEB_FINALLY),
+        h.journal.entries());
     assertEquals("the run was interrupted", h.latest().error());
   }
 

@@ -9,6 +9,7 @@ import static dev.stackback.engine.EngineHarness.WEB_ERROR;
 import static dev.stackback.engine.EngineHarness.WEB_FINALLY;
 import static dev.stackback.engine.EngineHarness.WEB_PRE;
 import static dev.stackback.engine.EngineHarness.WEB_WORKER;
+import static dev.stackback.engine.EngineHarness.WORKER_REMOVE;
 import static dev.stackback.engine.EngineHarness.standardStack;
 import static dev.stackback.engine.EngineHarness.step;
 import static dev.stackback.engine.EngineHarness.steps;
@@ -61,7 +62,17 @@ class RunEngineHooksTest {
     RunReport report = h.run();
 
     assertEquals(
-        List.of(REPO, WEB_PRE, "sleep 1s", WEB_PRE, "sleep 2s", WEB_PRE, WEB_WORKER, FORGET),
+        List.of(
+            REPO,
+            WEB_PRE,
+            "sleep 1s",
+            WEB_PRE,
+            "sleep 2s",
+            WEB_PRE,
+            "worker start /volumes/web/data",
+            WEB_WORKER,
+            WORKER_REMOVE,
+            FORGET),
         h.journal.entries());
     assertEquals(0, report.exitCode());
     StepRecord pre = step(h.latest(), "pre web#1");
@@ -117,7 +128,18 @@ class RunEngineHooksTest {
     RunReport report = h.run();
 
     assertEquals(
-        List.of(REPO, slow, WEB_PRE, "stop web", WEB_WORKER, "start web", WEB_FINALLY, FORGET),
+        List.of(
+            REPO,
+            slow,
+            WEB_PRE,
+            "worker start /volumes/web/data",
+            "stop web",
+            WEB_WORKER,
+            "start web",
+            WORKER_REMOVE,
+            "confirm running web",
+            WEB_FINALLY,
+            FORGET),
         h.journal.entries());
     assertEquals(0, report.exitCode());
     RunRecord r = h.latest();
@@ -166,12 +188,15 @@ class RunEngineHooksTest {
             "exec db sh -c db-pre",
             "exec files sh -c files-pre",
             "exec hooky sh -c hooky-pre",
+            "worker start /volumes/web/data /volumes/files/data",
             "stop web",
             WEB_WORKER,
             "start web",
             "restic backupStdin /databases/db/all_databases.sql",
             "stream db pg_dumpall",
-            "worker files /volumes/files/data",
+            "worker backup files /volumes/files/data",
+            WORKER_REMOVE,
+            "confirm running web",
             "exec web sh -c web-post",
             "exec db sh -c db-post",
             "exec files sh -c files-post",
@@ -205,7 +230,9 @@ class RunEngineHooksTest {
             "exec db sh -c checkpoint",
             "restic backupStdin /databases/db/all_databases.sql",
             "stream db pg_dumpall",
+            "worker start /volumes/web/data",
             WEB_WORKER,
+            WORKER_REMOVE,
             FORGET),
         h.journal.entries());
     assertEquals(0, report.exitCode());
@@ -297,7 +324,14 @@ class RunEngineHooksTest {
     RunReport report = h.run();
 
     assertEquals(
-        List.of(REPO, WEB_WORKER, "exec web sh -c p1", "exec web sh -c f1"), h.journal.entries());
+        List.of(
+            REPO,
+            "worker start /volumes/web/data",
+            WEB_WORKER,
+            WORKER_REMOVE,
+            "exec web sh -c p1",
+            "exec web sh -c f1"),
+        h.journal.entries());
     assertEquals(1, report.exitCode());
     assertEquals(RunRecord.FAILED, h.latest().state());
   }

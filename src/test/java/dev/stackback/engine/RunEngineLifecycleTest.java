@@ -1,5 +1,6 @@
 package dev.stackback.engine;
 
+import static dev.stackback.engine.EngineHarness.CONFIRM;
 import static dev.stackback.engine.EngineHarness.DB_STDIN;
 import static dev.stackback.engine.EngineHarness.DB_STREAM;
 import static dev.stackback.engine.EngineHarness.FILES_PRE;
@@ -15,6 +16,8 @@ import static dev.stackback.engine.EngineHarness.WEB_FINALLY;
 import static dev.stackback.engine.EngineHarness.WEB_POST;
 import static dev.stackback.engine.EngineHarness.WEB_PRE;
 import static dev.stackback.engine.EngineHarness.WEB_WORKER;
+import static dev.stackback.engine.EngineHarness.WORKER_REMOVE;
+import static dev.stackback.engine.EngineHarness.WORKER_START;
 import static dev.stackback.engine.EngineHarness.standardStack;
 import static dev.stackback.engine.EngineHarness.step;
 import static dev.stackback.engine.EngineHarness.steps;
@@ -22,8 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stackback.engine.fakes.FakeContainerRuntime;
 import dev.stackback.engine.fakes.Stack;
 import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.ExecRequest;
 import dev.stackback.port.MountInfo;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.WorkerSpec;
@@ -58,12 +63,15 @@ class RunEngineLifecycleTest {
             WEB_PRE,
             DB_STDIN,
             DB_STREAM,
+            WORKER_START,
             "stop files",
             FILES_WORKER,
             "start files",
             "stop web",
             WEB_WORKER,
             "start web",
+            WORKER_REMOVE,
+            CONFIRM,
             WEB_POST,
             SELF_POST,
             WEB_FINALLY,
@@ -104,21 +112,32 @@ class RunEngineLifecycleTest {
 
     h.run();
 
-    WorkerSpec web = h.runtime.workers().get(1);
-    assertEquals("stack-back:test", web.image());
+    assertEquals(1, h.runtime.workers().size(), "one worker per run");
+    WorkerSpec worker = h.runtime.workers().get(0);
+    assertEquals("stack-back:test", worker.image());
     assertEquals(
         List.of(
             new WorkerSpec.WorkerMount(MountInfo.Type.BIND, "/srv/repo", "/repo", false),
             new WorkerSpec.WorkerMount(
+                MountInfo.Type.VOLUME, "files_data", "/volumes/files/data", true),
+            new WorkerSpec.WorkerMount(
                 MountInfo.Type.VOLUME, "web_data", "/volumes/web/data", true)),
-        web.mounts());
+        worker.mounts());
+    assertEquals(List.of(), worker.entrypoint(), "an idle worker: restic runs in it with exec");
+    assertEquals(Map.of("stack-back.worker.host", "app"), worker.labels());
+    assertEquals("/repo", worker.env().get("RESTIC_REPOSITORY"));
+    ExecRequest web =
+        h.runtime.execs().stream()
+            .filter(e -> e.containerId().equals(FakeContainerRuntime.WORKER_ID))
+            .toList()
+            .get(1);
     assertEquals(
         h.restic.backupCommand(
             "app",
             List.of("stack-back", "project=app", "service=web"),
             List.of("/volumes/web/data")),
-        web.entrypoint());
-    assertEquals("/repo", web.env().get("RESTIC_REPOSITORY"));
+        web.command());
+    assertEquals("INT", web.stopSignal(), "restic is stopped with SIGINT: it drops its lock");
     assertEquals(
         DumpCommands.command(h.stack.plan().targets().get(0).dump().orElseThrow()),
         h.runtime.execs().stream()
@@ -172,12 +191,15 @@ class RunEngineLifecycleTest {
             WEB_PRE,
             DB_STDIN,
             DB_STREAM,
+            WORKER_START,
             "stop files",
             FILES_WORKER,
             "start files",
             "stop web",
             WEB_WORKER,
             "start web",
+            WORKER_REMOVE,
+            CONFIRM,
             WEB_POST,
             SELF_POST,
             WEB_FINALLY,
@@ -218,7 +240,7 @@ class RunEngineLifecycleTest {
   }
 
   @Test
-  void snapshotFailsAfterStop_containerStartedAgain_laterTargetsSkipped_noPostNoMaintenance() {
+  void snapshotFailsForItsOwnData_startedAgain_otherTargetStillBackedUp_noPost_exit1() {
     EngineHarness h = harness(standardStack());
     h.journal.on(FILES_WORKER).exits(1);
 
@@ -232,9 +254,15 @@ class RunEngineLifecycleTest {
             WEB_PRE,
             DB_STDIN,
             DB_STREAM,
+            WORKER_START,
             "stop files",
             FILES_WORKER,
             "start files",
+            "stop web",
+            WEB_WORKER,
+            "start web",
+            WORKER_REMOVE,
+            CONFIRM,
             WEB_ERROR,
             SELF_ERROR,
             WEB_FINALLY,
@@ -253,8 +281,9 @@ class RunEngineLifecycleTest {
             "stop files: ok",
             "snapshot files: failed",
             "start files: ok",
-            "stop web: skipped",
-            "snapshot web: skipped",
+            "stop web: ok",
+            "snapshot web: ok",
+            "start web: ok",
             "error web#1: ok",
             "error backup#1: ok",
             "finally web#1: ok",
@@ -262,6 +291,110 @@ class RunEngineLifecycleTest {
         steps(r));
     assertTrue(r.error().contains("snapshot of files failed"), r.error());
     assertEquals(List.of(), r.stopped());
+  }
+
+  @Test
+  void snapshotFailsOnTheRepository_laterSnapshotsAndDumpsSkippedWithReason_startedAgain_exit1() {
+    Stack s = new Stack();
+    s.service("files").backsUpData().stopDuringBackup();
+    s.service("web").backsUpData().stopDuringBackup();
+    s.service("zdb").postgres();
+    EngineHarness h = harness(s);
+    // restic 0.17+: 11 = the repository lock could not be taken
+    h.journal.on(FILES_WORKER).exits(11);
+
+    RunReport report = h.run();
+
+    assertEquals(
+        List.of(
+            REPO,
+            WORKER_START,
+            "stop files",
+            FILES_WORKER,
+            "start files",
+            WORKER_REMOVE,
+            "confirm running files"),
+        h.journal.entries());
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(
+        List.of(
+            "check repository: ok",
+            "stop files: ok",
+            "snapshot files: failed",
+            "start files: ok",
+            "stop web: skipped",
+            "snapshot web: skipped",
+            "dump zdb: skipped"),
+        steps(r));
+    String why = step(r, "snapshot web").message();
+    assertTrue(why.startsWith("the repository failed: "), why);
+    assertEquals(why, step(r, "dump zdb").message());
+    assertEquals(List.of(), r.stopped());
+  }
+
+  @Test
+  void stopFails_itsSnapshotSkipped_otherTargetStillBackedUp_everythingStartedAgain_exit1() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on("stop files").throwing(new ContainerRuntimeException("files refused to stop"));
+
+    RunReport report = h.run();
+
+    List<String> journal = h.journal.entries();
+    assertEquals(
+        List.of(
+            WORKER_START,
+            "stop files",
+            "start files",
+            "stop web",
+            WEB_WORKER,
+            "start web",
+            WORKER_REMOVE,
+            CONFIRM,
+            WEB_ERROR),
+        journal.subList(journal.indexOf(WORKER_START), journal.indexOf(WEB_ERROR) + 1));
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals("failed", step(r, "stop files").outcome());
+    assertEquals("skipped", step(r, "snapshot files").outcome());
+    assertEquals("stopping files failed", step(r, "snapshot files").message());
+    assertEquals("ok", step(r, "snapshot web").outcome());
+    assertEquals(List.of(), r.stopped());
+  }
+
+  @Test
+  void workerCannotStart_nothingStopped_snapshotsFailed_dumpStillRuns_exit1() {
+    EngineHarness h = harness(standardStack());
+    h.journal.on(WORKER_START).throwing(new ContainerRuntimeException("no such image"));
+
+    RunReport report = h.run();
+
+    assertFalse(h.journal.entries().contains("stop files"));
+    assertFalse(h.journal.entries().contains("stop web"));
+    assertFalse(h.journal.entries().contains(WORKER_REMOVE));
+    assertTrue(h.journal.entries().contains(DB_STREAM));
+    assertEquals(1, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals("ok", step(r, "dump db").outcome());
+    assertEquals("skipped", step(r, "stop files").outcome());
+    assertTrue(step(r, "stop files").message().contains("no such image"));
+    assertEquals("failed", step(r, "snapshot files").outcome());
+    assertEquals("failed", step(r, "snapshot web").outcome());
+    assertTrue(step(r, "snapshot web").message().contains("no such image"));
+    assertEquals(1, h.runtime.workers().size(), "a failed worker start is not retried");
+  }
+
+  @Test
+  void onlyDumps_noWorkerStarted() {
+    Stack s = new Stack();
+    s.service("db").postgres();
+    EngineHarness h = harness(s);
+
+    RunReport report = h.run();
+
+    assertEquals(List.of(REPO, DB_STDIN, DB_STREAM, FORGET), h.journal.entries());
+    assertEquals(0, report.exitCode());
+    assertEquals(List.of(), h.runtime.workers());
   }
 
   @Test
@@ -304,6 +437,7 @@ class RunEngineLifecycleTest {
             SELF_PRE,
             FILES_PRE,
             WEB_PRE,
+            WORKER_START,
             "stop files",
             "stop web",
             DB_STDIN,
@@ -312,6 +446,8 @@ class RunEngineLifecycleTest {
             WEB_WORKER,
             "start files",
             "start web",
+            WORKER_REMOVE,
+            "confirm running web",
             WEB_ERROR,
             SELF_ERROR,
             WEB_FINALLY,
@@ -342,13 +478,16 @@ class RunEngineLifecycleTest {
             REPO,
             DB_STDIN,
             DB_STREAM,
+            "worker start /volumes/db/data /volumes/files/data /volumes/web/data",
             "stop db",
             "stop web",
-            "worker db /volumes/db/data",
+            "worker backup db /volumes/db/data",
             FILES_WORKER,
             WEB_WORKER,
             "start db",
             "start web",
+            WORKER_REMOVE,
+            "confirm running db web",
             FORGET),
         h.journal.entries());
     assertEquals(0, report.exitCode());
@@ -370,12 +509,15 @@ class RunEngineLifecycleTest {
             WEB_PRE,
             DB_STDIN,
             DB_STREAM,
+            WORKER_START,
             "stop files",
             FILES_WORKER,
             "start files",
             "stop web",
             WEB_WORKER,
             "start web",
+            WORKER_REMOVE,
+            CONFIRM,
             WEB_POST,
             SELF_POST,
             WEB_FINALLY,
@@ -400,7 +542,7 @@ class RunEngineLifecycleTest {
   }
 
   @Test
-  void dumpFails_resticAborted_noSnapshot_laterSnapshotsSkipped_errorHooks_exit1() {
+  void dumpFails_resticAborted_noSnapshot_volumesStillBackedUp_errorHooks_exit1() {
     EngineHarness h = harness(standardStack());
     h.journal.on(DB_STREAM).exits(1);
 
@@ -415,6 +557,15 @@ class RunEngineLifecycleTest {
             DB_STDIN,
             DB_STREAM,
             "restic abort",
+            WORKER_START,
+            "stop files",
+            FILES_WORKER,
+            "start files",
+            "stop web",
+            WEB_WORKER,
+            "start web",
+            WORKER_REMOVE,
+            CONFIRM,
             WEB_ERROR,
             SELF_ERROR,
             WEB_FINALLY,
@@ -429,12 +580,13 @@ class RunEngineLifecycleTest {
     assertTrue(dump.message().contains("no snapshot was made"), dump.message());
     assertTrue(dump.message().contains("exit code 1"), dump.message());
     assertEquals(Map.of(), h.restic.stdin());
-    assertEquals("skipped", step(r, "snapshot files").outcome());
-    assertEquals("skipped", step(r, "snapshot web").outcome());
+    assertEquals("ok", step(r, "snapshot files").outcome());
+    assertEquals("ok", step(r, "snapshot web").outcome());
+    assertTrue(r.error().startsWith("dump of db failed"), r.error());
   }
 
   @Test
-  void cancelDuringBackup_remainingSnapshotsSkipped_stoppedStarted_errorAndFinally_exit1() {
+  void cancelDuringSnapshot_resticGetsSigint_restSkipped_stoppedStarted_workerRemoved_exit1() {
     Stack s = standardStack().env("STOP_SCOPE", "run");
     EngineHarness h = harness(s);
     h.journal.on(FILES_WORKER).after(h.engine::cancel);
@@ -447,13 +599,17 @@ class RunEngineLifecycleTest {
             SELF_PRE,
             FILES_PRE,
             WEB_PRE,
+            WORKER_START,
             "stop files",
             "stop web",
             DB_STDIN,
             DB_STREAM,
             FILES_WORKER,
+            "worker interrupt SIGINT",
             "start files",
             "start web",
+            WORKER_REMOVE,
+            CONFIRM,
             WEB_ERROR,
             SELF_ERROR,
             WEB_FINALLY,
@@ -462,9 +618,36 @@ class RunEngineLifecycleTest {
     assertEquals(1, report.exitCode());
     RunRecord r = h.latest();
     assertEquals(RunRecord.FAILED, r.state());
+    assertEquals("failed", step(r, "snapshot files").outcome());
+    assertTrue(step(r, "snapshot files").message().contains("SIGINT"));
     assertEquals("skipped", step(r, "snapshot web").outcome());
     assertEquals("the run was interrupted", step(r, "snapshot web").message());
     assertEquals(List.of(), r.stopped());
+    assertFalse(Thread.currentThread().isInterrupted(), "the interrupt must not leak");
+  }
+
+  @Test
+  void restartDoesNotHold_failedStartStep_exit4_afterEveryStartOneCheck() {
+    EngineHarness h = harness(standardStack());
+    h.runtime.notStayingUp("files", "container 'files' exited 120ms after start (exit code 1)");
+
+    RunReport report = h.run();
+
+    List<String> journal = h.journal.entries();
+    // the check comes once, after the last start, not after each
+    assertEquals(1, journal.stream().filter(l -> l.startsWith("confirm running")).count());
+    assertEquals(journal.indexOf("start web") + 2, journal.indexOf(CONFIRM));
+    assertTrue(journal.contains(WEB_ERROR));
+    assertFalse(journal.contains(WEB_POST));
+    assertEquals(4, report.exitCode());
+    RunRecord r = h.latest();
+    assertEquals(4, r.exitCode());
+    List<StepRecord> starts =
+        r.steps().stream().filter(st -> st.name().equals("start files")).toList();
+    assertEquals(List.of("ok", "failed"), starts.stream().map(StepRecord::outcome).toList());
+    assertEquals(
+        "container 'files' exited 120ms after start (exit code 1)", starts.get(1).message());
+    assertEquals(List.of("id-files"), r.stopped());
   }
 
   @Test

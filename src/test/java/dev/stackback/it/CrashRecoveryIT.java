@@ -70,9 +70,18 @@ class CrashRecoveryIT {
                       .findFirst()
                       .isPresent()),
           "the run never recorded the app as stopped");
+      // kill while restic runs in the run's worker (it is started before the first stop)
       assertTrue(
-          SidecarProject.poll(Duration.ofSeconds(30), () -> !workers(p.name, true).isEmpty()),
-          "no worker started");
+          SidecarProject.poll(
+              Duration.ofSeconds(30),
+              () ->
+                  workers(p.name, true).stream()
+                      .anyMatch(
+                          w ->
+                              SidecarProject.docker(Duration.ofSeconds(10), "top", w)
+                                  .out()
+                                  .contains("restic"))),
+          "restic never ran in a worker");
       ok(SidecarProject.docker(Duration.ofSeconds(30), "kill", "-s", "KILL", sidecar));
       Result killed = backup.await(Duration.ofSeconds(30));
       assertEquals("false", SidecarProject.inspect(app, "{{.State.Running}}"), "app left stopped");

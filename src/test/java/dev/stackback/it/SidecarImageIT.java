@@ -132,9 +132,9 @@ class SidecarImageIT {
   }
 
   /**
-   * Workers are removed, so the engine's events are the record: in the backup's time window every
-   * worker created from our image was destroyed again. (Workers carry no project label; the image
-   * name keeps other tests' workers out, a concurrent sidecar test of this image aside.)
+   * Workers are removed, so the engine's events are the record: in the backup's time window the run
+   * created ONE worker (one per run) from our image and destroyed it again. (Workers carry the
+   * backup host, here the project name, in a label.)
    */
   private static void assertWorkersUsedTheImageAndAreGone(long since, long until) {
     Result events =
@@ -150,7 +150,7 @@ class SidecarImageIT {
             "--filter",
             "label=stack-back.worker=true",
             "--filter",
-            "label=stack-back.worker.service=app",
+            "label=stack-back.worker.host=" + PROJECT,
             "--format",
             "{{.Action}} {{.ID}} {{index .Actor.Attributes \"image\"}}");
     assertEquals(0, events.exit(), events.toString());
@@ -170,6 +170,7 @@ class SidecarImageIT {
       }
     }
     assertFalse(created.isEmpty(), "no worker from " + IMAGE + " in the events:\n" + events.out());
+    assertEquals(1, created.size(), "one worker per run:\n" + events.out());
     assertEquals(created, destroyed, "every worker is removed:\n" + events.out());
     for (String id : created) {
       Result ps = docker(Duration.ofSeconds(30), "ps", "-aq", "--no-trunc", "--filter", "id=" + id);

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SIGTERM to a {@code stack-back backup} process while a stop-during-backup container is down: the
- * process finishes the snapshot in flight, starts the container again and runs the error and
- * finally hooks before it exits; no post hook runs and the record says the run was interrupted.
+ * process stops the snapshot in flight the safe way (restic gets SIGINT and removes its lock),
+ * removes the run's worker container, starts the container again and runs the error and finally
+ * hooks before it exits; no post hook runs and the record says the run was interrupted.
  */
 class SigtermIT {
   static DockerFixture fx;
@@ -46,11 +47,23 @@ class SigtermIT {
 
     Process p = startBackup(s.env(), s.state().resolve("stack-back.log"));
     awaitStopped(s.state(), p, Duration.ofSeconds(90));
+    awaitResticIn(s.project(), p, Duration.ofSeconds(60));
     assertFalse(fx.state(s.app()).running(), "the app should be down during its snapshot");
 
+    long t0 = System.nanoTime();
     p.destroy(); // SIGTERM
     assertTrue(p.waitFor(3, TimeUnit.MINUTES), "stack-back did not exit after SIGTERM");
+    long exitMs = (System.nanoTime() - t0) / 1_000_000;
+    System.out.printf("stack-back exited %d ms after SIGTERM%n", exitMs);
     assertNotEquals(0, p.exitValue());
+    assertEquals(
+        "",
+        DockerFixture.docker(
+            "ps", "-aq", "--filter", "label=stack-back.worker.host=" + s.project()),
+        "the run's worker container is left behind");
+    HostRestic restic = new HostRestic(s.repo(), BackupFailureIT.PASSWORD);
+    assertEquals("", restic.ok("list", "locks", "--no-lock").trim(), "restic left a lock");
+    assertEquals(0, restic.snapshots().size(), "the interrupted snapshot was committed");
 
     DockerFixture.State after = fx.state(s.app());
     assertTrue(after.running(), "the app was left stopped");
@@ -76,6 +89,7 @@ class SigtermIT {
     rec.get("steps")
         .forEach(st -> steps.add(st.get("name").asText() + "=" + st.get("outcome").asText()));
     assertTrue(steps.contains("start app=ok"), steps::toString);
+    assertTrue(steps.contains("snapshot app=failed"), steps::toString);
   }
 
   private static Process startBackup(Map<String, String> env, Path log) throws Exception {
@@ -87,6 +101,22 @@ class SigtermIT {
     pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
     return pb.start();
+  }
+
+  /** Waits until {@code restic backup} runs in the worker of {@code project}. */
+  private static void awaitResticIn(String project, Process p, Duration limit) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      assertTrue(p.isAlive(), "stack-back ended before its snapshot ran");
+      String worker =
+          DockerFixture.docker("ps", "-q", "--filter", "label=stack-back.worker.host=" + project);
+      if (!worker.isBlank()
+          && DockerFixture.run("top", worker.split("\\s+")[0]).output().contains("restic")) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("restic never ran in the worker within " + limit);
   }
 
   /** Waits until the run record lists a stopped container. */

@@ -2,9 +2,11 @@ package dev.stackback.engine.fakes;
 
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import dev.stackback.port.StartedContainer;
 import dev.stackback.port.WorkerSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +15,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,9 +30,13 @@ import java.util.stream.Collectors;
  *   <li>{@code exec web sh -c echo pre}
  *   <li>{@code stream db pg_dumpall} (a streaming exec: the program its script finally execs)
  *   <li>{@code stop web}, {@code start web}
- *   <li>{@code worker web /volumes/web/data} (a backup worker: the target's mounts under /volumes)
- *   <li>{@code worker web restic restore snap1 --target / --include /volumes/web/data} (any other
- *       worker: its command)
+ *   <li>{@code confirm running files web} (the one check at the end that restarts held)
+ *   <li>{@code worker start /volumes/files/data /volumes/web/data} (the run's worker: its mounts
+ *       under /volumes), {@code worker backup web /volumes/web/data} (restic backup exec'd in it
+ *       for service web), {@code worker interrupt SIGINT} (that exec interrupted), {@code remove
+ *       worker}
+ *   <li>{@code worker web restic restore snap1 --target / --include /volumes/web/data} (a
+ *       one-command worker: its command)
  * </ul>
  *
  * and answers as its {@link Journal} scripts say (default: exit 0, one line of output).
@@ -36,10 +44,14 @@ import java.util.stream.Collectors;
 public final class FakeContainerRuntime implements ContainerRuntime {
   private static final Pattern EXEC = Pattern.compile("exec (\\S+)");
 
+  /** The id of the run's worker container. */
+  public static final String WORKER_ID = "worker-id";
+
   private final Journal journal;
   private final List<ContainerInfo> containers;
   private final List<ExecRequest> execs = new ArrayList<>();
   private final List<WorkerSpec> workers = new ArrayList<>();
+  private final Map<String, String> notStayingUp = new HashMap<>();
 
   public FakeContainerRuntime(Journal journal, List<ContainerInfo> containers) {
     this.journal = journal;
@@ -49,6 +61,12 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   /** Every exec and streaming exec request, in order. */
   public synchronized List<ExecRequest> execs() {
     return List.copyOf(execs);
+  }
+
+  /** {@code name} will not stay up after its start: {@link #confirmRunning} says {@code why}. */
+  public synchronized FakeContainerRuntime notStayingUp(String name, String why) {
+    notStayingUp.put(name, why);
+    return this;
   }
 
   /** Every worker started, in order. */
@@ -77,6 +95,9 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   public ExecResult exec(ExecRequest request, OutputLine output) {
     synchronized (this) {
       execs.add(request);
+    }
+    if (request.containerId().equals(WORKER_ID)) {
+      return workerExec(request, output);
     }
     Script.Reply r =
         journal.call(
@@ -117,8 +138,62 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public void start(String containerId, Duration timeout) {
+  public StartedContainer start(String containerId, Duration timeout) {
     journal.call("start " + name(containerId)).throwIfError();
+    return new StartedContainer(containerId, name(containerId), "started", 0, 0);
+  }
+
+  @Override
+  public List<StartedContainer.Problem> confirmRunning(
+      List<StartedContainer> started, Duration minUptime) {
+    journal
+        .call(
+            "confirm running "
+                + started.stream().map(StartedContainer::name).collect(Collectors.joining(" ")))
+        .throwIfError();
+    synchronized (this) {
+      return started.stream()
+          .filter(c -> notStayingUp.containsKey(c.name()))
+          .map(c -> new StartedContainer.Problem(c, notStayingUp.get(c.name())))
+          .toList();
+    }
+  }
+
+  @Override
+  public String startWorker(WorkerSpec spec) {
+    synchronized (this) {
+      workers.add(spec);
+    }
+    journal.call("worker start " + volumePaths(spec.mounts())).throwIfError();
+    return WORKER_ID;
+  }
+
+  /** restic backup in the worker: journals the service (its tag) and the paths. */
+  private ExecResult workerExec(ExecRequest request, OutputLine output) {
+    List<String> argv = request.command();
+    String service =
+        argv.stream()
+            .filter(a -> a.startsWith("service="))
+            .map(a -> a.substring("service=".length()))
+            .findFirst()
+            .orElse("?");
+    String paths =
+        argv.stream().filter(a -> a.startsWith("/volumes/")).collect(Collectors.joining(" "));
+    Script.Reply r = journal.call("worker " + argv.get(1) + " " + service + " " + paths);
+    if (Thread.currentThread().isInterrupted()) {
+      journal.add("worker interrupt SIG" + request.stopSignal());
+      throw new ContainerRuntimeException("exec in container 'worker' was interrupted");
+    }
+    r.throwIfError();
+    output.line(OutputLine.Stream.STDOUT, "{\"message_type\":\"summary\"}");
+    return result(r);
+  }
+
+  private static String volumePaths(List<WorkerSpec.WorkerMount> mounts) {
+    return mounts.stream()
+        .map(WorkerSpec.WorkerMount::destination)
+        .filter(d -> d.startsWith("/volumes/"))
+        .collect(Collectors.joining(" "));
   }
 
   @Override
@@ -126,11 +201,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     synchronized (this) {
       workers.add(spec);
     }
-    String paths =
-        spec.mounts().stream()
-            .map(WorkerSpec.WorkerMount::destination)
-            .filter(d -> d.startsWith("/volumes/"))
-            .collect(Collectors.joining(" "));
+    String paths = volumePaths(spec.mounts());
     String what =
         spec.entrypoint().contains("backup") ? paths : String.join(" ", spec.entrypoint());
     Script.Reply r =
@@ -154,6 +225,9 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   public void close() {}
 
   private String name(String id) {
+    if (id.equals(WORKER_ID)) {
+      return "worker";
+    }
     return containers.stream()
         .filter(c -> c.id().equals(id))
         .map(ContainerInfo::name)

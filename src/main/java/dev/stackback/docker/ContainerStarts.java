@@ -1,0 +1,180 @@
+package dev.stackback.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectContainerResponse.ContainerState;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.StartedContainer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Starting containers without a settle sleep: {@link #start} returns as soon as Docker reports the
+ * container running (a start is synchronous, so "exited" or "dead" right after it is a failed start
+ * at once); {@link #confirmRunning} later checks, with one wait for all, that they stayed up.
+ */
+final class ContainerStarts {
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private final DockerClient client;
+
+  ContainerStarts(DockerClient client) {
+    this.client = client;
+  }
+
+  StartedContainer start(String containerId, Duration timeout) {
+    long t0 = System.nanoTime();
+    try {
+      client.startContainerCmd(containerId).exec();
+    } catch (NotModifiedException e) {
+      // already running
+    } catch (DockerException | IllegalStateException e) {
+      throw new ContainerRuntimeException(
+          "cannot start container '" + containerId + "': " + e.getMessage(), e);
+    }
+    long deadline = t0 + timeout.toNanos();
+    while (true) {
+      InspectContainerResponse c =
+          inspect(containerId)
+              .orElseThrow(
+                  () ->
+                      new ContainerRuntimeException(
+                          "container '" + containerId + "' vanished while starting"));
+      ContainerState st = c.getState();
+      String name = name(c, containerId);
+      if (Boolean.TRUE.equals(st.getRunning()) && !Boolean.TRUE.equals(st.getRestarting())) {
+        return new StartedContainer(
+            c.getId(), name, st.getStartedAt(), restarts(c), System.nanoTime());
+      }
+      if ("exited".equals(st.getStatus()) || "dead".equals(st.getStatus())) {
+        throw new ContainerRuntimeException(
+            "container '" + name + "' " + st.getStatus() + " right after start" + exit(st));
+      }
+      long now = System.nanoTime();
+      if (now > deadline) {
+        throw new ContainerRuntimeException(
+            "container '"
+                + name
+                + "' is not running "
+                + HumanDuration.format(Duration.ofNanos(now - t0))
+                + " after start (state: "
+                + st.getStatus()
+                + exitSuffix(st)
+                + ")");
+      }
+      sleep(POLL);
+    }
+  }
+
+  List<StartedContainer.Problem> confirmRunning(
+      List<StartedContainer> started, Duration minUptime) {
+    if (started.isEmpty()) {
+      return List.of();
+    }
+    long last = started.stream().mapToLong(StartedContainer::startedNanos).max().orElseThrow();
+    long wait = last + minUptime.toNanos() - System.nanoTime();
+    if (wait > 0) {
+      sleep(Duration.ofNanos(wait));
+    }
+    List<StartedContainer.Problem> problems = new ArrayList<>();
+    for (StartedContainer s : started) {
+      check(s).ifPresent(why -> problems.add(new StartedContainer.Problem(s, why)));
+    }
+    return problems;
+  }
+
+  /** Why {@code s} did not stay up, or empty when it did. */
+  private Optional<String> check(StartedContainer s) {
+    Optional<InspectContainerResponse> now = inspect(s.id());
+    String within =
+        "within "
+            + HumanDuration.format(Duration.ofNanos(System.nanoTime() - s.startedNanos()))
+            + " of its start";
+    String who = "container '" + s.name() + "' ";
+    if (now.isEmpty()) {
+      return Optional.of(who + "vanished " + within);
+    }
+    ContainerState st = now.get().getState();
+    int restarts = restarts(now.get()) - s.restartCount();
+    boolean restarted = restarts > 0 || !s.startedAt().equals(st.getStartedAt());
+    boolean running =
+        Boolean.TRUE.equals(st.getRunning()) && !Boolean.TRUE.equals(st.getRestarting());
+    if (running && !restarted) {
+      return Optional.empty();
+    }
+    if (!restarted) {
+      // Docker's own times: how long the process really ran
+      String after =
+          upFor(s.startedAt(), st.getFinishedAt()).map(d -> d + " after start").orElse(within);
+      return Optional.of(who + st.getStatus() + " " + after + exit(st));
+    }
+    String policy =
+        " and was restarted " + Math.max(1, restarts) + " time(s) by its restart policy " + within;
+    return Optional.of(
+        running
+            ? who + "did not stay up: it exited" + policy
+            : who
+                + "did not stay up: it exited"
+                + exit(st)
+                + policy
+                + " (now "
+                + st.getStatus()
+                + ")");
+  }
+
+  /** The time from Docker's StartedAt to FinishedAt, when both parse. */
+  private static Optional<String> upFor(String startedAt, String finishedAt) {
+    try {
+      Duration d = Duration.between(Instant.parse(startedAt), Instant.parse(finishedAt));
+      return d.isNegative() ? Optional.empty() : Optional.of(HumanDuration.format(d));
+    } catch (DateTimeParseException | NullPointerException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String exit(ContainerState st) {
+    Long code = st.getExitCodeLong();
+    return code == null ? "" : " (exit code " + code + ")";
+  }
+
+  private static String exitSuffix(ContainerState st) {
+    Long code = st.getExitCodeLong();
+    return code == null || code == 0 ? "" : ", last exit code " + code;
+  }
+
+  private static int restarts(InspectContainerResponse c) {
+    return c.getRestartCount() == null ? 0 : c.getRestartCount();
+  }
+
+  private static String name(InspectContainerResponse c, String fallback) {
+    String n = c.getName();
+    return n == null || n.isEmpty() ? fallback : n.startsWith("/") ? n.substring(1) : n;
+  }
+
+  private Optional<InspectContainerResponse> inspect(String id) {
+    try {
+      return Optional.of(client.inspectContainerCmd(id).exec());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (DockerException | IllegalStateException e) {
+      throw new ContainerRuntimeException(
+          "cannot inspect container '" + id + "': " + e.getMessage(), e);
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerRuntimeException("interrupted while waiting for a container", e);
+    }
+  }
+}

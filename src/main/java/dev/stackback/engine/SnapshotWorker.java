@@ -1,0 +1,164 @@
+package dev.stackback.engine;
+
+import dev.stackback.plan.Plan;
+import dev.stackback.plan.Target;
+import dev.stackback.plan.VolumeSnapshot;
+import dev.stackback.port.ContainerInfo;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.ExecRequest;
+import dev.stackback.port.ExecResult;
+import dev.stackback.port.MountInfo;
+import dev.stackback.port.OutputLine;
+import dev.stackback.port.Restic;
+import dev.stackback.port.WorkerSpec;
+import dev.stackback.port.WorkerSpec.WorkerMount;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one worker container of a backup run: started at the first volume snapshot (a run with
+ * nothing to snapshot starts none) with stack-back's image, environment and mounts (not the Docker
+ * socket) and EVERY snapshot target's volumes read-only at their snapshot paths; each snapshot is
+ * then an exec of {@code restic backup} in it. {@link #interrupt()} (SIGTERM of stack-back) stops a
+ * running snapshot the safe way: restic gets SIGINT and drops its lock. {@link #remove()} at the
+ * end of the phase; crash recovery removes it by its labels.
+ */
+final class SnapshotWorker {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.backup");
+
+  private final ContainerRuntime runtime;
+  private final Restic restic;
+  private final EngineSettings settings;
+  private final Plan plan;
+
+  // guarded by this
+  private String id;
+  private RuntimeException startFailure;
+  private Thread execThread;
+  private boolean interrupted;
+
+  SnapshotWorker(ContainerRuntime runtime, Restic restic, EngineSettings settings, Plan plan) {
+    this.runtime = runtime;
+    this.restic = restic;
+    this.settings = settings;
+    this.plan = plan;
+  }
+
+  /**
+   * Starts the worker unless it runs already; throws why it could not start (once tried, a failed
+   * start is not tried again: every later snapshot gets the same answer).
+   */
+  synchronized void ensureStarted() {
+    if (id != null) {
+      return;
+    }
+    if (startFailure != null) {
+      throw startFailure;
+    }
+    List<VolumeSnapshot> volumes =
+        plan.targets().stream().flatMap(t -> t.volumes().stream()).toList();
+    WorkerSpec spec =
+        WorkerSpec.idle(
+            plan.self().primary().exactImage(),
+            settings.workerEnv(),
+            mounts(plan, volumes, true),
+            Map.of(BackupPhase.WORKER_HOST_LABEL, plan.host()),
+            settings.startTimeout());
+    try {
+      id = runtime.startWorker(spec);
+      LOG.debug("worker {} started with {} volume(s)", id, volumes.size());
+    } catch (RuntimeException e) {
+      startFailure = e;
+      throw e;
+    }
+  }
+
+  /** {@code restic backup} of {@code t}'s volumes in the worker (started first if need be). */
+  ExecResult backup(Target t, OutputLine log) {
+    ensureStarted();
+    List<String> paths = t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList();
+    ExecRequest request =
+        new ExecRequest(
+            id,
+            restic.backupCommand(plan.host(), t.tags(), paths),
+            null,
+            Map.of(),
+            settings.backupTimeout(),
+            "INT");
+    synchronized (this) {
+      if (interrupted) {
+        throw new ContainerRuntimeException("the run was interrupted before restic started");
+      }
+      execThread = Thread.currentThread();
+    }
+    try {
+      return runtime.exec(request, log);
+    } finally {
+      synchronized (this) {
+        execThread = null;
+        // an interrupt aimed at this exec must not hit a later call of the same thread
+        Thread.interrupted();
+      }
+    }
+  }
+
+  /** Stops a running snapshot (restic gets SIGINT) and any later one; safe from any thread. */
+  synchronized void interrupt() {
+    interrupted = true;
+    if (execThread != null) {
+      execThread.interrupt();
+    }
+  }
+
+  /** Removes the worker if one was started; failures are logged, never thrown. */
+  void remove() {
+    String worker;
+    synchronized (this) {
+      worker = id;
+      id = null;
+    }
+    if (worker == null) {
+      return;
+    }
+    try {
+      runtime.remove(worker);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "could not remove worker container {}: {} (the next run's recovery removes it)",
+          worker,
+          e.getMessage());
+    }
+  }
+
+  /**
+   * A worker's mounts: the stack-back container's (not the Docker socket, so a local repository
+   * path is the same inside) and {@code volumes} at their snapshot paths.
+   */
+  static List<WorkerMount> mounts(Plan plan, List<VolumeSnapshot> volumes, boolean readOnly) {
+    List<WorkerMount> mounts = new ArrayList<>();
+    ContainerInfo self = plan.self().primary();
+    for (MountInfo m : self.mounts()) {
+      if (m.isDockerSocket()) {
+        continue;
+      }
+      mounts.add(toWorker(m, m.destination(), m.readOnly()));
+    }
+    for (VolumeSnapshot v : volumes) {
+      mounts.add(toWorker(v.mount(), v.snapshotPath(), readOnly));
+    }
+    return mounts;
+  }
+
+  private static WorkerMount toWorker(MountInfo m, String destination, boolean readOnly) {
+    boolean volume = m.type() == MountInfo.Type.VOLUME && m.name() != null && !m.name().isEmpty();
+    return new WorkerMount(
+        volume ? MountInfo.Type.VOLUME : MountInfo.Type.BIND,
+        volume ? m.name() : m.source(),
+        destination,
+        readOnly);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.stackback.engine;
+
+import dev.stackback.engine.RunEngine.Outcome;
+import dev.stackback.plan.ContainerRef;
+import dev.stackback.plan.Plan;
+import dev.stackback.plan.Target;
+import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.StartedContainer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Stops and starts a run's targets and keeps count: every container it stopped is started again
+ * ({@link #restartLeftovers}), and {@link #confirmRestarts} checks once, {@link #MIN_UPTIME} after
+ * the last start, that they all stayed up. No sleep after each start: a container that dies later
+ * is found by that one check (exit 4).
+ */
+final class StopStart {
+  /** A restarted container must still run this long after its start (checked once, at the end). */
+  static final Duration MIN_UPTIME = Duration.ofMillis(500);
+
+  private final ContainerRuntime runtime;
+  private final Recorder rec;
+  private final EngineSettings settings;
+  private final Plan plan;
+  // ids this phase tried to start: a failed start is reported once, not tried again at the end
+  private final Set<String> startAttempted = new HashSet<>();
+  // started containers to confirm at the end, with the step name and service of their start
+  private final Map<StartedContainer, Restart> started = new LinkedHashMap<>();
+  // targets whose stop failed
+  private final Set<String> stopFailed = new HashSet<>();
+
+  StopStart(ContainerRuntime runtime, Recorder rec, EngineSettings settings, Plan plan) {
+    this.runtime = runtime;
+    this.rec = rec;
+    this.settings = settings;
+    this.plan = plan;
+  }
+
+  /** True when a stop of {@code t} failed (its snapshot must not run). */
+  boolean stopFailed(Target t) {
+    return stopFailed.contains(t.name());
+  }
+
+  /**
+   * Stops every container of {@code t}; each is recorded as stopped before its stop call. False
+   * (recorded, and the run fails) when one could not be stopped.
+   */
+  boolean stop(Target t, Outcome out) {
+    Instant begun = rec.now();
+    for (ContainerRef c : t.service().refs()) {
+      try {
+        // recorded before the call: a crash mid-stop must still restart it
+        rec.stopped(c.id());
+        runtime.stop(c.id(), settings.stopTimeout());
+      } catch (RuntimeException e) {
+        rec.simple("stop", "stop " + c.name(), null, t.name(), "failed", begun, e.getMessage());
+        out.fail("could not stop " + c.name() + ": " + e.getMessage());
+        stopFailed.add(t.name());
+        return false;
+      }
+    }
+    rec.simple(
+        "stop",
+        "stop " + t.name(),
+        null,
+        t.name(),
+        "ok",
+        begun,
+        RunEngine.names(t.service().refs()));
+    return true;
+  }
+
+  /** Starts the containers of {@code t} that this run stopped. */
+  void start(Target t, Outcome out) {
+    List<String> stopped = rec.stillStopped();
+    for (ContainerRef c : t.service().refs()) {
+      if (stopped.contains(c.id())) {
+        startOne(c, t.name(), out);
+      }
+    }
+  }
+
+  /** Starts one container; its step is named after the service, like the stop step. */
+  private void startOne(ContainerRef c, String service, Outcome out) {
+    String stepName = "start " + (service != null ? service : c.name());
+    startAttempted.add(c.id());
+    Instant begun = rec.now();
+    try {
+      StartedContainer s = runtime.start(c.id(), settings.startTimeout());
+      rec.started(c.id());
+      started.put(s, new Restart(stepName, service, c.name()));
+      rec.simple("start", stepName, null, service, "ok", begun, c.name());
+    } catch (RuntimeException e) {
+      rec.simple("start", stepName, null, service, "failed", begun, e.getMessage());
+      out.fail("could not start " + c.name() + " again: " + e.getMessage());
+      out.restartFailed = true;
+    }
+  }
+
+  /** A start to confirm: its step name, service (null for a leftover) and container name. */
+  private record Restart(String step, String service, String name) {}
+
+  /** Whatever is still stopped and was never started (an exception mid-phase) is started now. */
+  void restartLeftovers(Outcome out) {
+    Deque<String> left = new ArrayDeque<>(rec.stillStopped());
+    left.removeAll(startAttempted);
+    for (String id : left) {
+      String name =
+          plan.targets().stream()
+              .flatMap(t -> t.service().refs().stream())
+              .filter(r -> r.id().equals(id))
+              .map(ContainerRef::name)
+              .findFirst()
+              .orElse(id);
+      startOne(new ContainerRef(id, name), null, out);
+    }
+  }
+
+  /**
+   * Checks once, {@link #MIN_UPTIME} after the last start, that every container this phase started
+   * is still up; one that is not (or was restarted by its policy meanwhile) is a failed start step,
+   * exit 4, and listed as stopped in the record.
+   */
+  void confirmRestarts(Outcome out) {
+    if (started.isEmpty()) {
+      return;
+    }
+    Instant begun = rec.now();
+    List<StartedContainer.Problem> problems;
+    try {
+      problems = runtime.confirmRunning(List.copyOf(started.keySet()), MIN_UPTIME);
+    } catch (RuntimeException e) {
+      String names = String.join(", ", started.values().stream().map(Restart::name).toList());
+      rec.simple("start", "confirm started", null, null, "failed", begun, e.getMessage());
+      out.fail("could not check that " + names + " stayed up: " + e.getMessage());
+      started.clear();
+      return;
+    }
+    for (StartedContainer.Problem p : problems) {
+      Restart r = started.get(p.container());
+      rec.stopped(p.container().id());
+      rec.simple("start", r.step(), null, r.service(), "failed", begun, p.message());
+      out.fail("could not start " + r.name() + " again: " + p.message());
+      out.restartFailed = true;
+    }
+    started.clear();
+  }
+}
