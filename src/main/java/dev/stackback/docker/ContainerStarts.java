@@ -8,6 +8,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.StartedContainer;
+import dev.stackback.util.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -63,7 +64,7 @@ final class ContainerStarts {
             "container '"
                 + name
                 + "' is not running "
-                + HumanDuration.format(Duration.ofNanos(now - t0))
+                + Durations.format(Duration.ofNanos(now - t0))
                 + " after start (state: "
                 + st.getStatus()
                 + exitSuffix(st)
@@ -95,7 +96,7 @@ final class ContainerStarts {
     Optional<InspectContainerResponse> now = inspect(s.id());
     String within =
         "within "
-            + HumanDuration.format(Duration.ofNanos(System.nanoTime() - s.startedNanos()))
+            + Durations.format(Duration.ofNanos(System.nanoTime() - s.startedNanos()))
             + " of its start";
     String who = "container '" + s.name() + "' ";
     if (now.isEmpty()) {
@@ -133,7 +134,7 @@ final class ContainerStarts {
   private static Optional<String> upFor(String startedAt, String finishedAt) {
     try {
       Duration d = Duration.between(Instant.parse(startedAt), Instant.parse(finishedAt));
-      return d.isNegative() ? Optional.empty() : Optional.of(HumanDuration.format(d));
+      return d.isNegative() ? Optional.empty() : Optional.of(Durations.format(d));
     } catch (DateTimeParseException | NullPointerException e) {
       return Optional.empty();
     }
