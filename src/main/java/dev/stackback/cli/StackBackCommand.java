@@ -35,6 +35,16 @@ public final class StackBackCommand implements Runnable {
     return cl;
   }
 
+  /**
+   * The command line with only {@code version}: what {@code stack-back version} and {@code
+   * --version} print, without building (and class-loading) every other command.
+   */
+  static CommandLine versionOnly() {
+    CommandLine cl = new CommandLine(new StackBackCommand());
+    cl.addSubcommand(new VersionCommand());
+    return cl;
+  }
+
   /** {@code --version}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
