@@ -8,7 +8,10 @@ import picocli.CommandLine;
 public final class Main {
   private Main() {}
 
-  /** Arguments that only print the version: no configuration, logging or Docker is touched. */
+  /**
+   * Arguments that only print the version: no configuration, logging, Docker or picocli (whose
+   * reflection over the commands would be most of the time) is touched.
+   */
   private static final Set<String> VERSION_ONLY = Set.of("version", "--version", "-V");
 
   public static void main(String[] args) {
@@ -17,9 +20,12 @@ public final class Main {
 
   static int run(String[] args, Map<String, String> env) {
     if (args.length == 1 && VERSION_ONLY.contains(args[0])) {
-      return StackBackCommand.versionOnly().execute(args);
+      // what VersionCommand and --version print, without building the command line
+      System.out.println("stack-back " + VersionCommand.version());
+      System.out.flush();
+      return 0;
     }
-    CommandLine cl = StackBackCommand.commandLine(new RealApp(env));
+    CommandLine cl = StackBackCommand.commandLine(new RealApp(env), args);
     // logging is configured once the arguments are parsed, and not for help and version
     cl.setExecutionStrategy(
         parsed -> {
