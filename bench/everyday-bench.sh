@@ -65,6 +65,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [ -n "${sampler_pid:-}" ] && kill "$sampler_pid" 2>/dev/null
+  [ -n "${events_pid:-}" ] && kill "$events_pid" 2>/dev/null
   log "cleaning up project $project"
   docker rm -f "$daemon_name" >/dev/null 2>&1 || true
   if [ -s "$work/extra.ids" ]; then
@@ -201,6 +202,7 @@ main() {
   log "project $project: $N services x $M MB, $R rounds, sidecar $SB_IMAGE, work dir $work"
   write_compose
   mkdir -p "$work/repos"
+  : >"$work/extra.ids"
   compose up -d >"$work/compose-up.log" 2>&1 || {
     cat "$work/compose-up.log" >&2
     die "docker-compose up failed"

@@ -8,7 +8,7 @@ sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f\n", a - b }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f\n", a / b }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 max_of() { printf '%s\n' "$@" | sort -g | tail -1; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f\n", k / 1024 }'; }
+mib() { awk -v k="$1" 'BEGIN { if (k == "n/a") print k; else printf "%.1f\n", k / 1024 }'; }
 # "ok" or "MISSED" for value <= limit
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v != "n/a" && v + 0 <= l + 0) ? "ok" : "MISSED" }'; }
 
@@ -54,6 +54,11 @@ daemon_run() {
   local repo=$1 cache=$2 state=$work/state-daemon t0 d id image_id deadline rec
   mkdir -p "$state"
   image_id=$(docker image inspect -f '{{.Id}}' "$SB_IMAGE")
+  # the engine keeps only its last 256 events: follow them live to see the workers created
+  docker events --filter type=container --filter event=create \
+    --format '{{.Actor.ID}} {{index .Actor.Attributes "image"}} {{index .Actor.Attributes "stack-back.worker"}}' \
+    >"$work/events.txt" &
+  events_pid=$!
   docker run -d --name "$daemon_name" \
     --label "com.docker.compose.project=$project" --label com.docker.compose.service=daemon \
     -e RESTIC_REPOSITORY="$repo" -e RESTIC_PASSWORD="$password" -e RESTIC_CACHE_DIR="$cache" \
@@ -99,14 +104,15 @@ daemon_run() {
   daemon_run_s=$(jq -r 'def t: sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601;
       (.endedAt | t) - (.startedAt | t)' "$rec" 2>/dev/null || echo n/a)
   [ "$(jq -r '.exitCode' "$rec")" = 0 ] || warn "the daemon's run did not exit 0: $(jq -c . "$rec" | head -c 300)"
-  # our workers: created from the sidecar's image id, with the worker label, since the start
-  docker events --since "$t0" --until "$(date +%s)" --filter type=container --filter event=create \
-    --format '{{.Actor.ID}} {{index .Actor.Attributes "image"}} {{index .Actor.Attributes "stack-back.worker"}}' \
-    >"$work/events.txt"
+  kill "$events_pid" 2>/dev/null
+  wait "$events_pid" 2>/dev/null || true
+  events_pid=""
+  # our workers: created from the sidecar's image id, with the worker label
   awk -v img="$image_id" -v ref="$SB_IMAGE" '($2 == img || $2 == ref) && $3 == "true" { print $1 }' \
     "$work/events.txt" >"$work/workers.txt"
   workers_seen=$(wc -l <"$work/workers.txt")
   # peak over ticks of (daemon + our workers)
+  [ "$workers_seen" -gt 0 ] || warn "no worker of ours seen: the peak covers the daemon only"
   peak_kib=$(awk -v d="$id" 'NR == FNR { w[$1] = 1; w["docker-" $1 ".scope"] = 1; next }
       $2 == d || $2 == "docker-" d ".scope" || ($2 in w) { s[$1] += $3 }
       END { m = 0; for (t in s) if (s[t] > m) m = s[t]; print m }' "$work/workers.txt" "$work/samples.txt")
@@ -150,6 +156,7 @@ report() {
   mi=$(median "${r_incr[@]}")
   plain_peak=$(max_of "$plain_peak_incr" "$plain_peak_full")
   downtime_excess=$(max_of "${excess[@]:-n/a}")
+  [ "${peak_kib:-0}" -gt 0 ] || peak_kib=n/a
   local limit_kib
   limit_kib=$(awk -v p="$plain_peak_incr" 'BEGIN { printf "%d\n", 1.1 * p + 40 * 1024 }')
   read -r _ n0 e0 v0 s0 <<<"$lat0"
