@@ -52,7 +52,11 @@ final class DockerClients {
       config.withDockerTlsVerify(true).withDockerCertPath(certPath);
     }
     DockerClientConfig built = config.build();
-    SSLConfig ssl = built.getSSLConfig() != null ? built.getSSLConfig() : NO_TLS;
+    // a context makes docker-java speak https to a tcp:// host: only for sockets, which never do
+    SSLConfig ssl =
+        built.getSSLConfig() == null && !"tcp".equals(host.getScheme())
+            ? NO_TLS
+            : built.getSSLConfig();
     ApacheDockerHttpClient http =
         new ApacheDockerHttpClient.Builder()
             .dockerHost(built.getDockerHost())
