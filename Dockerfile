@@ -66,11 +66,14 @@ RUN set -eu; \
 #   Min/MaxHeapFreeRatio       the heap shrinks back after a run (at the daemon's full GC)
 #   ReservedCodeCacheSize=24m  C1 code of the whole app is < 10 MiB
 #   TrimNativeHeapInterval     returns freed malloc memory to the OS (where the JVM has it)
+#   -Xlog ... stderr           the JVM's own warnings (e.g. an archive that options made unusable)
+#                              go to stderr, not into the command's output (status --json ...)
 # The app's CDS archive is added by the training step of the final stage.
 RUN set -eu; \
     java=/out/root/opt/stack-back/jre/bin/java; opts=/out/root/opt/stack-back/jvm.options; \
     printf '%s\n' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx64m \
-      -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=24m >"$opts"; \
+      -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=24m \
+      -Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags >"$opts"; \
     if "$java" -XX:TrimNativeHeapInterval=10000 -version >/dev/null 2>&1; then \
       echo -XX:TrimNativeHeapInterval=10000 >>"$opts"; \
     fi; \
