@@ -43,9 +43,13 @@ RUN set -eu; \
     esac
 # --strip-java-debug-attributes, not --strip-debug: that also strips native symbols with objcopy,
 # which a slim JDK image lacks (Temurin's native libraries come stripped anyway).
+# --generate-cds-archive: the runtime's base class-data-sharing archive (lib/server/classes.jsa),
+# used when the app's own archive (made below, from a training run) cannot be; the variant for
+# heaps without compressed oops (> 32 GB) is left out: the sidecar's heap is small.
 RUN set -eu; \
     jlink --add-modules "$JAVA_MODULES" --strip-java-debug-attributes --no-man-pages --no-header-files \
-      --compress=zip-6 --output /out/root/opt/stack-back/jre; \
+      --compress=zip-6 --generate-cds-archive --output /out/root/opt/stack-back/jre; \
+    rm -f /out/root/opt/stack-back/jre/lib/server/classes_nocoops.jsa; \
     /out/root/opt/stack-back/jre/bin/java -version; \
     mkdir -p /out/root/etc/ssl/certs /out/root/state; \
     if [ -s /etc/ssl/certs/ca-certificates.crt ]; then \
@@ -53,6 +57,27 @@ RUN set -eu; \
     else \
       echo "WARNING: no CA bundle in the JDK image; restic cannot verify TLS backends" >&2; \
     fi
+# The JVM options of the launcher (docker/stack-back), one per line; STACK_BACK_JAVA_OPTS replaces
+# them. Sized for a sidecar that is idle most of the time:
+#   SerialGC                   no GC threads, smallest footprint; pauses are irrelevant here
+#   TieredStopAtLevel=1        C1 only: starts fastest, plenty for short commands and a daemon
+#   Xms8m / Xmx64m             a 1 GiB dump streams with < 15 MiB live heap (bench/dump-bench.sh),
+#                              a plan of 1,000 containers fits (bench/everyday-bench.sh)
+#   Min/MaxHeapFreeRatio       the heap shrinks back after a run (at the daemon's full GC)
+#   ReservedCodeCacheSize=24m  C1 code of the whole app is < 10 MiB
+#   TrimNativeHeapInterval     returns freed malloc memory to the OS (where the JVM has it)
+#   -Xlog ... stderr           the JVM's own warnings (e.g. an archive that options made unusable)
+#                              go to stderr, not into the command's output (status --json ...)
+# The app's CDS archive is added by the training step of the final stage.
+RUN set -eu; \
+    java=/out/root/opt/stack-back/jre/bin/java; opts=/out/root/opt/stack-back/jvm.options; \
+    printf '%s\n' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx64m \
+      -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:ReservedCodeCacheSize=24m \
+      -Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags >"$opts"; \
+    if "$java" -XX:TrimNativeHeapInterval=10000 -version >/dev/null 2>&1; then \
+      echo -XX:TrimNativeHeapInterval=10000 >>"$opts"; \
+    fi; \
+    "$java" "@$opts" -version; cat "$opts"
 
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /out/root/ /
@@ -60,6 +85,26 @@ COPY docker/stack-back /usr/local/bin/stack-back
 RUN ln -sf stack-back /usr/local/bin/rcb
 # The jar last: it is the layer that changes with every code change.
 COPY target/stack-back.jar /opt/stack-back/stack-back.jar
+# Class-data sharing for the app: a training run (dev.stackback.cli.CdsTraining: version, help,
+# status and backup --dry-run against a stand-in Docker engine on 127.0.0.1, in one JVM) records
+# the classes those commands load; the launcher then maps them instead of loading and verifying
+# them from the jar. JDK >= 25: an AOT cache (JEP 483/514: classes loaded and linked ahead of
+# time); older JDKs: a dynamic AppCDS archive on top of the base archive. Made here, from the
+# final paths, with the launcher's own options: an archive is only used with the jar it was
+# made from (path, size and time checked). Checked below by running `version` with it required.
+RUN set -eu; \
+    cd /opt/stack-back; java=jre/bin/java; \
+    train() { "$java" @jvm.options "$@" -cp stack-back.jar dev.stackback.cli.CdsTraining; }; \
+    if train -XX:AOTCacheOutput=/opt/stack-back/stack-back.aot; then \
+      rm -f stack-back.aot.config; \
+      "$java" @jvm.options -XX:AOTCache=/opt/stack-back/stack-back.aot -XX:AOTMode=on -jar stack-back.jar version; \
+      echo -XX:AOTCache=/opt/stack-back/stack-back.aot >>jvm.options; \
+    else \
+      train -XX:ArchiveClassesAtExit=/opt/stack-back/stack-back.jsa 2>&1 | grep -v 'Skipping .*Old class has been linked' || true; \
+      "$java" @jvm.options -XX:SharedArchiveFile=/opt/stack-back/stack-back.jsa -Xshare:on -jar stack-back.jar version; \
+      echo -XX:SharedArchiveFile=/opt/stack-back/stack-back.jsa >>jvm.options; \
+    fi; \
+    rm -rf /tmp/sb-cds*; ls -l /opt/stack-back; cat jvm.options
 
 # RESTIC_CACHE_DIR on a volume: worker containers get the stack-back container's mounts, so
 # every snapshot reuses one restic cache instead of starting cold (matters for remote repos).

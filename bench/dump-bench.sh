@@ -3,9 +3,11 @@
 # inside the JVM) against the shell pipe `docker exec ... pg_dump | restic backup --stdin`, in the
 # same run, interleaved (A B A B ...) after one warm-up run of each, into one repository (so every
 # measured run deduplicates against the warm-up: it measures the streaming path, not disk writes).
-# stack-back runs with -Xmx64m and GC logging; the peak heap in use is printed.
+# stack-back runs with -Xmx64m (or SB_JAVA_OPTS) and GC logging; the peak heap in use is printed.
 #
 #   bash bench/dump-bench.sh            # ROUNDS=2 ROWS=1200000 (about 1 GiB of dump)
+#   SB_JAVA_OPTS="$(docker run --rm stack-back:local cat /opt/stack-back/jvm.options | grep -v AOTCache)" \
+#     ROWS=240000 ROUNDS=1 bash bench/dump-bench.sh   # the image's JVM options, a ~200 MiB dump
 #   ROUNDS=3 JAR=/path/stack-back.jar bash bench/dump-bench.sh
 #
 # Needs: a Docker engine, restic, the test images (scripts/build-test-images.sh), a JDK 21+.
@@ -59,7 +61,8 @@ ms() { date +%s%3N; }
 run_stack_back() {
   local out start end gclog=$work/gc-$1.log
   start=$(ms)
-  out=$(java -Xmx64m "-Xlog:gc:file=$gclog" -jar "$JAR" backup 2>"$work/err.log") || {
+  # shellcheck disable=SC2086 # options are split into words
+  out=$(java ${SB_JAVA_OPTS:--Xmx64m} "-Xlog:gc:file=$gclog" -jar "$JAR" backup 2>"$work/err.log") || {
     printf '%s\n' "$out" >&2
     tail -20 "$work/err.log" >&2
     die "stack-back backup failed"
@@ -137,7 +140,7 @@ main() {
     printf "[bench]   shell pipe       %6.1f s  %6.1f MiB/s\n", b/n/1000, mib/(b/n/1000)
     printf "[bench]   time ratio stack-back/pipe: wall %.2f, dump step %.2f\n", a/b, s/b
   }' >&2
-  log "stack-back heap (-Xmx64m): $(heap_peak)"
+  log "stack-back heap (${SB_JAVA_OPTS:--Xmx64m}): $(heap_peak)"
   log "snapshots made: $(restic snapshots --json | grep -o '"short_id"' | wc -l) (2 per round + 2 warm-up)"
 }
 

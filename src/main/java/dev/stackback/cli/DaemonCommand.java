@@ -167,7 +167,18 @@ final class DaemonCommand implements Callable<Integer> {
       } else {
         backup(out, err);
       }
+      releaseMemory();
     }
+  }
+
+  /**
+   * Between runs the daemon only sleeps: a full collection lets the serial collector shrink the
+   * heap the run grew back to MaxHeapFreeRatio and uncommit it (the image's JVM options), so the
+   * idle process holds no run-sized heap until the next run. The Docker client was closed with the
+   * run's session.
+   */
+  private static void releaseMemory() {
+    System.gc();
   }
 
   private void backup(PrintWriter out, PrintWriter err) {

@@ -1,12 +1,50 @@
 package dev.stackback.cli;
 
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine;
+
 /** Entry point: {@code java -jar stack-back.jar <command>}. */
 public final class Main {
   private Main() {}
 
+  /**
+   * Arguments that only print the version: no configuration, logging, Docker or picocli (whose
+   * reflection over the commands would be most of the time) is touched.
+   */
+  private static final Set<String> VERSION_ONLY = Set.of("version", "--version", "-V");
+
   public static void main(String[] args) {
-    Logging.configure(System.getenv());
-    int code = StackBackCommand.commandLine(new RealApp(System.getenv())).execute(args);
-    System.exit(code);
+    System.exit(run(args, System.getenv()));
+  }
+
+  static int run(String[] args, Map<String, String> env) {
+    if (args.length == 1 && VERSION_ONLY.contains(args[0])) {
+      // what VersionCommand and --version print, without building the command line
+      System.out.println("stack-back " + VersionCommand.version());
+      System.out.flush();
+      return 0;
+    }
+    CommandLine cl = StackBackCommand.commandLine(new RealApp(env), args);
+    // logging is configured once the arguments are parsed, and not for help and version
+    cl.setExecutionStrategy(
+        parsed -> {
+          if (!helpOrVersion(parsed)) {
+            Logging.configure(env);
+          }
+          return new CommandLine.RunLast().execute(parsed);
+        });
+    return cl.execute(args);
+  }
+
+  private static boolean helpOrVersion(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.isUsageHelpRequested()
+          || p.isVersionHelpRequested()
+          || p.commandSpec().userObject() instanceof VersionCommand) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -1,5 +1,6 @@
 package dev.stackback.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,17 +23,54 @@ public final class StackBackCommand implements Runnable {
   /** Builds the command line with every subcommand wired to {@code app}. */
   public static CommandLine commandLine(App app) {
     CommandLine cl = new CommandLine(new StackBackCommand());
-    cl.addSubcommand(new StatusCommand(app));
-    cl.addSubcommand(new BackupCommand(app));
-    cl.addSubcommand(new DaemonCommand(app));
-    cl.addSubcommand(new RunsCommand(app));
-    cl.addSubcommand(new SnapshotsCommand(app));
-    cl.addSubcommand(new CleanupCommand(app));
-    cl.addSubcommand(new CheckCommand(app));
-    cl.addSubcommand(new RestoreCommand(app));
-    cl.addSubcommand(new AlertCommand(app));
-    cl.addSubcommand(new VersionCommand());
+    for (String name : SUBCOMMANDS) {
+      cl.addSubcommand(subcommand(name, app));
+    }
     return cl;
+  }
+
+  /**
+   * The command line for {@code args}: when the first argument names a subcommand, only that one is
+   * built (picocli reflects over every command it is given, which is most of a short command's
+   * start-up); its usage, options and exit codes are the same as in the full command line.
+   */
+  static CommandLine commandLine(App app, String[] args) {
+    if (args.length == 0 || !SUBCOMMANDS.contains(args[0])) {
+      return commandLine(app);
+    }
+    CommandLine cl = new CommandLine(new StackBackCommand());
+    cl.addSubcommand(subcommand(args[0], app));
+    return cl;
+  }
+
+  /** Subcommand names in the order {@code --help} lists them. */
+  static final List<String> SUBCOMMANDS =
+      List.of(
+          "status",
+          "backup",
+          "daemon",
+          "runs",
+          "snapshots",
+          "cleanup",
+          "check",
+          "restore",
+          "alert",
+          "version");
+
+  private static Object subcommand(String name, App app) {
+    return switch (name) {
+      case "status" -> new StatusCommand(app);
+      case "backup" -> new BackupCommand(app);
+      case "daemon" -> new DaemonCommand(app);
+      case "runs" -> new RunsCommand(app);
+      case "snapshots" -> new SnapshotsCommand(app);
+      case "cleanup" -> new CleanupCommand(app);
+      case "check" -> new CheckCommand(app);
+      case "restore" -> new RestoreCommand(app);
+      case "alert" -> new AlertCommand(app);
+      case "version" -> new VersionCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
   }
 
   /** {@code --version}. */

@@ -1,7 +1,11 @@
 package dev.stackback.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerConfig;
+import com.github.dockerjava.api.model.ContainerMount;
+import dev.stackback.label.LabelKeys;
+import dev.stackback.plan.DatabaseDetector;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.MountInfo;
 import java.util.ArrayList;
@@ -11,10 +15,88 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Maps docker-java's inspect response to our {@link ContainerInfo}. */
+/**
+ * Maps docker-java's inspect and list responses to our {@link ContainerInfo}, and decides which
+ * listed containers must be inspected.
+ */
 final class ContainerMapper {
 
   private ContainerMapper() {}
+
+  /**
+   * Whether the planner may need what only an inspect gives: the environment (read for database
+   * dumps: {@code POSTGRES_DB}, {@code PGDATA}) and the image reference the container was created
+   * from. A dump is planned only for a container with a database label (any {@code stack-back.} or
+   * {@code restic-compose-backup.} label is inspected) or, under {@code AUTO_BACKUP_ALL}, for a
+   * database image. The list response names the image as created, unless that tag now points to
+   * another image: then it gives the image id, and we cannot tell, so we inspect. Everything else
+   * the planner reads (labels, state, mounts, names, image id) is in the list response.
+   */
+  static boolean needsInspect(Container c) {
+    Map<String, String> labels = c.getLabels();
+    if (labels != null
+        && labels.keySet().stream()
+            .anyMatch(
+                k -> k.startsWith(LabelKeys.PREFIX) || k.startsWith(LabelKeys.LEGACY_PREFIX))) {
+      return true;
+    }
+    String image = c.getImage();
+    if (c.getState() == null
+        || c.getMounts() == null
+        || primaryName(c.getNames()) == null
+        || image == null
+        || image.isBlank()
+        || image.startsWith("sha256:")
+        || image.equals(c.getImageId())) {
+      return true;
+    }
+    return DatabaseDetector.detect(image).isPresent();
+  }
+
+  /** A container from the list response (no env: see {@link #needsInspect}). */
+  static ContainerInfo fromList(Container c) {
+    List<MountInfo> mounts = new ArrayList<>();
+    if (c.getMounts() != null) {
+      for (ContainerMount m : c.getMounts()) {
+        if (m.getDestination() != null) {
+          mounts.add(
+              mount(
+                  m.getRawValues().get("Type"),
+                  m.getName(),
+                  m.getSource(),
+                  m.getDestination(),
+                  m.getRw()));
+        }
+      }
+    }
+    mounts.sort(Comparator.comparing(MountInfo::destination));
+    return new ContainerInfo(
+        c.getId(),
+        primaryName(c.getNames()),
+        c.getImage(),
+        c.getLabels(),
+        Map.of(),
+        mounts,
+        "running".equals(c.getState()),
+        c.getState(),
+        c.getImageId());
+  }
+
+  /**
+   * The container's own name: the list gives every name it is reachable by, including legacy links
+   * ({@code /other/alias}); its own is the one with a single slash.
+   */
+  static String primaryName(String[] names) {
+    if (names == null) {
+      return null;
+    }
+    for (String n : names) {
+      if (n != null && n.lastIndexOf('/') <= 0) {
+        return n;
+      }
+    }
+    return null;
+  }
 
   static ContainerInfo toInfo(InspectContainerResponse c) {
     ContainerConfig config = c.getConfig();
@@ -62,14 +144,13 @@ final class ContainerMapper {
       if (m.getDestination() == null || m.getDestination().getPath() == null) {
         continue;
       }
-      MountInfo.Type type = type(m);
       result.add(
-          new MountInfo(
-              type,
-              type == MountInfo.Type.VOLUME ? m.getName() : null,
+          mount(
+              m.getRawValues().get("Type"),
+              m.getName(),
               m.getSource(),
               m.getDestination().getPath(),
-              !isTrue(m.getRW())));
+              m.getRW()));
     }
     // the engine lists mounts in no stable order (a Go map): sort, so that two inspections of
     // one container give equal values and everything built from them is deterministic
@@ -77,9 +158,15 @@ final class ContainerMapper {
     return result;
   }
 
-  /** docker-java's model lacks the mount's "Type"; it survives among the raw values. */
-  private static MountInfo.Type type(InspectContainerResponse.Mount m) {
-    Object raw = m.getRawValues().get("Type");
+  private static MountInfo mount(
+      Object rawType, String name, String source, String destination, Boolean rw) {
+    MountInfo.Type type = type(rawType, name);
+    return new MountInfo(
+        type, type == MountInfo.Type.VOLUME ? name : null, source, destination, !isTrue(rw));
+  }
+
+  /** docker-java's models lack the mount's "Type"; it survives among the raw values. */
+  private static MountInfo.Type type(Object raw, String name) {
     if (raw instanceof String s) {
       return switch (s.toLowerCase(Locale.ROOT)) {
         case "volume" -> MountInfo.Type.VOLUME;
@@ -88,7 +175,7 @@ final class ContainerMapper {
         default -> MountInfo.Type.OTHER;
       };
     }
-    boolean named = m.getName() != null && !m.getName().isEmpty();
+    boolean named = name != null && !name.isEmpty();
     return named ? MountInfo.Type.VOLUME : MountInfo.Type.BIND;
   }
 

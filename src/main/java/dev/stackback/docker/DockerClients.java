@@ -5,11 +5,16 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.SSLConfig;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * Builds the docker-java client from our environment only: no {@code DOCKER_API_VERSION}, no {@code
@@ -47,16 +52,38 @@ final class DockerClients {
       config.withDockerTlsVerify(true).withDockerCertPath(certPath);
     }
     DockerClientConfig built = config.build();
+    // a context makes docker-java speak https to a tcp:// host: only for sockets, which never do
+    SSLConfig ssl =
+        built.getSSLConfig() == null && !"tcp".equals(host.getScheme())
+            ? NO_TLS
+            : built.getSSLConfig();
     ApacheDockerHttpClient http =
         new ApacheDockerHttpClient.Builder()
             .dockerHost(built.getDockerHost())
-            .sslConfig(built.getSSLConfig())
+            .sslConfig(ssl)
             .maxConnections(32)
             .connectionTimeout(CONNECT_TIMEOUT)
             .responseTimeout(RESPONSE_TIMEOUT)
             .build();
     return DockerClientImpl.getInstance(built, http);
   }
+
+  /**
+   * Without TLS settings the transport still builds a TLS strategy, from the JVM's default trust
+   * store unless given a context: parsing ~150 CA certificates on every start for a unix socket or
+   * plain tcp:// that never does TLS. This context trusts nothing and is never used for a handshake
+   * (https is only chosen with DOCKER_TLS_VERIFY, i.e. with a real SSLConfig).
+   */
+  private static final SSLConfig NO_TLS =
+      () -> {
+        try {
+          SSLContext context = SSLContext.getInstance("TLS");
+          context.init(new KeyManager[0], new TrustManager[0], null);
+          return context;
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("cannot create an unused TLS context", e);
+        }
+      };
 
   /** DOCKER_HOST as a URI; unset or blank means the local socket. */
   static URI dockerHost(String value) {

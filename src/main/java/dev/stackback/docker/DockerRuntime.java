@@ -21,10 +21,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Predicate;
 
 /** {@link ContainerRuntime} on a Docker engine through docker-java. */
 public final class DockerRuntime implements ContainerRuntime {
@@ -58,15 +60,20 @@ public final class DockerRuntime implements ContainerRuntime {
         DockerClients.fromEnvironment(env), OwnContainerFinder.FileSource.system());
   }
 
+  /**
+   * All containers. Only those the planner may need more of are inspected (see {@link
+   * ContainerMapper#needsInspect}); the rest are taken from the list response, without env.
+   */
   @Override
   public List<ContainerInfo> listContainers() {
-    return inspectAll(
-        call("list containers", () -> client.listContainersCmd().withShowAll(true).exec()));
+    return inspectWhere(
+        call("list containers", () -> client.listContainersCmd().withShowAll(true).exec()),
+        ContainerMapper::needsInspect);
   }
 
   @Override
   public List<ContainerInfo> listWorkers() {
-    return inspectAll(
+    return inspectWhere(
         call(
             "list workers",
             () ->
@@ -74,18 +81,32 @@ public final class DockerRuntime implements ContainerRuntime {
                     .listContainersCmd()
                     .withShowAll(true)
                     .withLabelFilter(List.of(WORKER_LABEL))
-                    .exec()));
+                    .exec()),
+        c -> true);
   }
 
-  /** Inspects in parallel (env is only in inspect); containers gone meanwhile are left out. */
-  private List<ContainerInfo> inspectAll(List<Container> containers) {
-    if (containers.isEmpty()) {
-      return List.of();
+  /**
+   * Inspects the listed containers that {@code inspect} selects, in parallel (env is only in
+   * inspect), and maps the others from the list response. List order is kept; containers gone
+   * before their inspect are left out.
+   */
+  private List<ContainerInfo> inspectWhere(
+      List<Container> containers, Predicate<Container> inspect) {
+    List<Container> toInspect = containers.stream().filter(inspect).toList();
+    if (toInspect.isEmpty()) {
+      return containers.stream().map(ContainerMapper::fromList).toList();
     }
     try (ExecutorService pool =
-        Executors.newFixedThreadPool(Math.min(INSPECT_PARALLELISM, containers.size()))) {
+        Executors.newFixedThreadPool(Math.min(INSPECT_PARALLELISM, toInspect.size()))) {
       List<Future<Optional<ContainerInfo>>> futures =
-          containers.stream().map(c -> pool.submit(() -> inspect(c.getId()))).toList();
+          containers.stream()
+              .map(
+                  c ->
+                      inspect.test(c)
+                          ? pool.submit(() -> inspect(c.getId()))
+                          : CompletableFuture.completedFuture(
+                              Optional.of(ContainerMapper.fromList(c))))
+              .toList();
       return futures.stream().map(DockerRuntime::join).flatMap(Optional::stream).toList();
     }
   }

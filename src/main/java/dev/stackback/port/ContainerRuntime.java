@@ -15,7 +15,11 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Label that marks our worker containers; they are never backup targets. */
   String WORKER_LABEL = "stack-back.worker";
 
-  /** All containers, running or not, with labels, env and mounts filled in. */
+  /**
+   * All containers, running or not, with labels and mounts filled in; env is filled in for every
+   * container that carries a {@code stack-back.} / {@code restic-compose-backup.} label or runs a
+   * database image (the only ones whose env the planner reads), and may be empty for the others.
+   */
   List<ContainerInfo> listContainers();
 
   /** One container by id or name, or empty if it does not exist. */

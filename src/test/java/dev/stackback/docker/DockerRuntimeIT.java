@@ -131,6 +131,49 @@ class DockerRuntimeIT {
     assertTrue(bind.readOnly());
   }
 
+  @Test
+  void listContainers_takesAContainerWithoutOurLabelsFromTheListAsInspectGivesIt() {
+    // no stack-back.* label and no database image: not inspected, so no env
+    String plain =
+        docker(
+            "run",
+            "-d",
+            "--name",
+            RUN + "-plain",
+            "--label",
+            "foo=bar",
+            "-e",
+            "A=1",
+            "-v",
+            volume + ":/data",
+            "-v",
+            bindDir + ":/bind:ro",
+            IMAGE,
+            "sh",
+            "-c",
+            "trap 'exit 0' TERM; sleep 3600 & wait");
+    containers.add(plain);
+    ContainerInfo listed =
+        runtime.listContainers().stream()
+            .filter(i -> i.id().equals(plain))
+            .findFirst()
+            .orElseThrow();
+    ContainerInfo inspected = runtime.inspect(plain).orElseThrow();
+    assertEquals("1", inspected.env().get("A"));
+    assertEquals(
+        new ContainerInfo(
+            inspected.id(),
+            inspected.name(),
+            inspected.image(),
+            inspected.labels(),
+            Map.of(),
+            inspected.mounts(),
+            inspected.running(),
+            inspected.state(),
+            inspected.imageId()),
+        listed);
+  }
+
   static MountInfo mountAt(ContainerInfo c, String destination) {
     return c.mounts().stream()
         .filter(m -> m.destination().equals(destination))
