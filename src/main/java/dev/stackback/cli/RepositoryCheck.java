@@ -44,11 +44,18 @@ final class RepositoryCheck implements Supplier<Restic.RepositoryState>, AutoClo
   }
 
   /**
-   * Forgets a check nobody will wait for (the run ended before its repository step). It is not
-   * interrupted: an {@code init} in progress is left to finish rather than cut in half.
+   * Waits for a check nobody asked for (the run ended before its repository step, e.g. on invalid
+   * labels), so no restic process outlives the command: it is not interrupted, an {@code init} in
+   * progress is left to finish rather than cut in half. Its outcome is dropped.
    */
   @Override
   public void close() {
-    task.cancel(false);
+    try {
+      task.get();
+    } catch (ExecutionException e) {
+      // nobody needs the outcome
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
