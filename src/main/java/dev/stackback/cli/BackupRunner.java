@@ -38,6 +38,7 @@ final class BackupRunner {
   static final int BUSY = 5;
 
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.notify");
+  private static final Logger TIMING = LoggerFactory.getLogger("stack-back.run.start");
 
   private final App app;
   private final AtomicReference<RunEngine> current = new AtomicReference<>();
@@ -63,18 +64,26 @@ final class BackupRunner {
    * (after the repair); warnings go to {@code warn}. The exit code of SPEC 7.
    */
   int backup(Session s, String trigger, PrintWriter out, PrintWriter err, Consumer<String> warn) {
+    long t0 = System.nanoTime();
     Optional<RunLock> lock = tryLock(s, trigger, err);
     if (lock.isEmpty()) {
       return BUSY;
     }
     RunLock held = lock.get();
     try (held) {
+      long t1 = System.nanoTime();
       Restic restic = app.restic(s.config);
       try (RepositoryCheck check = RepositoryCheck.start(restic)) {
         // repair first: a container a crashed run left stopped is running again when we plan
         recover(s.runtime, s.config, s.host());
+        long t2 = System.nanoTime();
         Plan plan = s.discover(err).validPlan(err, "invalid labels");
         plan.warnings().forEach(w -> warn.accept(String.valueOf(w)));
+        TIMING.debug(
+            "locks {}ms, repair {}ms, discovery and plan {}ms (repository check in parallel)",
+            (t1 - t0) / 1_000_000,
+            (t2 - t1) / 1_000_000,
+            (System.nanoTime() - t2) / 1_000_000);
         return execute(s, restic, check, e -> e.run(plan, trigger), out, err);
       }
     }
