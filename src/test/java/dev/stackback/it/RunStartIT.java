@@ -92,6 +92,7 @@ class RunStartIT {
     Map<String, String> envB = new HashMap<>(a.env());
     envB.put("STATE_DIR", fx.dir.resolve("holder-state-b").toString());
     Cli.Result second = Cli.run(envB, "backup");
+    Cli.Result cleanup = Cli.run(envB, "cleanup");
     Cli.Result parallel = Cli.run(other.env(), "backup");
 
     assertEquals(5, second.exit(), second::toString);
@@ -99,6 +100,8 @@ class RunStartIT {
     assertTrue(second.err().contains("STATE_DIR " + stateA), second::toString);
     assertTrue(second.err().contains(lock), second::toString);
     assertTrue(Cli.records(fx.dir.resolve("holder-state-b")).isEmpty(), "the busy run did nothing");
+    assertEquals(5, cleanup.exit(), cleanup::toString);
+    assertTrue(cleanup.err().contains("pid " + first.pid()), cleanup::toString);
     assertEquals(0, parallel.exit(), parallel::toString);
     assertTrue(first.isAlive(), "the other host's run finished while the first still ran");
     assertTrue(first.waitFor(2, TimeUnit.MINUTES));
