@@ -62,6 +62,8 @@ final class DaemonCommand implements Callable<Integer> {
     } catch (Session.Exit e) {
       return e.code;
     }
+    // without STACK_BACK_CONTAINER we can only work in a container; refined once Docker answers
+    inContainer = config.stackBackContainer().isEmpty();
     Thread hook = new Thread(this::shutdown, "stack-back-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     MetricsServer metrics = startMetrics(config);
