@@ -5,7 +5,7 @@
 #   BEFORE=/path/to/old/stack-back.jar AFTER=target/stack-back.jar R=6 bash bench/run-start-bench.sh
 #
 # The stack: a container standing for stack-back (STACK_BACK_CONTAINER) and N=3 services with a
-# 1 MB volume each, one of them stop-during-backup. One repository on the host; both jars back
+# 1 MB volume each, one of them stop-during-backup, plus EXTRA=0 unlabelled containers. One repository on the host; both jars back
 # up the same services (incremental after the warm-up run of each). Prints one line per run and
 # the median per jar. With LOG_LEVEL=debug a jar that logs its start-up phases shows them too.
 # Removes what it made (containers and volumes named rsbench<random>).
@@ -13,6 +13,7 @@ set -euo pipefail
 
 R=${R:-6}
 N=${N:-3}
+EXTRA=${EXTRA:-0} # unlabelled, never started containers in the project (discovery inspects them)
 IMAGE=${IMAGE:-stack-back-test/busybox:latest}
 BEFORE=${BEFORE:?path of the jar to compare against}
 AFTER=${AFTER:-target/stack-back.jar}
@@ -47,6 +48,12 @@ for ((i = 1; i <= N; i++)); do
   run_container "svc$i" --label stack-back.volumes=true \
     --label "stack-back.volumes.stop-during-backup=$stop" -v "$v:/data" "$IMAGE" \
     sh -c "head -c 1000000 /dev/urandom > /data/f; trap 'exit 0' TERM; sleep 3600 & wait"
+done
+
+for ((i = 1; i <= EXTRA; i++)); do
+  containers+=("$project-extra$i")
+  docker create --name "$project-extra$i" --label "com.docker.compose.project=$project" \
+    --label "com.docker.compose.service=extra$i" --network none "$IMAGE" true >/dev/null
 done
 
 export RESTIC_REPOSITORY=$work/repo RESTIC_PASSWORD=bench-not-secret
@@ -102,4 +109,4 @@ echo "median total before: $(echo "${times[before]}" | median) ms; after: $(echo
 echo "median ready (exec -> repository step done) before: $(echo "${starts[before]}" | median) ms;" \
   "after: $(echo "${starts[after]}" | median) ms; median of paired differences after-before:" \
   "$(echo "$diffs" | median) ms"
-echo "(R=$R, N=$N, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "(R=$R, N=$N, EXTRA=$EXTRA, load $(cut -d' ' -f1-3 /proc/loadavg))"
