@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
+import dev.stackback.lock.EngineLock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +110,10 @@ class SidecarSigtermIT {
       assertTrue(rec.path("error").asText().contains("interrupted"), rec.toString());
       assertEquals(0, rec.path("stopped").size(), rec.toString());
       assertEquals(List.of(), CrashRecoveryIT.workers(p.name, false), "no worker left");
+      assertEquals(
+          1,
+          SidecarProject.docker(Duration.ofSeconds(10), "inspect", EngineLock.name(p.name)).exit(),
+          "the engine lock was released on the SIGTERM path");
     }
   }
 }
