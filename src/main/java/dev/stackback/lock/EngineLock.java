@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  *       start time no longer exists;
  *   <li>the holder ran in another container that still runs: we look into its {@code /proc} with an
  *       exec; stale when the process is not there;
+ *   <li>the holder ran on this host (same machine id and pid namespace) before its last reboot:
+ *       stale;
  *   <li>the holder ran on a host and we do not (or on another host): we cannot see it; the lock
  *       counts as held until a stack-back on that host clears it, or it is removed by hand.
  * </ul>
@@ -148,6 +150,9 @@ public final class EngineLock implements AutoCloseable {
     }
     if (!h.container().isEmpty()) {
       return peek(runtime, h);
+    }
+    if (ProcessIdentity.earlierBootHere(p.realm())) {
+      return new Dead("this host has rebooted since");
     }
     return new Unknown("it runs on a host whose processes this stack-back cannot see");
   }

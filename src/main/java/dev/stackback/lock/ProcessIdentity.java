@@ -8,12 +8,13 @@ import java.util.Optional;
 /**
  * Who a process is, in a form another stack-back can check later: its pid, its start time in clock
  * ticks since boot ({@code /proc/<pid>/stat} field 22, so a reused pid is told apart), and its
- * realm: the kernel boot and the pid namespace it lives in. Two processes of one realm can look at
- * each other's {@code /proc}; a process of another realm cannot.
+ * realm: the machine, the kernel boot and the pid namespace it lives in. Two processes of one realm
+ * can look at each other's {@code /proc}; a process of another realm cannot.
  *
  * @param pid the process id, as seen in its realm
  * @param startTicks its start time ({@code /proc/<pid>/stat} field 22), -1 when unknown
- * @param realm {@code <boot id>/<pid namespace>}, or "unknown" without {@code /proc}
+ * @param realm {@code <machine id>/<boot id>/<pid namespace>} (machine id "" when there is no
+ *     {@code /etc/machine-id}), or "unknown" without {@code /proc}
  */
 public record ProcessIdentity(long pid, long startTicks, String realm) {
   static final String UNKNOWN = "unknown";
@@ -28,6 +29,21 @@ public record ProcessIdentity(long pid, long startTicks, String realm) {
   static boolean sameRealm(String realm) {
     String mine = currentRealm();
     return !UNKNOWN.equals(mine) && mine.equals(realm);
+  }
+
+  /**
+   * Whether {@code realm} is this machine's and this pid namespace's, but of an earlier boot: every
+   * process of it has ended. Only said when the machine id is known.
+   */
+  static boolean earlierBootHere(String realm) {
+    String[] theirs = realm.split("/", 3);
+    String[] mine = currentRealm().split("/", 3);
+    return theirs.length == 3
+        && mine.length == 3
+        && !mine[0].isEmpty()
+        && theirs[0].equals(mine[0])
+        && theirs[2].equals(mine[2])
+        && !theirs[1].equals(mine[1]);
   }
 
   /** Whether the process {@code pid} of this realm that started at {@code startTicks} lives. */
@@ -65,11 +81,19 @@ public record ProcessIdentity(long pid, long startTicks, String realm) {
     }
   }
 
+  private static String machineId() {
+    try {
+      return Files.readString(Path.of("/etc/machine-id")).trim().replace("/", "");
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
   private static String currentRealm() {
     try {
       String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
       String pidns = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
-      return boot + "/" + pidns;
+      return machineId() + "/" + boot + "/" + pidns;
     } catch (IOException | RuntimeException e) {
       return UNKNOWN;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.stackback.engine.fakes.FakeContainerRuntime;
 import dev.stackback.engine.fakes.Journal;
@@ -85,6 +86,17 @@ class EngineLockTest {
   void holderContainerNotRunning_stale_evenFromAnotherRealm() {
     ProcessIdentity elsewhere = new ProcessIdentity(7, 123, "other-boot/pid:[1]");
     EngineLock.acquire(runtime, "img", holder("demo", elsewhere, "sidecar-id", "/state"));
+
+    assertInstanceOf(EngineLock.Acquired.class, EngineLock.acquire(runtime, "img", me("/b")));
+  }
+
+  @Test
+  void holderOnThisHostBeforeItsLastReboot_stale() {
+    String[] mine = ProcessIdentity.current().realm().split("/", 3);
+    assumeTrue(mine.length == 3 && !mine[0].isEmpty(), "needs /etc/machine-id and /proc");
+    String earlier = mine[0] + "/00000000-0000-0000-0000-000000000000/" + mine[2];
+    EngineLock.acquire(
+        runtime, "img", holder("demo", new ProcessIdentity(7, 1, earlier), "", "/a"));
 
     assertInstanceOf(EngineLock.Acquired.class, EngineLock.acquire(runtime, "img", me("/b")));
   }
