@@ -40,23 +40,30 @@ final class BackupCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (Session s = Session.open(app, err)) {
-      Plan plan = s.validPlan(err, "invalid labels");
-      plan.warnings().forEach(w -> err.println("warning: " + w));
+    try (Session s = Session.connect(app, err)) {
       if (dryRun) {
+        Plan plan = s.discover(err).validPlan(err, "invalid labels");
+        plan.warnings().forEach(w -> err.println("warning: " + w));
         DryRun.lines(plan, s.config).forEach(out::println);
         out.flush();
         return 0;
       }
-      return guarded(s, plan, out, err);
+      BackupRunner runner = new BackupRunner(app);
+      return guarded(
+          runner,
+          () ->
+              runner.backup(
+                  s,
+                  "manual",
+                  out,
+                  err,
+                  w -> {
+                    err.println("warning: " + w);
+                    err.flush();
+                  }));
     } catch (Session.Exit e) {
       return e.code;
     }
-  }
-
-  private int guarded(Session s, Plan plan, PrintWriter out, PrintWriter err) {
-    BackupRunner runner = new BackupRunner(app);
-    return guarded(runner, () -> runner.run(s, plan, "manual", out, err));
   }
 
   /**

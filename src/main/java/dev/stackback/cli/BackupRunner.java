@@ -5,30 +5,40 @@ import dev.stackback.engine.EngineSettings;
 import dev.stackback.engine.Recovery;
 import dev.stackback.engine.RunEngine;
 import dev.stackback.engine.RunReport;
+import dev.stackback.lock.EngineLock;
+import dev.stackback.lock.LockHolder;
+import dev.stackback.lock.ProcessIdentity;
 import dev.stackback.plan.Plan;
+import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.Restic;
 import dev.stackback.state.RunLock;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One guarded backup run, shared by {@code backup} and {@code daemon}: take the run lock (or report
- * busy), repair interrupted runs, run the engine, notify. {@link #cancel()} interrupts a run in
- * progress the safe way (restarts and error/finally hooks still happen).
+ * One guarded backup run, shared by {@code backup} and {@code daemon}: take the run lock and the
+ * engine-wide lock (or report busy), repair interrupted runs, then discover and plan (while the
+ * repository check runs in the background), run the engine, notify. {@link #cancel()} interrupts a
+ * run in progress the safe way (restarts and error/finally hooks still happen).
  */
 final class BackupRunner {
   /** Exit code when another run holds the lock. */
   static final int BUSY = 5;
 
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.notify");
+  private static final Logger TIMING = LoggerFactory.getLogger("stack-back.run.start");
 
   private final App app;
   private final AtomicReference<RunEngine> current = new AtomicReference<>();
@@ -47,51 +57,123 @@ final class BackupRunner {
     }
   }
 
-  /** Runs {@code plan} under the lock; the exit code of SPEC 7 (or {@link #BUSY}). */
-  int run(Session s, Plan plan, String trigger, PrintWriter out, PrintWriter err) {
-    Optional<RunLock> lock = tryLock(s, err);
+  /**
+   * One backup run from a connected session: the run lock and the engine-wide lock (or {@link
+   * #BUSY}), then the repository check in the background while interrupted runs are repaired and
+   * the containers are listed and planned, then the run. Label errors throw {@link Session.Exit} 2
+   * (after the repair); warnings go to {@code warn}. The exit code of SPEC 7.
+   */
+  int backup(Session s, String trigger, PrintWriter out, PrintWriter err, Consumer<String> warn) {
+    long t0 = System.nanoTime();
+    Optional<RunLock> lock = tryLock(s, trigger, err);
     if (lock.isEmpty()) {
       return BUSY;
     }
     RunLock held = lock.get();
     try (held) {
-      return runLocked(s, plan, e -> e.run(plan, trigger), out, err);
+      long t1 = System.nanoTime();
+      Restic restic = app.restic(s.config);
+      try (RepositoryCheck check = RepositoryCheck.start(restic)) {
+        // repair first: a container a crashed run left stopped is running again when we plan
+        recover(s.runtime, s.config, s.host());
+        long t2 = System.nanoTime();
+        Plan plan = s.discover(err).validPlan(err, "invalid labels");
+        plan.warnings().forEach(w -> warn.accept(String.valueOf(w)));
+        TIMING.debug(
+            "locks {}ms, repair {}ms, discovery and plan {}ms (repository check in parallel)",
+            (t1 - t0) / 1_000_000,
+            (t2 - t1) / 1_000_000,
+            (System.nanoTime() - t2) / 1_000_000);
+        return execute(s, restic, check, e -> e.run(plan, trigger), out, err);
+      }
     }
   }
 
-  /** The run lock, or empty after saying on {@code err} that another run holds it. */
+  /** The run lock and the engine-wide lock, or empty after saying on {@code err} who holds them. */
   static Optional<RunLock> tryLock(Session s, PrintWriter err) {
+    return tryLock(s, "", err);
+  }
+
+  /**
+   * The run lock ({@code STATE_DIR/run.lock}) and, under it, the engine-wide lock of our backup
+   * host ({@link EngineLock}), as one {@link RunLock}; or empty after saying on {@code err} who
+   * holds them. {@code trigger} is written into the engine lock for others' messages.
+   */
+  static Optional<RunLock> tryLock(Session s, String trigger, PrintWriter err) {
     Optional<RunLock> lock = RunLock.tryAcquire(s.config.stateDir());
     if (lock.isEmpty()) {
       busy(err, "the lock " + s.config.stateDir().resolve("run.lock") + " is held");
+      return lock;
     }
-    return lock;
+    RunLock file = lock.get();
+    try {
+      EngineLock.Result r = EngineLock.acquire(s.runtime, image(s.self), holder(s, trigger));
+      return switch (r) {
+        case EngineLock.Acquired a -> Optional.of(file.with(a.lock()));
+        case EngineLock.Busy b -> {
+          file.close();
+          busy(err, b.message());
+          yield Optional.empty();
+        }
+      };
+    } catch (RuntimeException e) {
+      file.close();
+      err.println("error: cannot take the engine-wide run lock: " + e.getMessage());
+      err.flush();
+      throw new Session.Exit(1, "engine lock failed");
+    }
+  }
+
+  /** Who we are, for the engine lock's labels. */
+  private static LockHolder holder(Session s, String trigger) {
+    // with STACK_BACK_CONTAINER we may run on a host (or in another container): ask
+    String own =
+        s.config.stackBackContainer().isPresent()
+            ? s.runtime.findOwnContainerId().orElse("")
+            : s.self.id();
+    String name = own.isEmpty() || own.equals(s.self.id()) ? s.self.name() : own;
+    return new LockHolder(
+        s.host(),
+        ProcessIdentity.current(),
+        own,
+        name,
+        s.config.stateDir().toAbsolutePath().toString(),
+        trigger,
+        Instant.now());
+  }
+
+  /** An image the engine surely has: the one our own container was created from. */
+  private static String image(ContainerInfo self) {
+    return self.imageId() == null || self.imageId().isEmpty() ? self.image() : self.imageId();
   }
 
   /**
    * Runs {@code body} (a backup or a restore) on a new engine; the caller holds the lock. Repairs
-   * interrupted runs first, prints the summary and notifies; the exit code of SPEC 7 (or {@link
-   * #BUSY}).
+   * interrupted runs first, prints the summary and notifies; the exit code of SPEC 7.
    */
   int runLocked(
       Session s, Plan plan, Function<RunEngine, RunReport> body, PrintWriter out, PrintWriter err) {
-    // with the lock held, workers of a crashed run are orphans: recovery removes them first
-    recover(s.runtime, s.config);
-    if (Recovery.workerBusy(s.runtime, plan.host())) {
-      return busy(
-          err,
-          "a worker container of host '"
-              + plan.host()
-              + "' is running (another stack-back with another STATE_DIR?)");
-    }
+    recover(s.runtime, s.config, plan.host());
+    Restic restic = app.restic(s.config);
+    return execute(s, restic, restic::ensureRepository, body, out, err);
+  }
+
+  private int execute(
+      Session s,
+      Restic restic,
+      Supplier<Restic.RepositoryState> repositoryCheck,
+      Function<RunEngine, RunReport> body,
+      PrintWriter out,
+      PrintWriter err) {
     RunEngine engine =
         new RunEngine(
             s.runtime,
-            app.restic(s.config),
+            restic,
             app.shell(),
             new RunStore(s.config.stateDir()),
             settings(s.config),
-            app.clock());
+            app.clock(),
+            repositoryCheck);
     current.set(engine);
     if (cancelled) {
       engine.cancel();
@@ -113,12 +195,13 @@ final class BackupRunner {
   }
 
   /**
-   * Repairs runs a crash left {@code running} and notifies about each; the caller holds the lock.
+   * Repairs runs a crash left {@code running} and removes orphan workers of {@code host}, notifying
+   * about each closed run; the caller holds the run lock and the engine lock of {@code host}.
    */
-  void recover(ContainerRuntime runtime, Config config) {
+  void recover(ContainerRuntime runtime, Config config, String host) {
     List<RunRecord> closed =
         new Recovery(runtime, new RunStore(config.stateDir()), settings(config), app.clock())
-            .repair();
+            .repair(host);
     closed.forEach(r -> notifyEnded(config, r));
   }
 

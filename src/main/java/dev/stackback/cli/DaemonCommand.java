@@ -3,14 +3,13 @@ package dev.stackback.cli;
 import dev.stackback.config.Config;
 import dev.stackback.config.Schedule;
 import dev.stackback.metrics.MetricsServer;
-import dev.stackback.plan.Plan;
-import dev.stackback.port.ContainerRuntime;
 import dev.stackback.state.RunLock;
 import dev.stackback.state.RunStore;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +42,9 @@ final class DaemonCommand implements Callable<Integer> {
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
 
+  /** Whether we run in a container (then runs exec'd into it die with us): set at start-up. */
+  private volatile boolean inContainer;
+
   @Spec CommandSpec spec;
 
   DaemonCommand(App app) {
@@ -60,6 +62,8 @@ final class DaemonCommand implements Callable<Integer> {
     } catch (Session.Exit e) {
       return e.code;
     }
+    // without STACK_BACK_CONTAINER we can only work in a container; refined once Docker answers
+    inContainer = config.stackBackContainer().isEmpty();
     Thread hook = new Thread(this::shutdown, "stack-back-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     MetricsServer metrics = startMetrics(config);
@@ -72,7 +76,7 @@ final class DaemonCommand implements Callable<Integer> {
               .maintenanceSchedule()
               .map(s -> "on '" + s.text() + "'")
               .orElse("after each successful backup"));
-      if (!waitForDocker(config)) {
+      if (!waitForDocker(config, err)) {
         return 0;
       }
       loop(config, out, err);
@@ -104,41 +108,63 @@ final class DaemonCommand implements Callable<Integer> {
     }
   }
 
-  /** SIGTERM: stop sleeping, let a run in progress finish safely, then let the JVM exit. */
+  /**
+   * SIGTERM: stop sleeping, let a run in progress finish safely, then let the JVM exit. Runs that
+   * were started by hand in our container ({@code docker exec ... stack-back backup}) would be
+   * killed outright when we exit (Docker kills every process of a container when its main process
+   * ends), so they get SIGTERM too, and we wait for them: each then stops safely like ours.
+   */
   private void shutdown() {
     LOG.info("SIGTERM: stopping; a run in progress starts what it stopped and runs its hooks");
     stopping.countDown();
+    long deadline = System.nanoTime() + BackupCommand.SHUTDOWN_GRACE.toNanos();
+    List<ProcessHandle> others = inContainer ? SiblingRuns.terminate() : List.of();
     runner.cancel();
     try {
       stopped.await(BackupCommand.SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    SiblingRuns.await(others, Duration.ofNanos(deadline - System.nanoTime()));
   }
 
-  /** Retries until Docker answers; repairs interrupted runs once it does. False on SIGTERM. */
-  private boolean waitForDocker(Config config) {
+  /**
+   * Retries until Docker answers; then repairs interrupted runs (under the run lock and the engine
+   * lock of our backup host). False on SIGTERM.
+   */
+  private boolean waitForDocker(Config config, PrintWriter err) {
     while (true) {
-      try (ContainerRuntime rt = app.runtime(config)) {
-        rt.listContainers();
-        Optional<RunLock> lock = RunLock.tryAcquire(config.stateDir());
+      try (Session s = Session.connect(app, err)) {
+        inContainer =
+            config.stackBackContainer().isEmpty() || s.runtime.findOwnContainerId().isPresent();
+        Optional<RunLock> lock = BackupRunner.tryLock(s, "recovery", err);
         if (lock.isPresent()) {
           RunLock held = lock.get();
           try (held) {
-            runner.recover(rt, config);
+            runner.recover(s.runtime, s.config, s.host());
           }
+        } else {
+          LOG.warn("interrupted runs are repaired by the next backup run instead");
         }
         return true;
+      } catch (Session.Exit e) {
+        if (e.code != 1) {
+          // invalid setup (e.g. STACK_BACK_CONTAINER names no container): every backup says so
+          LOG.error("no repair of interrupted runs at start-up: {}", e.getMessage());
+          return true;
+        }
+        LOG.warn("Docker is not reachable yet ({}); retrying in {}s", e.getMessage(), secs());
       } catch (RuntimeException e) {
-        LOG.warn(
-            "Docker is not reachable yet ({}); retrying in {}s",
-            e.getMessage(),
-            DOCKER_RETRY.toSeconds());
+        LOG.warn("Docker is not reachable yet ({}); retrying in {}s", e.getMessage(), secs());
       }
       if (sleep(DOCKER_RETRY)) {
         return false;
       }
     }
+  }
+
+  private static long secs() {
+    return DOCKER_RETRY.toSeconds();
   }
 
   private void loop(Config config, PrintWriter out, PrintWriter err) {
@@ -182,10 +208,8 @@ final class DaemonCommand implements Callable<Integer> {
   }
 
   private void backup(PrintWriter out, PrintWriter err) {
-    try (Session s = Session.open(app, err)) {
-      Plan plan = s.validPlan(err, "invalid labels");
-      plan.warnings().forEach(w -> LOG.warn("{}", w));
-      int code = runner.run(s, plan, "schedule", out, err);
+    try (Session s = Session.connect(app, err)) {
+      int code = runner.backup(s, "schedule", out, err, w -> LOG.warn("{}", w));
       LOG.info("scheduled backup finished with exit code {}", code);
     } catch (Session.Exit e) {
       LOG.error("scheduled backup skipped: {}", e.getMessage());

@@ -35,24 +35,28 @@ final class Maintenance {
     }
   }
 
-  /** forget + prune of our snapshots; 0, 1, or 5 when another run holds the lock. */
+  /**
+   * forget + prune of our snapshots; 0, 1, or 5 when another run holds the run lock or the
+   * engine-wide lock of our backup host.
+   */
   static int cleanup(App app, Config config, PrintWriter out, PrintWriter err) {
-    Optional<RunLock> lock = RunLock.tryAcquire(config.stateDir());
-    if (lock.isEmpty()) {
-      err.println("error: a backup run is in progress; maintenance skipped, try again later");
-      err.flush();
-      return BackupRunner.BUSY;
-    }
-    RunLock held = lock.get();
-    try (held;
-        Session s = Session.open(app, err)) {
-      Restic restic = app.restic(config);
-      String host = s.host();
-      LOG.info("forget (host '{}', tag stack-back, {}) + prune", host, config.keep());
-      restic.forget(host, "stack-back", config.keep(), true, log());
-      out.println("cleanup done for host '" + host + "'");
-      out.flush();
-      return 0;
+    try (Session s = Session.connect(app, err)) {
+      Optional<RunLock> lock = BackupRunner.tryLock(s, "maintenance", err);
+      if (lock.isEmpty()) {
+        err.println("maintenance skipped, try again later");
+        err.flush();
+        return BackupRunner.BUSY;
+      }
+      RunLock held = lock.get();
+      try (held) {
+        Restic restic = app.restic(config);
+        String host = s.host();
+        LOG.info("forget (host '{}', tag stack-back, {}) + prune", host, config.keep());
+        restic.forget(host, "stack-back", config.keep(), true, log());
+        out.println("cleanup done for host '" + host + "'");
+        out.flush();
+        return 0;
+      }
     } catch (Session.Exit e) {
       return e.code;
     } catch (RuntimeException e) {

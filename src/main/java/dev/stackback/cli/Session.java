@@ -21,6 +21,8 @@ final class Session implements AutoCloseable {
   final Config config;
   final ContainerRuntime runtime;
   final ContainerInfo self;
+
+  /** The plan; null in a session made by {@link #connect} until {@link #discover}. */
   final PlanResult plan;
 
   private Session(Config config, ContainerRuntime runtime, ContainerInfo self, PlanResult plan) {
@@ -39,9 +41,13 @@ final class Session implements AutoCloseable {
     return plan.plan().get();
   }
 
-  /** restic {@code --host} of our snapshots, even when the labels are invalid. */
+  /**
+   * restic {@code --host} of our snapshots, even when the labels are invalid or nothing is planned
+   * yet.
+   */
   String host() {
-    return plan.plan()
+    return Optional.ofNullable(plan)
+        .flatMap(PlanResult::plan)
         .map(Plan::host)
         .orElseGet(() -> Planner.host(config, new Scope(config, self).projectOf(self)));
   }
@@ -69,6 +75,20 @@ final class Session implements AutoCloseable {
 
   /** Config, runtime, own container and plan; label errors stay in {@link #plan}. */
   static Session open(App app, PrintWriter err) {
+    Session s = connect(app, err);
+    try {
+      return s.discover(err);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Config, runtime and own container, no plan yet ({@link #discover} makes it): what a run needs
+   * to take its locks and repair interrupted runs before it looks at the containers.
+   */
+  static Session connect(App app, PrintWriter err) {
     Config config = config(app, err);
     ContainerRuntime runtime;
     try {
@@ -78,14 +98,26 @@ final class Session implements AutoCloseable {
       throw new Exit(1, "docker unreachable");
     }
     try {
-      ContainerInfo self = findSelf(config, runtime, err);
-      List<ContainerInfo> all = runtime.listContainers();
-      return new Session(config, runtime, self, Planner.plan(config, self, all));
+      return new Session(config, runtime, findSelf(config, runtime, err), null);
     } catch (RuntimeException e) {
       runtime.close();
       if (e instanceof Exit) {
         throw e;
       }
+      err.println("error: cannot list containers: " + e.getMessage());
+      throw new Exit(1, "docker failed");
+    }
+  }
+
+  /**
+   * This session with the plan of the containers as they are now (lists and inspects every
+   * container); shares this session's runtime: close only one of the two.
+   */
+  Session discover(PrintWriter err) {
+    try {
+      List<ContainerInfo> all = runtime.listContainers();
+      return new Session(config, runtime, self, Planner.plan(config, self, all));
+    } catch (RuntimeException e) {
       err.println("error: cannot list containers: " + e.getMessage());
       throw new Exit(1, "docker failed");
     }

@@ -2,10 +2,12 @@ package dev.stackback.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.HostConfig;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerRuntimeException;
@@ -209,6 +211,38 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ContainerRuntimeException("interrupted while stopping worker " + containerId, e);
+    }
+  }
+
+  @Override
+  public Optional<String> createMarker(String name, String image, Map<String, String> labels) {
+    try {
+      return Optional.of(
+          client
+              .createContainerCmd(image)
+              .withName(name)
+              .withLabels(labels)
+              // never started; should anyone start it, it ends at once and reaches nothing
+              .withEntrypoint("sh", "-c", "exit 0")
+              .withCmd(List.of())
+              .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+              .exec()
+              .getId());
+    } catch (ConflictException e) {
+      return Optional.empty();
+    } catch (DockerException | IllegalStateException e) {
+      throw failure("create", name, e);
+    }
+  }
+
+  @Override
+  public void removeMarker(String containerId) {
+    try {
+      client.removeContainerCmd(containerId).withForce(true).exec();
+    } catch (NotFoundException e) {
+      // already gone
+    } catch (DockerException | IllegalStateException e) {
+      throw failure("remove", containerId, e);
     }
   }
 

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Repairs what a killed run left behind (stack-back killed, host rebooted): containers it had
  * stopped are started again, orphan worker containers removed, and its record closed as failed.
- * Call it only while holding the {@link dev.stackback.state.RunLock}: then every record still
- * {@code running} belongs to a dead process.
+ * Call it only while holding the {@link dev.stackback.state.RunLock} and the engine-wide lock of
+ * the host: then every record still {@code running} belongs to a dead process, and so does every
+ * worker of the host. It runs before the containers are listed and planned, so a container a crash
+ * left stopped is running again, and backed up, in the same run.
  */
 public final class Recovery {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.recovery");
@@ -34,17 +36,15 @@ public final class Recovery {
     this.clock = clock;
   }
 
-  /** True when a worker of {@code host} still runs: another run is busy on this engine. */
-  public static boolean workerBusy(ContainerRuntime runtime, String host) {
-    return runtime.listWorkers().stream()
-        .anyMatch(w -> w.running() && host.equals(w.label(BackupPhase.WORKER_HOST_LABEL)));
-  }
-
-  /** Repairs every interrupted run; returns the records it closed. */
-  public List<RunRecord> repair() {
+  /**
+   * Repairs every interrupted run; returns the records it closed. Worker containers of {@code host}
+   * are removed first (their restic gets SIGINT and releases its repository lock): the caller holds
+   * the engine-wide lock of {@code host} too, so no live run of this host owns them.
+   */
+  public List<RunRecord> repair(String host) {
+    removeOrphanWorkers(host);
     List<RunRecord> closed = new ArrayList<>();
     for (RunRecord r : store.running()) {
-      removeOrphanWorkers(r.host());
       closed.add(repair(r));
     }
     return closed;

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,7 @@ public final class RunEngine {
   private final EngineSettings settings;
   private final Clock clock;
   private final HookRunner.Sleeper sleeper;
+  private final Supplier<Restic.RepositoryState> repositoryCheck;
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final AtomicReference<BackupPhase> phase = new AtomicReference<>();
 
@@ -55,6 +57,30 @@ public final class RunEngine {
     this(runtime, restic, shell, store, settings, clock, d -> Thread.sleep(d.toMillis()));
   }
 
+  /**
+   * An engine whose repository check step takes its answer from {@code repositoryCheck} instead of
+   * calling {@link Restic#ensureRepository()} itself: e.g. a check started in the background while
+   * the run was planned. The step, its record and its failure semantics stay the same.
+   */
+  public RunEngine(
+      ContainerRuntime runtime,
+      Restic restic,
+      LocalShell shell,
+      RunStore store,
+      EngineSettings settings,
+      Clock clock,
+      Supplier<Restic.RepositoryState> repositoryCheck) {
+    this(
+        runtime,
+        restic,
+        shell,
+        store,
+        settings,
+        clock,
+        d -> Thread.sleep(d.toMillis()),
+        repositoryCheck);
+  }
+
   RunEngine(
       ContainerRuntime runtime,
       Restic restic,
@@ -63,6 +89,19 @@ public final class RunEngine {
       EngineSettings settings,
       Clock clock,
       HookRunner.Sleeper sleeper) {
+    this(runtime, restic, shell, store, settings, clock, sleeper, restic::ensureRepository);
+  }
+
+  private RunEngine(
+      ContainerRuntime runtime,
+      Restic restic,
+      LocalShell shell,
+      RunStore store,
+      EngineSettings settings,
+      Clock clock,
+      HookRunner.Sleeper sleeper,
+      Supplier<Restic.RepositoryState> repositoryCheck) {
+    this.repositoryCheck = repositoryCheck;
     this.runtime = runtime;
     this.restic = restic;
     this.shell = shell;
@@ -192,7 +231,7 @@ public final class RunEngine {
   private boolean checkRepository(Recorder rec, Outcome out) {
     Instant t = rec.now();
     try {
-      Restic.RepositoryState state = restic.ensureRepository();
+      Restic.RepositoryState state = repositoryCheck.get();
       rec.simple(
           "repository",
           "check repository",

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -101,6 +102,16 @@ public interface ContainerRuntime extends AutoCloseable {
    * forcibly. A worker that is already gone is fine.
    */
   void remove(String containerId);
+
+  /**
+   * Creates a container named {@code name} from {@code image} with {@code labels} and never starts
+   * it: a marker whose name is unique on the engine (an engine-wide lock). Returns its id, or empty
+   * when a container of that name exists already (the name is taken atomically by the engine).
+   */
+  Optional<String> createMarker(String name, String image, Map<String, String> labels);
+
+  /** Removes a marker container by id; one that is already gone is no error. */
+  void removeMarker(String containerId);
 
   @Override
   void close();

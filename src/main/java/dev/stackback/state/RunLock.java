@@ -18,10 +18,20 @@ import java.util.Optional;
 public final class RunLock implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
+  private final AutoCloseable inner;
 
-  private RunLock(FileChannel channel, FileLock lock) {
+  private RunLock(FileChannel channel, FileLock lock, AutoCloseable inner) {
     this.channel = channel;
     this.lock = lock;
+    this.inner = inner;
+  }
+
+  /**
+   * This lock together with {@code inner} (e.g. the engine-wide lock taken under it): closing the
+   * result releases {@code inner} first, then the file lock. Use the result instead of this one.
+   */
+  public RunLock with(AutoCloseable inner) {
+    return new RunLock(channel, lock, inner);
   }
 
   /** Takes the lock, or returns empty when another process (or this one) holds it. */
@@ -37,7 +47,7 @@ public final class RunLock implements AutoCloseable {
           ch.close();
           return Optional.empty();
         }
-        return Optional.of(new RunLock(ch, l));
+        return Optional.of(new RunLock(ch, l, null));
       } catch (OverlappingFileLockException e) {
         ch.close();
         return Optional.empty();
@@ -51,10 +61,18 @@ public final class RunLock implements AutoCloseable {
   @Override
   public void close() {
     try {
-      lock.release();
-      channel.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      if (inner != null) {
+        inner.close();
+      }
+    } catch (Exception e) {
+      // the inner lock reports its own failures; the file lock is released regardless
+    } finally {
+      try {
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }

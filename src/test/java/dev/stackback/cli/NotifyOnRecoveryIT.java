@@ -97,6 +97,17 @@ class NotifyOnRecoveryIT {
     public void remove(String containerId) {}
 
     @Override
+    public Optional<String> createMarker(
+        String name, String image, java.util.Map<String, String> labels) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void removeMarker(String containerId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void close() {}
   }
 
@@ -131,7 +142,7 @@ class NotifyOnRecoveryIT {
               null);
       new RunStore(stateDir).save(running);
 
-      new BackupRunner(new RealApp(Map.of())).recover(new EmptyRuntime(), config);
+      new BackupRunner(new RealApp(Map.of())).recover(new EmptyRuntime(), config, "demo");
 
       assertEquals(1, http.to("/hook").size());
       JsonNode doc = new ObjectMapper().readTree(http.to("/hook").get(0).body());

@@ -206,6 +206,17 @@ class DumpRestoreRunTest {
     }
 
     @Override
+    public java.util.Optional<String> createMarker(
+        String name, String image, java.util.Map<String, String> labels) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void removeMarker(String containerId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void close() {}
   }
 

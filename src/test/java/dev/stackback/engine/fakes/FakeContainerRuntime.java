@@ -81,6 +81,10 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
   @Override
   public Optional<ContainerInfo> inspect(String idOrName) {
+    Optional<ContainerInfo> marker = marker(idOrName);
+    if (marker.isPresent()) {
+      return marker;
+    }
     return containers.stream()
         .filter(c -> c.id().equals(idOrName) || c.name().equals(idOrName))
         .findFirst();
@@ -223,6 +227,40 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
   @Override
   public void close() {}
+
+  // ---- markers (engine-wide locks): kept apart from the journal, which records what a run does
+
+  private final java.util.Map<String, ContainerInfo> markers = new java.util.LinkedHashMap<>();
+
+  @Override
+  public synchronized Optional<String> createMarker(
+      String name, String image, java.util.Map<String, String> labels) {
+    if (markers.containsKey(name) || containers.stream().anyMatch(c -> c.name().equals(name))) {
+      return Optional.empty();
+    }
+    String id = "marker-" + (markers.size() + 1) + "-" + name;
+    markers.put(
+        name,
+        new ContainerInfo(
+            id, name, image, labels, java.util.Map.of(), List.of(), false, "created", ""));
+    return Optional.of(id);
+  }
+
+  @Override
+  public synchronized void removeMarker(String containerId) {
+    markers.values().removeIf(m -> m.id().equals(containerId));
+  }
+
+  /** The markers that exist now (e.g. a run's lock left behind, or one a test made). */
+  public synchronized List<ContainerInfo> markers() {
+    return List.copyOf(markers.values());
+  }
+
+  private synchronized Optional<ContainerInfo> marker(String idOrName) {
+    return markers.values().stream()
+        .filter(m -> m.id().equals(idOrName) || m.name().equals(idOrName))
+        .findFirst();
+  }
 
   private String name(String id) {
     if (id.equals(WORKER_ID)) {
