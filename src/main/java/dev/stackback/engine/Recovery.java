@@ -2,6 +2,7 @@ package dev.stackback.engine;
 
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.StartedContainer;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.state.StepRecord;
@@ -54,13 +55,14 @@ public final class Recovery {
     LOG.warn("run {} was interrupted (stack-back stopped mid-run); repairing it", r.id());
     RunRecord rec = r;
     List<String> failed = new ArrayList<>();
+    List<StartedContainer> started = new ArrayList<>();
     for (String id : r.stopped()) {
       Instant t = clock.instant();
       Optional<ContainerInfo> c = runtime.inspect(id);
       String name = c.map(ContainerInfo::name).orElse(id);
       try {
         if (c.isPresent() && !c.get().running()) {
-          runtime.start(id, settings.startTimeout());
+          started.add(runtime.start(id, settings.startTimeout()));
         }
         rec = rec.withStep(step("start " + name, "ok", t, "started again by recovery"));
       } catch (RuntimeException e) {
@@ -68,6 +70,8 @@ public final class Recovery {
         rec = rec.withStep(step("start " + name, "failed", t, e.getMessage()));
       }
     }
+    // like a run: a container that dies right after its start is not started again
+    rec = confirm(started, failed, rec);
     String why =
         "stack-back stopped mid-run (killed or restarted); repaired: "
             + (r.stopped().isEmpty()
@@ -99,6 +103,23 @@ public final class Recovery {
         LOG.error("cannot remove orphan worker {}: {}", w.name(), e.getMessage());
       }
     }
+  }
+
+  /** One check that the containers recovery started stayed up; each that did not is a failure. */
+  private RunRecord confirm(List<StartedContainer> started, List<String> failed, RunRecord rec) {
+    if (started.isEmpty()) {
+      return rec;
+    }
+    Instant t = clock.instant();
+    try {
+      for (StartedContainer.Problem p : runtime.confirmRunning(started, StopStart.MIN_UPTIME)) {
+        failed.add(p.container().name());
+        rec = rec.withStep(step("start " + p.container().name(), "failed", t, p.message()));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not confirm that restarted containers stayed up: {}", e.getMessage());
+    }
+    return rec;
   }
 
   private StepRecord step(String name, String outcome, Instant t, String message) {

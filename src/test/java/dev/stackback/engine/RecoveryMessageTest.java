@@ -47,7 +47,8 @@ class RecoveryMessageTest {
             true,
             Duration.ofSeconds(1));
     List<RunRecord> closed =
-        new Recovery(runtime, store, settings, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).repair();
+        new Recovery(runtime, store, settings, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))
+            .repair("h");
     assertEquals(1, closed.size());
     return closed.get(0);
   }
