@@ -26,7 +26,7 @@ final class Recorder {
     this.store = store;
     this.clock = clock;
     this.record = initial;
-    store.save(initial);
+    save();
   }
 
   Instant now() {
@@ -39,7 +39,7 @@ final class Recorder {
 
   synchronized void step(StepRecord step) {
     record = record.withStep(step);
-    store.save(record);
+    save();
     String line =
         String.format(
             "%-11s %-8s %s (%s)%s",
@@ -148,13 +148,13 @@ final class Recorder {
   synchronized void stopped(String containerId) {
     stopped.add(containerId);
     record = record.withStopped(List.copyOf(stopped));
-    store.save(record);
+    save();
   }
 
   synchronized void started(String containerId) {
     stopped.remove(containerId);
     record = record.withStopped(List.copyOf(stopped));
-    store.save(record);
+    save();
   }
 
   synchronized List<String> stillStopped() {
@@ -163,8 +163,21 @@ final class Recorder {
 
   synchronized RunRecord end(String state, int exitCode, String firstError) {
     record = record.ended(state, now(), exitCode, firstError);
-    store.save(record);
+    save();
     return record;
+  }
+
+  /**
+   * Writes the record; a store that cannot be written (disk full, state directory gone) is logged
+   * and must not end the run: its containers are still started and its hooks still run, and the
+   * next successful write catches up.
+   */
+  private synchronized void save() {
+    try {
+      store.save(record);
+    } catch (RuntimeException e) {
+      LOG.error("cannot write the record of run {}: {}", record.id(), e.getMessage());
+    }
   }
 
   static String formatMs(long ms) {
