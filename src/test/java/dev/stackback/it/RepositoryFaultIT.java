@@ -221,12 +221,30 @@ class RepositoryFaultIT {
     assertTrue(p.waitFor(10, TimeUnit.SECONDS));
   }
 
+  /**
+   * Waits until {@code n} lock files exist and have content: restic writes a lock file in place,
+   * and a kill between creating and writing it leaves an empty file that restic ignores.
+   */
   private static void awaitLocks(Stack s, int n, Process p) {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (locks(s).size() < n) {
+    while (writtenLocks(s) < n) {
       assertTrue(p.isAlive(), "restic ended before it locked the repository");
       assertTrue(System.nanoTime() < end, "no lock appeared");
       sleep(20);
+    }
+    sleep(300);
+    assertTrue(p.isAlive(), "restic ended while holding its lock");
+  }
+
+  private static long writtenLocks(Stack s) {
+    Path dir = s.repo().resolve("locks");
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.toFile().length() > 0).count();
+    } catch (IOException e) {
+      return 0;
     }
   }
 
