@@ -126,6 +126,57 @@ class RepositoryFaultIT {
   }
 
   @Test
+  void killedWorker_itsFreshLockIsNotOurs_toJudge_maintenanceFailsNamingIt() throws Exception {
+    // what a killed engine leaves: the lock of a worker container that no longer exists; its
+    // hostname is the container's, so restic unlock keeps it until it is 30 minutes old
+    Stack s =
+        BackupFailureIT.stack(
+            fx,
+            "killedworker",
+            Map.of(),
+            Map.of("stack-back.hooks.pre.2.cmd", "head -c 200000000 /dev/urandom > /data/big"));
+    new HostRestic(s.repo(), BackupFailureIT.PASSWORD).init();
+    CompletableFuture<String> killer =
+        CompletableFuture.supplyAsync(
+            () -> {
+              long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+              while (System.nanoTime() < end) {
+                String worker =
+                    DockerFixture.docker(
+                        "ps", "-q", "--filter", "label=stack-back.worker.host=" + s.project());
+                if (!worker.isEmpty() && writtenLocks(s) > 0) {
+                  DockerFixture.docker("kill", worker);
+                  return worker;
+                }
+                sleep(20);
+              }
+              return null;
+            });
+
+    Cli.Result first = Cli.run(s.env(), "backup");
+
+    assertTrue(killer.get(10, TimeUnit.SECONDS) != null, "no worker was killed:\n" + first);
+    assertEquals(1, first.exit(), first::toString);
+    List<String> left = locks(s);
+    assertEquals(1, left.size(), "the killed worker left no lock");
+
+    Cli.Result second = Cli.run(s.env(), "backup");
+
+    assertEquals(1, second.exit(), second::toString);
+    assertEquals(left, locks(s), "a fresh lock of another hostname was removed");
+    List<JsonNode> records = Cli.records(s.state());
+    JsonNode rec = records.get(records.size() - 1);
+    List<String> steps = Cli.steps(rec);
+    assertTrue(steps.contains("snapshot app=ok"), steps::toString);
+    assertTrue(steps.contains("forget + prune=failed"), steps::toString);
+    String error = rec.get("error").asText();
+    assertTrue(
+        error.contains("maintenance failed: restic forget failed (repository locked"), error);
+    assertTrue(error.contains("(shared, host "), error);
+    assertTrue(error.contains("less than 30 minutes ago"), error);
+  }
+
+  @Test
   void repositoryDeletedMidSnapshot_runFails_nextRunRefusesToInitOverTheLeftovers()
       throws Exception {
     Stack s =
