@@ -36,6 +36,7 @@ public final class ResticCli implements Restic {
   private final boolean checkWithCache;
   private final Redactor redactor;
   private final Locks locks = new Locks(this);
+  private KnownRepositories known;
   // null until asked; then the version, or empty when restic did not say
   private volatile Optional<ResticVersion> version;
 
@@ -57,6 +58,21 @@ public final class ResticCli implements Restic {
     this.redactor = new Redactor(this.env);
   }
 
+  /**
+   * Like {@link #ResticCli(String, Map, Duration, boolean)}, remembering in {@code stateDir} which
+   * repositories were used (see {@link KnownRepositories}), so one that vanished completely is not
+   * initialised afresh.
+   */
+  public ResticCli(
+      String binary,
+      Map<String, String> env,
+      Duration defaultTimeout,
+      boolean checkWithCache,
+      Path stateDir) {
+    this(binary, env, defaultTimeout, checkWithCache);
+    this.known = stateDir == null ? null : new KnownRepositories(stateDir);
+  }
+
   /** restic from the PATH, {@code check --no-cache}. */
   public ResticCli(Map<String, String> env, Duration defaultTimeout) {
     this(ResticArgs.PROGRAM, env, defaultTimeout, false);
@@ -71,6 +87,7 @@ public final class ResticCli implements Restic {
   public RepositoryState ensureRepository() {
     Result probe = runLocking("cat config", ResticArgs.catConfig(), OutputLine.discard());
     if (probe.exitCode == 0) {
+      remember(probe);
       return RepositoryState.EXISTING;
     }
     ResticException failure = failure("cat config", probe);
@@ -79,7 +96,18 @@ public final class ResticCli implements Restic {
     }
     LOG.info("no restic repository at {}: initialising one", location());
     runChecked("init", ResticArgs.init(), OutputLine.discard(), defaultTimeout);
+    if (known != null) {
+      remember(
+          runChecked("cat config", ResticArgs.catConfig(), OutputLine.discard(), defaultTimeout));
+    }
     return RepositoryState.INITIALISED;
+  }
+
+  private void remember(Result catConfig) {
+    if (known != null) {
+      String id = ResticJson.configId(catConfig.output.stdoutLines()).orElse("");
+      known.remember(env.getOrDefault("RESTIC_REPOSITORY", ""), id);
+    }
   }
 
   @Override
@@ -364,6 +392,8 @@ public final class ResticCli implements Restic {
     String text = result.output.errorText();
     String why;
     Optional<Path> local = RepositoryLocation.localPath(env.get("RESTIC_REPOSITORY"));
+    Optional<String> usedBefore =
+        known == null ? Optional.empty() : known.idOf(env.getOrDefault("RESTIC_REPOSITORY", ""));
     if (local.isPresent()) {
       why = RepositoryLocation.leftovers(local.get()).orElse(null);
     } else {
@@ -391,6 +421,17 @@ public final class ResticCli implements Restic {
                 + "); stack-back initialises only a location that restic reports as empty");
       }
       why = null;
+    }
+    if (why == null && usedBefore.isPresent()) {
+      why =
+          "stack-back used repository "
+              + (usedBefore.get().isEmpty()
+                  ? ""
+                  : usedBefore.get().substring(0, Math.min(10, usedBefore.get().length())) + " ")
+              + "there before (remembered in "
+              + known.file()
+              + ") and restic finds none now; to start a new, empty repository there on"
+              + " purpose, run `restic init` yourself";
     }
     if (why == null) {
       return null;

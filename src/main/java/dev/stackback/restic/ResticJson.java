@@ -103,6 +103,17 @@ public final class ResticJson {
     return Optional.ofNullable(found);
   }
 
+  /** The {@code id} in the output of {@code restic cat config}, if any. */
+  public static Optional<String> configId(List<String> lines) {
+    try {
+      JsonNode node = MAPPER.readTree(String.join("\n", lines));
+      String id = node == null ? "" : node.path("id").asText("");
+      return id.isEmpty() ? Optional.empty() : Optional.of(id);
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
+  }
+
   /** A short human line for a {@code status} line ("42% of 1.2 GiB, 3 files"), or empty. */
   public static Optional<String> describeStatus(String line) {
     JsonNode node = message(line, "status");

@@ -231,6 +231,28 @@ class RepositoryFaultIT {
   }
 
   @Test
+  void repositoryDirectoryDeletedCompletelyBetweenRuns_nextRunSaysItIsGone_nothingCreated()
+      throws Exception {
+    Stack s = BackupFailureIT.stack(fx, "wholly", Map.of(), Map.of());
+    Cli.Result first = Cli.run(s.env(), "backup");
+    assertEquals(0, first.exit(), first::toString);
+    assertTrue(Files.exists(s.repo().resolve("config")), "stack-back did not initialise it");
+    DockerFixture.deleteTree(s.repo()); // a disk that is not mounted looks the same
+
+    Cli.Result second = Cli.run(s.env(), "backup");
+
+    assertEquals(1, second.exit(), second::toString);
+    assertFalse(Files.exists(s.repo()), "a new repository was made where the old one was");
+    List<JsonNode> records = Cli.records(s.state());
+    JsonNode rec = records.get(records.size() - 1);
+    assertEquals("check repository=failed", Cli.steps(rec).get(0));
+    String error = rec.get("error").asText();
+    assertTrue(error.contains("repository at " + s.repo() + " is gone or damaged"), error);
+    assertTrue(error.contains("there before (remembered in "), error);
+    assertTrue(error.contains("run `restic init` yourself"), error);
+  }
+
+  @Test
   void repositoryReplacedByJunk_runFailsSayingSo_nothingInitialised() throws Exception {
     Stack s = BackupFailureIT.stack(fx, "junk", Map.of(), Map.of());
     Files.createDirectories(s.repo().resolve("data/1c"));

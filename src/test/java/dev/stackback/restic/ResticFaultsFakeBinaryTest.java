@@ -143,6 +143,35 @@ class ResticFaultsFakeBinaryTest {
   }
 
   @Test
+  void repositoryUsedBefore_thatVanishedCompletely_isNotInitialisedAfresh() throws IOException {
+    Path state = Files.createDirectories(dir.resolve("state"));
+    Path repo = dir.resolve("repo"); // never created: the directory is gone entirely
+    String config = "echo '{\"version\":2,\"id\":\"be981869abaf258f\"}'; exit 0\n";
+    assertEquals(RepositoryState.EXISTING, cli(repo.toString(), config, state).ensureRepository());
+    String missing = "[ \"$1\" = init ] && exit 0\n" + NO_CONFIG;
+
+    ResticException e =
+        assertThrows(
+            ResticException.class, () -> cli(repo.toString(), missing, state).ensureRepository());
+
+    assertEquals(Kind.DAMAGED, e.kind());
+    assertTrue(e.getMessage().contains("used repository be981869ab there before"), e.getMessage());
+    assertTrue(e.getMessage().contains("run `restic init` yourself"), e.getMessage());
+    assertEquals(List.of("cat config", "cat config"), calls());
+    // another location is new: initialised (and then remembered)
+    Path other = dir.resolve("other");
+    String initThenConfig =
+        "[ \"$1\" = init ] && { touch \"$D/init\"; exit 0; }\n[ -e \"$D/init\" ] && { "
+            + config.strip()
+            + "; }\n"
+            + NO_CONFIG;
+    assertEquals(
+        RepositoryState.INITIALISED,
+        cli(other.toString(), initThenConfig, state).ensureRepository());
+    assertFalse(Files.readString(state.resolve("known-repositories")).contains(dir.toString()));
+  }
+
+  @Test
   void remote_initOnlyWhenResticSaysTheConfigIsAbsent() throws IOException {
     String unreachable =
         "[ \"$1\" = init ] && exit 0\n"
@@ -222,6 +251,11 @@ class ResticFaultsFakeBinaryTest {
   }
 
   private ResticCli cli(String repository, String body) throws IOException {
+    return cli(repository, body, null);
+  }
+
+  /** A ResticCli running {@code body} as restic; {@code stateDir} may be null. */
+  private ResticCli cli(String repository, String body, Path stateDir) throws IOException {
     Path script = dir.resolve("restic-" + System.nanoTime());
     Files.writeString(script, "#!/bin/sh\nD='" + dir + "'\necho \"$*\" >> \"$D/calls\"\n" + body);
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
@@ -229,7 +263,8 @@ class ResticFaultsFakeBinaryTest {
         script.toString(),
         Map.of("RESTIC_REPOSITORY", repository, "RESTIC_PASSWORD", "pw"),
         Duration.ofSeconds(10),
-        false);
+        false,
+        stateDir);
   }
 
   @Test
