@@ -179,6 +179,41 @@ class RunEngineFaultsTest {
   }
 
   @Test
+  void stateDirectoryBecomesUnwritableMidRun_runGoesOn_containersStarted_hooksRun_lastWriteWins()
+      throws Exception {
+    EngineHarness h = new EngineHarness(standardStack(), state);
+    Path runs = state.resolve("runs");
+    Path parked = state.resolve("runs-parked");
+    // while web is stopped the records directory turns into a file: every save fails
+    h.journal
+        .on(WEB_WORKER)
+        .before(
+            () -> {
+              java.nio.file.Files.move(runs, parked);
+              java.nio.file.Files.writeString(runs, "not a directory");
+            });
+    h.journal
+        .on(WEB_FINALLY)
+        .after(
+            () -> {
+              java.nio.file.Files.delete(runs);
+              java.nio.file.Files.move(parked, runs);
+            });
+
+    RunReport report = h.run();
+
+    List<String> journal = h.journal.entries();
+    assertTrue(
+        journal.containsAll(List.of("start web", WEB_FINALLY, SELF_FINALLY)), journal::toString);
+    assertEquals(0, report.exitCode());
+    // the writes after the directory came back caught up: the record on disk is complete
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.SUCCEEDED, r.state());
+    assertEquals("ok", step(r, "start web").outcome());
+    assertEquals("ok", step(r, "finally backup#1").outcome());
+  }
+
+  @Test
   void restoreInPlace_errorAndFinallyHooksIntoAGoneContainer_recordClosed_exit4() {
     EngineHarness h = new EngineHarness(standardStack(), state);
     h.journal.on("start web").throwing(new ContainerRuntimeException(GONE));
