@@ -36,6 +36,8 @@ final class Locks {
   private static final Set<String> NO_LOCK = Set.of("unlock", "version", "init", "list");
 
   private final ResticCli cli;
+  // null until asked; then the version, or empty when restic did not say
+  private volatile Optional<ResticVersion> version;
 
   Locks(ResticCli cli) {
     this.cli = cli;
@@ -44,6 +46,29 @@ final class Locks {
   /** True when the command takes a repository lock (so a lock failure is possible). */
   static boolean takesLock(List<String> args) {
     return args.size() > 1 && !NO_LOCK.contains(args.get(1));
+  }
+
+  /** {@code restic version}, asked once; empty when it cannot be read. */
+  Optional<ResticVersion> version() {
+    Optional<ResticVersion> known = version;
+    if (known == null) {
+      Optional<ResticVersion> found;
+      try {
+        ResticCli.Result r = cli.runQuietly(ResticArgs.version(), Duration.ofSeconds(30));
+        found =
+            r.exitCode() == 0
+                ? ResticVersion.parse(String.join("\n", r.output().stdoutLines()))
+                : Optional.empty();
+      } catch (ResticException e) {
+        found = Optional.empty();
+      }
+      found.ifPresentOrElse(
+          v -> LOG.debug("restic version {}", v),
+          () -> LOG.warn("cannot tell restic's version: lock waits are not bounded (needs 0.16+)"));
+      version = found;
+      known = found;
+    }
+    return known;
   }
 
   /** {@code restic unlock}: removes stale locks only. Best effort; logs what restic said. */

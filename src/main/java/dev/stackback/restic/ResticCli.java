@@ -36,9 +36,7 @@ public final class ResticCli implements Restic {
   private final boolean checkWithCache;
   private final Redactor redactor;
   private final Locks locks = new Locks(this);
-  private KnownRepositories known;
-  // null until asked; then the version, or empty when restic did not say
-  private volatile Optional<ResticVersion> version;
+  private MissingRepository missing = new MissingRepository(this, null);
 
   /**
    * @param binary restic executable (e.g. {@code "restic"} or {@code /usr/bin/restic})
@@ -70,7 +68,8 @@ public final class ResticCli implements Restic {
       boolean checkWithCache,
       Path stateDir) {
     this(binary, env, defaultTimeout, checkWithCache);
-    this.known = stateDir == null ? null : new KnownRepositories(stateDir);
+    this.missing =
+        new MissingRepository(this, stateDir == null ? null : new KnownRepositories(stateDir));
   }
 
   /** restic from the PATH, {@code check --no-cache}. */
@@ -87,7 +86,7 @@ public final class ResticCli implements Restic {
   public RepositoryState ensureRepository() {
     Result probe = runLocking("cat config", ResticArgs.catConfig(), OutputLine.discard());
     if (probe.exitCode == 0) {
-      remember(probe);
+      missing.remember(probe);
       return RepositoryState.EXISTING;
     }
     ResticException failure = failure("cat config", probe);
@@ -96,18 +95,11 @@ public final class ResticCli implements Restic {
     }
     LOG.info("no restic repository at {}: initialising one", location());
     runChecked("init", ResticArgs.init(), OutputLine.discard(), defaultTimeout);
-    if (known != null) {
-      remember(
+    if (missing.remembers()) {
+      missing.remember(
           runChecked("cat config", ResticArgs.catConfig(), OutputLine.discard(), defaultTimeout));
     }
     return RepositoryState.INITIALISED;
-  }
-
-  private void remember(Result catConfig) {
-    if (known != null) {
-      String id = ResticJson.configId(catConfig.output.stdoutLines()).orElse("");
-      known.remember(env.getOrDefault("RESTIC_REPOSITORY", ""), id);
-    }
   }
 
   @Override
@@ -228,6 +220,11 @@ public final class ResticCli implements Restic {
     locks.removeStale();
   }
 
+  /** {@code restic version}, asked once; empty when it cannot be read. */
+  Optional<ResticVersion> version() {
+    return locks.version();
+  }
+
   /** Runs restic (package-private for {@link Locks}); never throws on a non-zero exit. */
   Result runQuietly(List<String> args, Duration timeout) {
     return run(args, OutputLine.discard(), timeout, null);
@@ -309,29 +306,6 @@ public final class ResticCli implements Restic {
     return redact(env.getOrDefault("RESTIC_REPOSITORY", "(RESTIC_REPOSITORY)"));
   }
 
-  /** {@code restic version}, asked once; empty when it cannot be read. */
-  Optional<ResticVersion> version() {
-    Optional<ResticVersion> known = version;
-    if (known == null) {
-      Optional<ResticVersion> found;
-      try {
-        Result r = run(ResticArgs.version(), OutputLine.discard(), Duration.ofSeconds(30), null);
-        found =
-            r.exitCode == 0
-                ? ResticVersion.parse(String.join("\n", r.output.stdoutLines()))
-                : Optional.empty();
-      } catch (ResticException e) {
-        found = Optional.empty();
-      }
-      found.ifPresentOrElse(
-          v -> LOG.debug("restic version {}", v),
-          () -> LOG.warn("cannot tell restic's version: lock waits are not bounded (needs 0.16+)"));
-      version = found;
-      known = found;
-    }
-    return known;
-  }
-
   /** Waits for {@code process} up to {@code timeout}; past it interrupts restic and throws. */
   Result finish(String what, ResticProcess process, ResticOutput output, Duration timeout) {
     OptionalInt code = process.await(timeout);
@@ -365,7 +339,7 @@ public final class ResticCli implements Restic {
     List<String> lines = result.output.stderrLines();
     Kind kind = ResticExitCodes.classify(result.exitCode, lines);
     if (kind == Kind.NO_REPOSITORY) {
-      ResticException unsafe = notSafelyMissing(what, result);
+      ResticException unsafe = missing.notSafelyMissing(what, result);
       if (unsafe != null) {
         return unsafe;
       }
@@ -381,76 +355,6 @@ public final class ResticCli implements Restic {
             + result.exitCode
             + "): "
             + result.output.errorText());
-  }
-
-  /**
-   * For a "no repository" answer: a {@link Kind#DAMAGED} failure when the location is not safely
-   * empty (a local directory with leftovers; a remote backend whose error does not say the config
-   * is absent), or null when initialising there is safe.
-   */
-  private ResticException notSafelyMissing(String what, Result result) {
-    String text = result.output.errorText();
-    String why;
-    Optional<Path> local = RepositoryLocation.localPath(env.get("RESTIC_REPOSITORY"));
-    Optional<String> usedBefore =
-        known == null ? Optional.empty() : known.idOf(env.getOrDefault("RESTIC_REPOSITORY", ""));
-    if (local.isPresent()) {
-      why = RepositoryLocation.leftovers(local.get()).orElse(null);
-    } else {
-      String lower = text.toLowerCase(java.util.Locale.ROOT);
-      boolean absent =
-          result.exitCode == 10
-              || lower.contains("no such file")
-              || lower.contains("does not exist")
-              || lower.contains("not found")
-              || lower.contains("nosuchkey")
-              || lower.contains("404");
-      if (!absent) {
-        // unreachable, denied, ...: not a reason to initialise, and not known to be damaged
-        return new ResticException(
-            Kind.FAILED,
-            result.exitCode,
-            "restic cannot read the repository config at "
-                + location()
-                + " and does not say that it is missing (restic "
-                + what
-                + ", exit "
-                + result.exitCode
-                + ": "
-                + text
-                + "); stack-back initialises only a location that restic reports as empty");
-      }
-      why = null;
-    }
-    if (why == null && usedBefore.isPresent()) {
-      why =
-          "stack-back used repository "
-              + (usedBefore.get().isEmpty()
-                  ? ""
-                  : usedBefore.get().substring(0, Math.min(10, usedBefore.get().length())) + " ")
-              + "there before (remembered in "
-              + known.file()
-              + ") and restic finds none now; to start a new, empty repository there on"
-              + " purpose, run `restic init` yourself";
-    }
-    if (why == null) {
-      return null;
-    }
-    return new ResticException(
-        Kind.DAMAGED,
-        result.exitCode,
-        "repository at "
-            + location()
-            + " is gone or damaged: "
-            + why
-            + " (restic "
-            + what
-            + ", exit "
-            + result.exitCode
-            + ": "
-            + text
-            + "); restore it or point RESTIC_REPOSITORY elsewhere; stack-back will not"
-            + " initialise over existing data");
   }
 
   static ResticException timeout(String what, Duration timeout, ResticOutput output) {
