@@ -180,8 +180,11 @@ final class BackupRunner {
     }
     try {
       RunReport report = body.apply(engine);
-      summary(out, report);
-      notifyEnded(s.config, report.record());
+      try {
+        summary(out, report);
+      } finally {
+        notifyEnded(s.config, report.record());
+      }
       return report.exitCode();
     } finally {
       current.set(null);

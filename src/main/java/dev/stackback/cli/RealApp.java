@@ -35,7 +35,11 @@ public final class RealApp implements App {
   @Override
   public Restic restic(Config config) {
     return new ResticCli(
-        "restic", config.resticEnv(), config.backupTimeout(), config.checkWithCache());
+        "restic",
+        config.resticEnv(),
+        config.backupTimeout(),
+        config.checkWithCache(),
+        config.stateDir());
   }
 
   @Override

@@ -92,6 +92,7 @@ final class StatusCommand implements Callable<Integer> {
           "state",
           switch (e.kind()) {
             case NO_REPOSITORY -> "not initialised (the first backup initialises it)";
+            case DAMAGED -> "gone or damaged";
             case WRONG_PASSWORD -> "wrong password";
             case LOCKED -> "locked";
             default -> "error";

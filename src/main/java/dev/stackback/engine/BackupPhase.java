@@ -9,6 +9,7 @@ import dev.stackback.plan.Target;
 import dev.stackback.plan.VolumeSnapshot;
 import dev.stackback.port.BackupSummary;
 import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
@@ -52,7 +53,7 @@ final class BackupPhase {
   private final AtomicBoolean cancelled;
   private final SnapshotWorker worker;
   private final StopStart containers;
-  // why the rest of the phase is skipped (a repository fault), or null
+  // why the rest of the phase is skipped (a repository or worker fault), or null
   private String repositoryFailed;
 
   BackupPhase(
@@ -130,7 +131,7 @@ final class BackupPhase {
       return "the run was interrupted";
     }
     if (repositoryFailed != null) {
-      return "the repository failed: " + repositoryFailed;
+      return repositoryFailed;
     }
     if (snapshot && containers.stopFailed(t)) {
       return "stopping " + t.name() + " failed";
@@ -185,6 +186,12 @@ final class BackupPhase {
               : e.getMessage();
       rec.simple("snapshot", "snapshot " + t.name(), null, t.name(), "failed", begun, why);
       out.fail("snapshot of " + t.name() + " failed: " + why);
+      if (e instanceof ContainerRuntimeException && !cancelled.get() && repositoryFailed == null) {
+        // the exec into the run's one worker could not run (engine gone, worker died): every
+        // later snapshot would go through the same worker and engine
+        repositoryFailed = "the worker container failed: " + e.getMessage();
+        LOG.error("the worker failed; skipping the remaining snapshots and dumps");
+      }
       repositoryFault(e);
     }
   }
@@ -192,7 +199,7 @@ final class BackupPhase {
   /** Stops the phase when {@code e} is about the repository, not the service's data. */
   private void repositoryFault(RuntimeException e) {
     if (repositoryFailed == null && RepositoryFault.is(e)) {
-      repositoryFailed = e.getMessage();
+      repositoryFailed = "the repository failed: " + e.getMessage();
       LOG.error("the repository failed; skipping the remaining snapshots and dumps");
     }
   }

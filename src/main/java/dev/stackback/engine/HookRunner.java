@@ -98,7 +98,7 @@ final class HookRunner {
         startAsync(step);
         continue;
       }
-      if (!runBlocking(step)) {
+      if (!runContained(step)) {
         if (step.spec().onError() == OnError.ABORT) {
           failures++;
           aborted = mayAbort;
@@ -106,6 +106,31 @@ final class HookRunner {
       }
     }
     return new StageResult(aborted, failures);
+  }
+
+  /**
+   * {@link #runBlocking}, but whatever it throws (a store that cannot be written, a bug) is a
+   * failed hook: the stage, and the run's error and finally stages, go on.
+   */
+  private boolean runContained(HookStep step) {
+    try {
+      return runBlocking(step);
+    } catch (RuntimeException e) {
+      LOG.error("hook {} failed unexpectedly", name(step), e);
+      try {
+        recorder.simple(
+            "hook",
+            name(step),
+            step.spec().stage().word(),
+            step.from(),
+            "failed",
+            recorder.now(),
+            "could not run: " + describe(e));
+      } catch (RuntimeException again) {
+        LOG.error("cannot record hook {}: {}", name(step), again.toString());
+      }
+      return false;
+    }
   }
 
   /** Waits for the async hooks still running, each bounded by its own timeout. */
@@ -139,7 +164,7 @@ final class HookRunner {
 
   private void startAsync(HookStep step) {
     LOG.info("starting async hook {} ({})", name(step), step.whereText());
-    CompletableFuture<Void> f = CompletableFuture.runAsync(() -> runBlocking(step), async);
+    CompletableFuture<Void> f = CompletableFuture.runAsync(() -> runContained(step), async);
     synchronized (pending) {
       pending.add(new Pending(step, f));
     }
@@ -151,12 +176,22 @@ final class HookRunner {
     Instant started = recorder.now();
     int attempts = 0;
     ExecResult last = null;
+    String thrown = null;
     while (attempts <= spec.retries()) {
       if (attempts > 0 && !pause(attempts)) {
         break;
       }
       attempts++;
-      last = execute(step);
+      try {
+        last = execute(step);
+        thrown = null;
+      } catch (RuntimeException e) {
+        // the container is gone, the engine is down: a failed attempt, not a crashed run
+        last = null;
+        thrown = describe(e);
+        LOG.warn("hook {} attempt {} could not run: {}", name(step), attempts, thrown);
+        continue;
+      }
       if (last == null) {
         break; // unresolved context: retrying cannot help
       }
@@ -167,7 +202,19 @@ final class HookRunner {
       }
       LOG.warn("hook {} attempt {} failed ({})", name(step), attempts, describe(last));
     }
-    if (last == null) {
+    if (thrown != null) {
+      recorder.finished(
+          "hook",
+          name(step),
+          spec.stage().word(),
+          step.from(),
+          "failed",
+          started,
+          null,
+          attempts,
+          "could not run: " + thrown,
+          List.of());
+    } else if (last == null) {
       recorder.simple(
           "hook",
           name(step),
@@ -231,6 +278,12 @@ final class HookRunner {
 
   private static String contextOf(HookStep step) {
     return step.where() instanceof HookTarget.Unresolved u ? u.context() : step.spec().context();
+  }
+
+  /** An exception's message, or its class when it has none. */
+  static String describe(RuntimeException e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 
   static String describe(ExecResult r) {

@@ -28,7 +28,7 @@ final class Recorder {
     this.store = store;
     this.clock = clock;
     this.record = initial;
-    store.save(initial);
+    save();
   }
 
   Instant now() {
@@ -41,7 +41,7 @@ final class Recorder {
 
   synchronized void step(StepRecord step) {
     record = record.withStep(step);
-    store.save(record);
+    save();
     String line =
         String.format(
             "%-11s %-8s %s (%s)%s",
@@ -150,13 +150,13 @@ final class Recorder {
   synchronized void stopped(String containerId) {
     stopped.add(containerId);
     record = record.withStopped(List.copyOf(stopped));
-    store.save(record);
+    save();
   }
 
   synchronized void started(String containerId) {
     stopped.remove(containerId);
     record = record.withStopped(List.copyOf(stopped));
-    store.save(record);
+    save();
   }
 
   synchronized List<String> stillStopped() {
@@ -167,7 +167,20 @@ final class Recorder {
     // the error may quote a command's output: bounded like a step's message
     String error = firstError == null ? null : OutputTail.capLine(firstError);
     record = record.ended(state, now(), exitCode, error);
-    store.save(record);
+    save();
     return record;
+  }
+
+  /**
+   * Writes the record; a store that cannot be written (disk full, state directory gone) is logged
+   * and must not end the run: its containers are still started and its hooks still run, and the
+   * next successful write catches up.
+   */
+  private synchronized void save() {
+    try {
+      store.save(record);
+    } catch (RuntimeException e) {
+      LOG.error("cannot write the record of run {}: {}", record.id(), e.getMessage());
+    }
   }
 }

@@ -6,11 +6,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Tells a failure of the repository (restic could not open, lock or write it: missing, locked,
- * wrong password, full, unreachable) from a failure of one service's own data. The first stops the
- * backup phase, since every later snapshot would fail the same way; the second does not deny the
- * other services their backup. From restic's exit code (0.17+: 10 no repository, 11 lock failed, 12
- * wrong password) and, for older restic that exits 1 for all of them, its message.
+ * Tells a failure of the repository (restic could not open, lock or write it: missing, damaged,
+ * locked, wrong password, full, unreachable) from a failure of one service's own data. The first
+ * stops the backup phase, since every later snapshot would fail the same way; the second does not
+ * deny the other services their backup. From restic's exit code (0.17+: 10 no repository, 11 lock
+ * failed, 12 wrong password) and, for older restic that exits 1 for all of them, its message.
  */
 final class RepositoryFault {
   private static final List<String> TEXTS =
@@ -44,7 +44,7 @@ final class RepositoryFault {
   static boolean is(RuntimeException e) {
     if (e instanceof ResticException r) {
       switch (r.kind()) {
-        case NO_REPOSITORY, LOCKED, WRONG_PASSWORD -> {
+        case NO_REPOSITORY, DAMAGED, LOCKED, WRONG_PASSWORD -> {
           return true;
         }
         default -> {

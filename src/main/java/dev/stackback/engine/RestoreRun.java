@@ -65,6 +65,23 @@ final class RestoreRun {
         restore.snapshot().shortId(),
         service,
         String.join(", ", restore.includes()));
+    try {
+      preRestorePost(restore, out);
+    } catch (RuntimeException e) {
+      // stopRestoreStart started what it stopped in its finally; error and finally hooks follow
+      LOG.error("restore run {} failed unexpectedly", rec.record().id(), e);
+      out.fail("stack-back failed unexpectedly: " + HookRunner.describe(e));
+    }
+    if (cancelled.get()) {
+      out.fail("the run was interrupted");
+    }
+    RunEngine.closingStages(
+        hooks, ownHooks(Stage.ERROR, service), ownHooks(Stage.FINALLY, service), out);
+    return out;
+  }
+
+  private void preRestorePost(InPlaceRestore restore, Outcome out) {
+    String service = restore.service();
     StageResult pre = hooks.runStage(Stage.PRE, ownHooks(Stage.PRE, service));
     if (pre.failures() > 0) {
       out.fail("a pre hook failed");
@@ -80,17 +97,6 @@ final class RestoreRun {
         out.fail("a post hook failed");
       }
     }
-    if (cancelled.get()) {
-      out.fail("the run was interrupted");
-    }
-    if (out.failed && hooks.runStage(Stage.ERROR, ownHooks(Stage.ERROR, service)).failures() > 0) {
-      out.fail("an error hook failed");
-    }
-    if (hooks.runStage(Stage.FINALLY, ownHooks(Stage.FINALLY, service)).failures() > 0) {
-      out.fail("a finally hook failed");
-    }
-    hooks.awaitAsync();
-    return out;
   }
 
   /** The hooks declared on the service's container, in their order. */
@@ -126,6 +132,16 @@ final class RestoreRun {
   private void restore(InPlaceRestore restore, Outcome out) {
     String service = restore.service();
     Instant started = rec.now();
+    try {
+      restoreWorker(restore, started, out);
+    } catch (RuntimeException e) {
+      rec.simple("restore", "restore " + service, null, service, "failed", started, e.getMessage());
+      out.fail("restore of " + service + " failed: " + e.getMessage());
+    }
+  }
+
+  private void restoreWorker(InPlaceRestore restore, Instant started, Outcome out) {
+    String service = restore.service();
     WorkerSpec spec =
         new WorkerSpec(
             plan.self().primary().exactImage(),
@@ -144,17 +160,12 @@ final class RestoreRun {
             + restore.snapshot().shortId()
             + " into "
             + String.join(", ", restore.includes());
-    try {
-      ExecResult r = runtime.runWorker(spec, log);
-      String message =
-          r.succeeded() ? what : "restic restore " + HookRunner.describe(r) + lastLine(r.tail());
-      rec.step("restore", "restore " + service, null, service, started, r, 1, message);
-      if (!r.succeeded()) {
-        out.fail("restore of " + service + " failed: " + message);
-      }
-    } catch (RuntimeException e) {
-      rec.simple("restore", "restore " + service, null, service, "failed", started, e.getMessage());
-      out.fail("restore of " + service + " failed: " + e.getMessage());
+    ExecResult r = runtime.runWorker(spec, log);
+    String message =
+        r.succeeded() ? what : "restic restore " + HookRunner.describe(r) + lastLine(r.tail());
+    rec.step("restore", "restore " + service, null, service, started, r, 1, message);
+    if (!r.succeeded()) {
+      out.fail("restore of " + service + " failed: " + message);
     }
   }
 

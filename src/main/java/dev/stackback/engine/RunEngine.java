@@ -4,6 +4,7 @@ import dev.stackback.engine.HookRunner.StageResult;
 import dev.stackback.label.HookSpec.Stage;
 import dev.stackback.plan.BackupSteps;
 import dev.stackback.plan.ContainerRef;
+import dev.stackback.plan.HookStep;
 import dev.stackback.plan.Plan;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.LocalShell;
@@ -172,6 +173,13 @@ public final class RunEngine {
           new HookRunner(
               runtime, shell, rec, sleeper, settings.retryBackoff(), async, id, cancelled);
       return body.apply(rec, hooks);
+    } catch (RuntimeException e) {
+      // a bug or a broken store: the record is still closed, the caller still notifies
+      LOG.error("run {} failed unexpectedly", id, e);
+      Outcome out = new Outcome();
+      out.fail("stack-back failed unexpectedly: " + HookRunner.describe(e));
+      out.restartFailed = !rec.stillStopped().isEmpty();
+      return finish(rec, out);
     } finally {
       async.shutdownNow();
     }
@@ -184,6 +192,25 @@ public final class RunEngine {
         rec.record().id(),
         plan.targets().size(),
         plan.host());
+    try {
+      checkPreBackupPost(plan, rec, hooks, out);
+    } catch (RuntimeException e) {
+      // every container BackupPhase stopped is started in its finally; the error and finally
+      // hooks below still run
+      LOG.error("backup run {} failed unexpectedly", rec.record().id(), e);
+      out.fail("stack-back failed unexpectedly: " + HookRunner.describe(e));
+    }
+    if (cancelled.get()) {
+      out.fail("the run was interrupted");
+    }
+    closingStages(hooks, plan.hooks(Stage.ERROR), plan.hooks(Stage.FINALLY), out);
+    if (settings.maintenanceAfterRun() && !out.failed && !out.incomplete && !cancelled.get()) {
+      maintenance(plan, rec, out);
+    }
+    return finish(rec, out);
+  }
+
+  private void checkPreBackupPost(Plan plan, Recorder rec, HookRunner hooks, Outcome out) {
     if (checkRepository(rec, out)) {
       StageResult pre = hooks.runStage(Stage.PRE, plan.hooks(Stage.PRE));
       if (pre.failures() > 0) {
@@ -210,22 +237,36 @@ public final class RunEngine {
         out.fail("a post hook failed");
       }
     }
-    if (cancelled.get()) {
-      out.fail("the run was interrupted");
-    }
+  }
+
+  /**
+   * The error hooks (when the run failed) and the finally hooks, then the async hooks are awaited.
+   * Nothing here may end the run early: a hook that cannot even be run is a failed hook (see {@link
+   * HookRunner}), and whatever else goes wrong is recorded in {@code out}, never thrown.
+   */
+  static void closingStages(
+      HookRunner hooks, List<HookStep> error, List<HookStep> always, Outcome out) {
     if (out.failed) {
-      if (hooks.runStage(Stage.ERROR, plan.hooks(Stage.ERROR)).failures() > 0) {
-        out.fail("an error hook failed");
+      contained(out, "error hooks", () -> hooks.runStage(Stage.ERROR, error), "an error hook");
+    }
+    contained(out, "finally hooks", () -> hooks.runStage(Stage.FINALLY, always), "a finally hook");
+    try {
+      hooks.awaitAsync();
+    } catch (RuntimeException e) {
+      LOG.error("waiting for async hooks failed", e);
+    }
+  }
+
+  private static void contained(
+      Outcome out, String what, Supplier<StageResult> stage, String failedHook) {
+    try {
+      if (stage.get().failures() > 0) {
+        out.fail(failedHook + " failed");
       }
+    } catch (RuntimeException e) {
+      LOG.error("{} failed unexpectedly", what, e);
+      out.fail(what + " failed: " + HookRunner.describe(e));
     }
-    if (hooks.runStage(Stage.FINALLY, plan.hooks(Stage.FINALLY)).failures() > 0) {
-      out.fail("a finally hook failed");
-    }
-    hooks.awaitAsync();
-    if (settings.maintenanceAfterRun() && !out.failed && !out.incomplete && !cancelled.get()) {
-      maintenance(plan, rec, out);
-    }
-    return finish(rec, out);
   }
 
   private boolean checkRepository(Recorder rec, Outcome out) {

@@ -8,6 +8,11 @@ public class ResticException extends RuntimeException {
   public enum Kind {
     /** the repository does not exist (exit 10, or the "unable to open config file" message) */
     NO_REPOSITORY,
+    /**
+     * the location holds data but no readable repository (deleted or damaged while something
+     * remained, or removed while restic wrote to it): never initialised over
+     */
+    DAMAGED,
     /** the repository is locked (exit 11) */
     LOCKED,
     /** the password is wrong (exit 12, or "wrong password") */

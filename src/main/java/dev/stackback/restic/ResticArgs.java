@@ -137,6 +137,32 @@ public final class ResticArgs {
     return List.copyOf(start("unlock"));
   }
 
+  /** {@code restic version}. */
+  public static List<String> version() {
+    return List.copyOf(start("version"));
+  }
+
+  /**
+   * {@code argv} with the global {@code --retry-lock <seconds>s} after the program name: restic
+   * (0.16+) then waits up to that long for a lock held by another process.
+   */
+  public static List<String> withRetryLock(List<String> argv, java.time.Duration wait) {
+    List<String> out = new ArrayList<>(argv);
+    out.add(1, "--retry-lock");
+    out.add(2, Math.max(1, wait.toSeconds()) + "s");
+    return List.copyOf(out);
+  }
+
+  /** {@code restic list locks --no-lock}: works while the repository is locked exclusively. */
+  public static List<String> listLocksNoLock() {
+    return List.copyOf(start("list", "locks", "--no-lock"));
+  }
+
+  /** {@code restic cat lock ID --no-lock}: the lock's JSON (time, exclusive, hostname, pid). */
+  public static List<String> catLock(String id) {
+    return List.copyOf(start("cat", "lock", checkSnapshotId(id), "--no-lock"));
+  }
+
   /** {@code restic list locks}. */
   public static List<String> listLocks() {
     return List.copyOf(start("list", "locks"));

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Restic} by running the restic binary. The repository, password and backend credentials
@@ -28,11 +30,14 @@ import java.util.OptionalInt;
  * {@code incomplete=true} instead of throwing, and the engine decides what that means.
  */
 public final class ResticCli implements Restic {
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.restic");
   private final String binary;
   private final Map<String, String> env;
   private final Duration defaultTimeout;
   private final boolean checkWithCache;
   private final Redactor redactor;
+  private final Locks locks = new Locks(this);
+  private MissingRepository missing = new MissingRepository(this, null);
 
   /**
    * @param binary restic executable (e.g. {@code "restic"} or {@code /usr/bin/restic})
@@ -52,22 +57,49 @@ public final class ResticCli implements Restic {
     this.redactor = new Redactor(this.env);
   }
 
+  /**
+   * Like {@link #ResticCli(String, Map, Duration, boolean)}, remembering in {@code stateDir} which
+   * repositories were used (see {@link KnownRepositories}), so one that vanished completely is not
+   * initialised afresh.
+   */
+  public ResticCli(
+      String binary,
+      Map<String, String> env,
+      Duration defaultTimeout,
+      boolean checkWithCache,
+      Path stateDir) {
+    this(binary, env, defaultTimeout, checkWithCache);
+    this.missing =
+        new MissingRepository(this, stateDir == null ? null : new KnownRepositories(stateDir));
+  }
+
   /** restic from the PATH, {@code check --no-cache}. */
   public ResticCli(Map<String, String> env, Duration defaultTimeout) {
     this(ResticArgs.PROGRAM, env, defaultTimeout, false);
   }
 
+  /**
+   * {@code cat config} (which takes a shared lock, so a stale exclusive lock is found and cleared
+   * here, before any backup). Initialises only where restic says there is no repository and, for a
+   * local path, nothing is in the way: a location with leftovers is {@link Kind#DAMAGED}.
+   */
   @Override
   public RepositoryState ensureRepository() {
-    Result probe = run(ResticArgs.catConfig(), OutputLine.discard(), defaultTimeout, null);
+    Result probe = runLocking("cat config", ResticArgs.catConfig(), OutputLine.discard());
     if (probe.exitCode == 0) {
+      missing.remember(probe);
       return RepositoryState.EXISTING;
     }
     ResticException failure = failure("cat config", probe);
     if (failure.kind() != Kind.NO_REPOSITORY) {
       throw failure;
     }
+    LOG.info("no restic repository at {}: initialising one", location());
     runChecked("init", ResticArgs.init(), OutputLine.discard(), defaultTimeout);
+    if (missing.remembers()) {
+      missing.remember(
+          runChecked("cat config", ResticArgs.catConfig(), OutputLine.discard(), defaultTimeout));
+    }
     return RepositoryState.INITIALISED;
   }
 
@@ -186,11 +218,17 @@ public final class ResticCli implements Restic {
    * aborted backup calls this so the next run does not find the repository locked. Best effort.
    */
   void removeStaleLocks() {
-    try {
-      run(ResticArgs.unlock(), OutputLine.discard(), Duration.ofMinutes(1), null);
-    } catch (ResticException e) {
-      // the aborted backup's own error is what matters
-    }
+    locks.removeStale();
+  }
+
+  /** {@code restic version}, asked once; empty when it cannot be read. */
+  Optional<ResticVersion> version() {
+    return locks.version();
+  }
+
+  /** Runs restic (package-private for {@link Locks}); never throws on a non-zero exit. */
+  Result runQuietly(List<String> args, Duration timeout) {
+    return run(args, OutputLine.discard(), timeout, null);
   }
 
   /** {@code restic prune} on its own (after a {@code forget} without prune). */
@@ -228,11 +266,45 @@ public final class ResticCli implements Restic {
   }
 
   private Result runChecked(String what, List<String> args, OutputLine log, Duration timeout) {
-    Result result = run(args, log, timeout, null);
+    Result result =
+        Locks.takesLock(args) ? runLocking(what, args, log) : run(args, log, timeout, null);
     if (result.exitCode != 0) {
       throw failure(what, result);
     }
     return result;
+  }
+
+  /**
+   * Runs a command that takes a repository lock. When restic finds the repository locked, the stale
+   * locks are removed ({@code restic unlock}: only locks of dead processes on this host, or older
+   * than 30 minutes, never a live one) and the command runs once more, waiting up to {@link
+   * Locks#WAIT} for the lock where restic can ({@code --retry-lock}, 0.16+). Returns the last
+   * result; a lock that is still held fails with a message that says whose it is and what to do.
+   */
+  private Result runLocking(String what, List<String> args, OutputLine log) {
+    Result first = run(args, log, defaultTimeout, null);
+    if (first.exitCode == 0 || kindOf(first) != Kind.LOCKED) {
+      return first;
+    }
+    LOG.warn(
+        "restic {}: the repository is locked ({}); removing stale locks and trying once more",
+        what,
+        first.output.errorText());
+    locks.removeStale();
+    Result second = run(locks.withWait(args), log, defaultTimeout, null);
+    if (second.exitCode != 0 && kindOf(second) == Kind.LOCKED) {
+      throw locks.stillLocked(what, second);
+    }
+    return second;
+  }
+
+  private static Kind kindOf(Result result) {
+    return ResticExitCodes.classify(result.exitCode, result.output.stderrLines());
+  }
+
+  /** The repository location for messages (a password in a URL masked). */
+  String location() {
+    return redact(env.getOrDefault("RESTIC_REPOSITORY", "(RESTIC_REPOSITORY)"));
   }
 
   /** Waits for {@code process} up to {@code timeout}; past it interrupts restic and throws. */
@@ -249,18 +321,30 @@ public final class ResticCli implements Restic {
     if (result.exitCode != 0 && result.exitCode != 3) {
       throw failure("backup", result);
     }
-    return ResticJson.findSummary(result.output.stdoutLines(), result.exitCode)
-        .orElseThrow(
-            () ->
-                new ResticException(
-                    result.exitCode == 3 ? Kind.INCOMPLETE : Kind.FAILED,
-                    result.exitCode,
-                    "restic backup printed no summary: " + result.output.errorText()));
+    BackupSummary summary =
+        ResticJson.findSummary(result.output.stdoutLines(), result.exitCode)
+            .orElseThrow(
+                () ->
+                    new ResticException(
+                        result.exitCode == 3 ? Kind.INCOMPLETE : Kind.FAILED,
+                        result.exitCode,
+                        "restic backup printed no summary: " + result.output.errorText()));
+    Optional<String> vanished = ResticJson.vanishedLock(result.output.stderrLines());
+    if (vanished.isPresent()) {
+      throw ResticJson.repositoryVanished(summary, result.exitCode, vanished.get());
+    }
+    return summary;
   }
 
   ResticException failure(String what, Result result) {
     List<String> lines = result.output.stderrLines();
     Kind kind = ResticExitCodes.classify(result.exitCode, lines);
+    if (kind == Kind.NO_REPOSITORY) {
+      ResticException unsafe = missing.notSafelyMissing(what, result);
+      if (unsafe != null) {
+        return unsafe;
+      }
+    }
     return new ResticException(
         kind,
         result.exitCode,
@@ -289,6 +373,7 @@ public final class ResticCli implements Restic {
   private static String describe(Kind kind) {
     return switch (kind) {
       case NO_REPOSITORY -> "no repository at RESTIC_REPOSITORY";
+      case DAMAGED -> "repository gone or damaged";
       case WRONG_PASSWORD -> "wrong password";
       case LOCKED -> "repository locked";
       case INCOMPLETE -> "some files could not be read";

@@ -36,16 +36,59 @@ public final class ResticJson {
           exitCode,
           "restic backup failed (exit " + exitCode + "): " + lastLines(stdoutLines));
     }
-    return findSummary(stdoutLines, exitCode)
-        .orElseThrow(
-            () ->
-                new ResticException(
-                    exitCode == 3 ? Kind.INCOMPLETE : Kind.FAILED,
-                    exitCode,
-                    "restic backup printed no summary (exit "
-                        + exitCode
-                        + "): "
-                        + lastLines(stdoutLines)));
+    BackupSummary summary =
+        findSummary(stdoutLines, exitCode)
+            .orElseThrow(
+                () ->
+                    new ResticException(
+                        exitCode == 3 ? Kind.INCOMPLETE : Kind.FAILED,
+                        exitCode,
+                        "restic backup printed no summary (exit "
+                            + exitCode
+                            + "): "
+                            + lastLines(stdoutLines)));
+    Optional<String> vanished = vanishedLock(stdoutLines);
+    if (vanished.isPresent()) {
+      throw repositoryVanished(summary, exitCode, vanished.get());
+    }
+    return summary;
+  }
+
+  /**
+   * restic (0.14 to 0.18 at least) exits 0 with a summary when its repository was deleted while it
+   * ran: it recreates the directories it writes to and only fails to remove its own lock at the end
+   * ({@code Remove(<lock/...>) returned error ...: no such file or directory}). Such a "snapshot"
+   * lives in a location without config or keys: the line that says the lock vanished, or empty.
+   */
+  public static Optional<String> vanishedLock(List<String> lines) {
+    for (String line : lines) {
+      if (line == null || !line.contains("Remove(<lock/")) {
+        continue;
+      }
+      String lower = line.toLowerCase(java.util.Locale.ROOT);
+      if (lower.contains("no such file")
+          || lower.contains("not found")
+          || lower.contains("does not exist")
+          || lower.contains("nosuchkey")
+          || lower.contains("nosuchbucket")) {
+        return Optional.of(line.strip());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The failure for a backup whose repository vanished under it (see {@link #vanishedLock}). */
+  public static ResticException repositoryVanished(
+      BackupSummary summary, int exitCode, String line) {
+    return new ResticException(
+        Kind.DAMAGED,
+        exitCode,
+        "restic reported snapshot "
+            + summary.snapshotId()
+            + ", but its lock vanished from the repository while it ran (the repository was"
+            + " deleted or replaced, or someone removed its lock): "
+            + line
+            + "; the snapshot cannot be trusted, check the repository");
   }
 
   /** The last {@code summary} line among {@code lines}, if any. */
@@ -58,6 +101,17 @@ public final class ResticJson {
       }
     }
     return Optional.ofNullable(found);
+  }
+
+  /** The {@code id} in the output of {@code restic cat config}, if any. */
+  public static Optional<String> configId(List<String> lines) {
+    try {
+      JsonNode node = MAPPER.readTree(String.join("\n", lines));
+      String id = node == null ? "" : node.path("id").asText("");
+      return id.isEmpty() ? Optional.empty() : Optional.of(id);
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
   }
 
   /** A short human line for a {@code status} line ("42% of 1.2 GiB, 3 files"), or empty. */

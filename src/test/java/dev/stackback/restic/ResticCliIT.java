@@ -79,14 +79,26 @@ class ResticCliIT {
   }
 
   @Test
-  void directoryThatIsNoRepository_isNoRepository() throws IOException {
+  void directoryWithFilesButNoRepository_isDamaged_notMissing() throws IOException {
     Path notRepo = Files.createDirectories(tmp.resolve("not-a-repo"));
     Files.writeString(notRepo.resolve("file.txt"), "hello");
     ResticException e =
         assertThrows(
             ResticException.class, () -> cli(notRepo, PASSWORD).snapshots(null, List.of()));
-    assertEquals(Kind.NO_REPOSITORY, e.kind());
+    assertEquals(Kind.DAMAGED, e.kind());
     assertTrue(e.getMessage().contains("unable to open config file"), e.getMessage());
+    assertTrue(e.getMessage().contains("not empty (file.txt)"), e.getMessage());
+    assertThrows(ResticException.class, () -> cli(notRepo, PASSWORD).ensureRepository());
+    assertFalse(Files.exists(notRepo.resolve("config")), "initialised over someone's files");
+  }
+
+  @Test
+  void missingDirectory_isNoRepository() {
+    ResticException e =
+        assertThrows(
+            ResticException.class,
+            () -> cli(tmp.resolve("nothing-here"), PASSWORD).snapshots(null, List.of()));
+    assertEquals(Kind.NO_REPOSITORY, e.kind());
   }
 
   @Test
