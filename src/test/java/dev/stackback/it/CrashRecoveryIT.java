@@ -25,23 +25,7 @@ class CrashRecoveryIT {
     try (SidecarProject p = new SidecarProject("sbcrash")) {
       String data = p.volume("data");
       String repo = p.volume("repo");
-      String app =
-          p.run(
-              "app",
-              List.of(
-                  "--label",
-                  "stack-back.volumes=true",
-                  "--label",
-                  "stack-back.volumes.stop-during-backup=true",
-                  "-v",
-                  data + ":/data"),
-              SidecarProject.BUSYBOX,
-              List.of(
-                  "sh",
-                  "-c",
-                  "[ -f /data/big ] || head -c 400000000 /dev/urandom > /data/big; "
-                      + "touch /data/ready; "
-                      + SidecarProject.IDLE));
+      String app = p.slowStopDuringBackupApp(data, 400000000L);
       String appId = SidecarProject.inspect(app, "{{.Id}}");
       // daemon as PID 1 (schedule far away): killing the container kills every stack-back in it
       String sidecar =
@@ -50,10 +34,6 @@ class CrashRecoveryIT {
               p.sidecarOptions(repo, "-e", "CRON_SCHEDULE=0 0 1 1 *"),
               SidecarProject.IMAGE,
               List.of());
-      assertTrue(
-          SidecarProject.poll(
-              Duration.ofSeconds(60), () -> exec(app, "test", "-f", "/data/ready").exit() == 0),
-          "random data written");
       ok(exec(sidecar, "restic", "init")); // so the slow part is the snapshot, not the init
 
       Running backup =

@@ -27,23 +27,7 @@ class SidecarCrashIT {
     try (SidecarProject p = new SidecarProject("sbkill")) {
       String data = p.volume("data");
       String repo = p.volume("repo");
-      String app =
-          p.run(
-              "app",
-              List.of(
-                  "--label",
-                  "stack-back.volumes=true",
-                  "--label",
-                  "stack-back.volumes.stop-during-backup=true",
-                  "-v",
-                  data + ":/data"),
-              SidecarProject.BUSYBOX,
-              List.of(
-                  "sh",
-                  "-c",
-                  "[ -f /data/big ] || head -c 300000000 /dev/urandom > /data/big; "
-                      + "touch /data/ready; "
-                      + SidecarProject.IDLE));
+      String app = p.slowStopDuringBackupApp(data, 300000000L);
       String appId = SidecarProject.inspect(app, "{{.Id}}");
       String sidecar =
           p.run(
@@ -51,10 +35,6 @@ class SidecarCrashIT {
               p.sidecarOptions(repo, "-e", "CRON_SCHEDULE=0 0 1 1 *"),
               SidecarProject.IMAGE,
               List.of());
-      assertTrue(
-          SidecarProject.poll(
-              Duration.ofSeconds(60), () -> exec(app, "test", "-f", "/data/ready").exit() == 0),
-          "random data written");
       ok(exec(sidecar, "restic", "init"));
 
       Running backup =

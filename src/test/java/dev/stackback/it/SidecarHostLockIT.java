@@ -33,17 +33,18 @@ class SidecarHostLockIT {
     Path repo = Files.createTempDirectory("sbhostlock-repo");
     try (SidecarProject p = new SidecarProject("sbhostlock")) {
       String data = p.volume("data");
-      p.run(
-          "app",
-          List.of(
-              "--label",
-              "stack-back.volumes=true",
-              "--label",
-              "stack-back.hooks.pre.1.cmd=sleep 6",
-              "-v",
-              data + ":/data"),
-          SidecarProject.BUSYBOX,
-          List.of("sh", "-c", "echo x > /data/x; " + SidecarProject.IDLE));
+      String app =
+          p.run(
+              "app",
+              List.of(
+                  "--label",
+                  "stack-back.volumes=true",
+                  "--label",
+                  "stack-back.hooks.pre.1.cmd=sleep 6",
+                  "-v",
+                  data + ":/data"),
+              SidecarProject.BUSYBOX,
+              List.of("sh", "-c", "echo x > /data/x; " + SidecarProject.IDLE));
       String sidecar =
           p.run(
               "backup",
@@ -83,6 +84,13 @@ class SidecarHostLockIT {
           busy.err().contains("pid " + pid + " in container '" + sidecar + "'"), busy::toString);
       assertTrue(busy.err().contains("STATE_DIR /state"), busy::toString);
 
+      // kill it in its pre hook, after its repository check: a restic still running in the
+      // sidecar when its JVM dies leaves a lock only a restic in the sidecar can judge stale
+      assertTrue(
+          SidecarProject.poll(
+              Duration.ofSeconds(30),
+              () -> exec(app, "sh", "-c", "ps | grep -q '[s]leep 6'").exit() == 0),
+          "the sidecar's run never reached its pre hook");
       ok(exec(sidecar, "kill", "-9", pid));
       Result killed = inSidecar.await(Duration.ofSeconds(30));
       assertNotEquals(0, killed.exit(), killed.toString());

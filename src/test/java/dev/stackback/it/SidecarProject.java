@@ -55,6 +55,36 @@ final class SidecarProject implements AutoCloseable {
   }
 
   /**
+   * Runs service {@code app}: a stop-during-backup target whose volume {@code data} (at /data)
+   * holds {@code bytes} of random data, written once; returns when the data is there. A snapshot of
+   * it takes long enough to kill or stop stack-back in the middle of it.
+   */
+  String slowStopDuringBackupApp(String data, long bytes) {
+    String app =
+        run(
+            "app",
+            List.of(
+                "--label",
+                "stack-back.volumes=true",
+                "--label",
+                "stack-back.volumes.stop-during-backup=true",
+                "-v",
+                data + ":/data"),
+            BUSYBOX,
+            List.of(
+                "sh",
+                "-c",
+                "[ -f /data/big ] || head -c "
+                    + bytes
+                    + " /dev/urandom > /data/big; touch /data/ready; "
+                    + IDLE));
+    if (!poll(Duration.ofSeconds(60), () -> exec(app, "test", "-f", "/data/ready").exit() == 0)) {
+      throw new IllegalStateException("the random data of " + app + " was not written in 60s");
+    }
+    return app;
+  }
+
+  /**
    * {@code docker run -d} of {@code service} in this project (compose labels set). {@code command}
    * empty: the image's default command. Returns the container name {@code <project>-<service>}.
    */

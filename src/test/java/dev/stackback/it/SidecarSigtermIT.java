@@ -28,23 +28,7 @@ class SidecarSigtermIT {
     try (SidecarProject p = new SidecarProject("sbterm")) {
       String data = p.volume("data");
       String repo = p.volume("repo");
-      String app =
-          p.run(
-              "app",
-              List.of(
-                  "--label",
-                  "stack-back.volumes=true",
-                  "--label",
-                  "stack-back.volumes.stop-during-backup=true",
-                  "-v",
-                  data + ":/data"),
-              SidecarProject.BUSYBOX,
-              List.of(
-                  "sh",
-                  "-c",
-                  "[ -f /data/big ] || head -c 300000000 /dev/urandom > /data/big; "
-                      + "touch /data/ready; "
-                      + SidecarProject.IDLE));
+      String app = p.slowStopDuringBackupApp(data, 300000000L);
       String appId = SidecarProject.inspect(app, "{{.Id}}");
       String sidecar =
           p.run(
@@ -59,10 +43,6 @@ class SidecarSigtermIT {
                   "stack-back.hooks.finally.1.cmd=echo finally >> /state/marks"),
               SidecarProject.IMAGE,
               List.of());
-      assertTrue(
-          SidecarProject.poll(
-              Duration.ofSeconds(60), () -> exec(app, "test", "-f", "/data/ready").exit() == 0),
-          "random data written");
       ok(exec(sidecar, "restic", "init"));
 
       Running backup =
