@@ -1,6 +1,7 @@
 package dev.stackback.cli;
 
 import dev.stackback.config.Config;
+import dev.stackback.engine.DeadWorkerLocks;
 import dev.stackback.engine.EngineSettings;
 import dev.stackback.engine.Recovery;
 import dev.stackback.engine.RunEngine;
@@ -76,6 +77,7 @@ final class BackupRunner {
       try (RepositoryCheck check = RepositoryCheck.start(restic)) {
         // repair first: a container a crashed run left stopped is running again when we plan
         recover(s.runtime, s.config, s.host());
+        sweepDeadWorkerLocks(s, restic, s.host());
         long t2 = System.nanoTime();
         Plan plan = s.discover(err).validPlan(err, "invalid labels");
         plan.warnings().forEach(w -> warn.accept(String.valueOf(w)));
@@ -155,6 +157,7 @@ final class BackupRunner {
       Session s, Plan plan, Function<RunEngine, RunReport> body, PrintWriter out, PrintWriter err) {
     recover(s.runtime, s.config, plan.host());
     Restic restic = app.restic(s.config);
+    sweepDeadWorkerLocks(s, restic, plan.host());
     return execute(s, restic, restic::ensureRepository, body, out, err);
   }
 
@@ -206,6 +209,18 @@ final class BackupRunner {
         new Recovery(runtime, new RunStore(config.stateDir()), settings(config), app.clock())
             .repair(host);
     closed.forEach(r -> notifyEnded(config, r));
+  }
+
+  /**
+   * Lets {@code restic} remove the locks of dead worker containers of {@code host} when it finds
+   * the repository locked ({@link DeadWorkerLocks}). The caller holds the run lock and the engine
+   * lock of {@code host}, so no other run of this host can start a worker; {@link DeadWorkerLocks}
+   * still does nothing while a worker of the host exists with processes (an orphan of a killed run,
+   * or this run's own worker).
+   */
+  static void sweepDeadWorkerLocks(Session s, Restic restic, String host) {
+    restic.sweepLocksWith(
+        new DeadWorkerLocks(s.runtime, restic, s.self, host, s.config.resticEnv()));
   }
 
   /** Notifications never change a run's outcome: whatever goes wrong here is only logged. */

@@ -51,6 +51,7 @@ final class Maintenance {
       try (held) {
         Restic restic = app.restic(config);
         String host = s.host();
+        BackupRunner.sweepDeadWorkerLocks(s, restic, host);
         LOG.info("forget (host '{}', tag stack-back, {}) + prune", host, config.keep());
         restic.forget(host, "stack-back", config.keep(), true, log());
         out.println("cleanup done for host '" + host + "'");

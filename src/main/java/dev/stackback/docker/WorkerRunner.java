@@ -1,6 +1,7 @@
 package dev.stackback.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -101,17 +102,20 @@ final class WorkerRunner {
         HostConfig.newHostConfig()
             .withMounts(spec.mounts().stream().map(WorkerRunner::toMount).toList());
     try {
-      return client
-          .createContainerCmd(spec.image())
-          .withName(name)
-          .withEntrypoint(entrypoint)
-          .withCmd(List.of())
-          .withEnv(
-              spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
-          .withLabels(labels)
-          .withHostConfig(host)
-          .exec()
-          .getId();
+      CreateContainerCmd create =
+          client
+              .createContainerCmd(spec.image())
+              .withName(name)
+              .withEntrypoint(entrypoint)
+              .withCmd(List.of())
+              .withEnv(
+                  spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+              .withLabels(labels)
+              .withHostConfig(host);
+      if (!spec.hostname().isEmpty()) {
+        create.withHostName(spec.hostname());
+      }
+      return create.exec().getId();
     } catch (DockerException e) {
       throw new ContainerRuntimeException(
           "cannot create worker '"

@@ -45,10 +45,51 @@ public final class Recovery {
   public List<RunRecord> repair(String host) {
     removeOrphanWorkers(host);
     List<RunRecord> closed = new ArrayList<>();
-    for (RunRecord r : store.running()) {
-      closed.add(repair(r));
+    for (RunRecord r : store.recent(Integer.MAX_VALUE)) {
+      if (RunRecord.RUNNING.equals(r.state())) {
+        closed.add(repair(r));
+      } else if (!r.stopped().isEmpty()) {
+        startLeftStopped(r);
+      }
     }
     return closed;
+  }
+
+  /**
+   * A run that ended but could not start what it had stopped (the engine died mid-run, a start
+   * failed) keeps those containers in its record: start them again now, before planning, so they
+   * are running and backed up in this run. Its state and exit code stay; the record gets a step per
+   * container, and lists only those that still could not be started (the next run tries again).
+   */
+  private void startLeftStopped(RunRecord r) {
+    LOG.warn(
+        "run {} ended leaving {} container(s) stopped; starting them again",
+        r.id(),
+        r.stopped().size());
+    RunRecord rec = r;
+    List<String> failedNames = new ArrayList<>();
+    List<String> stillStopped = new ArrayList<>();
+    List<StartedContainer> started = new ArrayList<>();
+    for (String id : r.stopped()) {
+      Instant t = clock.instant();
+      Optional<ContainerInfo> c = runtime.inspect(id);
+      String name = c.map(ContainerInfo::name).orElse(id);
+      try {
+        if (c.isPresent() && !c.get().running()) {
+          started.add(runtime.start(id, settings.startTimeout()));
+        }
+        rec = rec.withStep(step("start " + name, "ok", t, "started again by recovery"));
+      } catch (RuntimeException e) {
+        failedNames.add(name);
+        stillStopped.add(id);
+        rec = rec.withStep(step("start " + name, "failed", t, e.getMessage()));
+      }
+    }
+    rec = confirm(started, failedNames, rec);
+    store.save(rec.withStopped(stillStopped));
+    if (!failedNames.isEmpty()) {
+      LOG.error("could not start {} again (the next run tries again)", failedNames);
+    }
   }
 
   private RunRecord repair(RunRecord r) {

@@ -63,11 +63,13 @@ final class SnapshotWorker {
         plan.targets().stream().flatMap(t -> t.volumes().stream()).toList();
     WorkerSpec spec =
         WorkerSpec.idle(
-            plan.self().primary().exactImage(),
-            settings.workerEnv(),
-            mounts(plan, volumes, true),
-            Map.of(BackupPhase.WORKER_HOST_LABEL, plan.host()),
-            settings.startTimeout());
+                plan.self().primary().exactImage(),
+                settings.workerEnv(),
+                mounts(plan, volumes, true),
+                Map.of(BackupPhase.WORKER_HOST_LABEL, plan.host()),
+                settings.startTimeout())
+            // restic's locks from this worker carry it: DeadWorkerLocks can clear them if it dies
+            .withHostname(WorkerSpec.hostnameFor(plan.host()));
     try {
       id = runtime.startWorker(spec);
       LOG.debug("worker {} started with {} volume(s)", id, volumes.size());
@@ -139,16 +141,21 @@ final class SnapshotWorker {
    * path is the same inside) and {@code volumes} at their snapshot paths.
    */
   static List<WorkerMount> mounts(Plan plan, List<VolumeSnapshot> volumes, boolean readOnly) {
+    List<WorkerMount> mounts = mounts(plan.self().primary());
+    for (VolumeSnapshot v : volumes) {
+      mounts.add(toWorker(v.mount(), v.snapshotPath(), readOnly));
+    }
+    return mounts;
+  }
+
+  /** The stack-back container's mounts but the Docker socket, as a worker's. */
+  static List<WorkerMount> mounts(ContainerInfo self) {
     List<WorkerMount> mounts = new ArrayList<>();
-    ContainerInfo self = plan.self().primary();
     for (MountInfo m : self.mounts()) {
       if (m.isDockerSocket()) {
         continue;
       }
       mounts.add(toWorker(m, m.destination(), m.readOnly()));
-    }
-    for (VolumeSnapshot v : volumes) {
-      mounts.add(toWorker(v.mount(), v.snapshotPath(), readOnly));
     }
     return mounts;
   }

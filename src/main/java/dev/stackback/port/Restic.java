@@ -82,4 +82,33 @@ public interface Restic {
 
   /** {@code restic dump}: writes one file of a snapshot to {@code out} as it streams. */
   void dump(String snapshotId, String path, OutputStream out);
+
+  /**
+   * The argv of {@code restic unlock} (stale locks only, never {@code --remove-all}), to run in a
+   * worker container that has the same restic and repository environment.
+   */
+  default List<String> unlockCommand() {
+    return List.of("restic", "unlock");
+  }
+
+  /**
+   * From now on, when a command finds the repository locked, call {@code sweeper} too (after this
+   * process's own {@code restic unlock}, before the one retry) with the locks then in the
+   * repository: it removes stale locks that only another place can judge (those of dead worker
+   * containers). The caller decides when that is safe; {@code null} stops it. Adapters that cannot
+   * be locked ignore it.
+   */
+  default void sweepLocksWith(LockSweeper sweeper) {}
+
+  /** One lock in the repository, as {@code restic cat lock} shows it. */
+  record LockInfo(String id, String hostname, long pid, boolean exclusive) {}
+
+  /**
+   * Removes stale locks of processes that this process cannot see (see {@link #sweepLocksWith}).
+   */
+  @FunctionalInterface
+  interface LockSweeper {
+    /** Called with the locks in the repository (never empty); best effort, may throw. */
+    void sweep(List<LockInfo> locks);
+  }
 }

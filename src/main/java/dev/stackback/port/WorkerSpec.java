@@ -1,7 +1,12 @@
 package dev.stackback.port;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,6 +22,8 @@ import java.util.Objects;
  * @param labels labels; the worker marker label is always added by the adapter
  * @param timeout bound for the whole run of a command worker; past it the worker is killed. For an
  *     idle worker: the bound of its start
+ * @param hostname the container's hostname (restic writes it into its locks, see {@link
+ *     #hostnameFor}); empty: Docker's default (the short container id)
  */
 public record WorkerSpec(
     String image,
@@ -24,7 +31,8 @@ public record WorkerSpec(
     Map<String, String> env,
     List<WorkerMount> mounts,
     Map<String, String> labels,
-    Duration timeout) {
+    Duration timeout,
+    String hostname) {
 
   /** One mount of a worker: a named volume or a host path, at {@code destination}. */
   public record WorkerMount(
@@ -43,6 +51,46 @@ public record WorkerSpec(
     mounts = List.copyOf(mounts == null ? List.of() : mounts);
     labels = Map.copyOf(labels == null ? Map.of() : labels);
     Objects.requireNonNull(timeout, "timeout");
+    hostname = hostname == null ? "" : hostname;
+  }
+
+  /** A worker with Docker's default hostname. */
+  public WorkerSpec(
+      String image,
+      List<String> entrypoint,
+      Map<String, String> env,
+      List<WorkerMount> mounts,
+      Map<String, String> labels,
+      Duration timeout) {
+    this(image, entrypoint, env, mounts, labels, timeout, "");
+  }
+
+  /** This spec with {@code hostname} as the container's hostname. */
+  public WorkerSpec withHostname(String hostname) {
+    return new WorkerSpec(image, entrypoint, env, mounts, labels, timeout, hostname);
+  }
+
+  /**
+   * The hostname of every worker container of backup host {@code host}: {@code sbworker-}, the host
+   * reduced to {@code [a-z0-9-]} (at most 40 characters), {@code -} and 8 hex digits of its SHA-256
+   * (so two hosts that reduce alike differ); at most 58 characters, a valid hostname. restic writes
+   * it into the locks a worker's restic takes, so a later container with the same hostname can tell
+   * which of them belong to dead processes.
+   */
+  public static String hostnameFor(String host) {
+    String reduced =
+        host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("-+", "-");
+    reduced = reduced.substring(0, Math.min(40, reduced.length())).replaceAll("^-+|-+$", "");
+    return "sbworker-" + (reduced.isEmpty() ? "" : reduced + "-") + hash(host);
+  }
+
+  private static String hash(String host) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(host.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no SHA-256", e);
+    }
   }
 
   /** An idle worker for {@link ContainerRuntime#startWorker}: no entrypoint of its own. */

@@ -3,6 +3,7 @@ package dev.stackback.restic;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.ResticException.Kind;
 import java.time.Duration;
@@ -32,6 +33,7 @@ final class Locks {
 
   private static final Duration UNLOCK_TIMEOUT = Duration.ofMinutes(2);
   private static final int DESCRIBED = 5;
+  private static final int LISTED = 50;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> NO_LOCK = Set.of("unlock", "version", "init", "list");
 
@@ -118,6 +120,48 @@ final class Locks {
             + " machine or container less than 30 minutes ago: wait until it ends (restic"
             + " removes a dead process's lock after 30 minutes), or, only if no restic uses this"
             + " repository any more, run `restic unlock --remove-all`");
+  }
+
+  /** The locks in the repository (at most {@link #LISTED} read); empty when they cannot be read. */
+  List<Restic.LockInfo> list() {
+    ResticCli.Result list = cli.runQuietly(ResticArgs.listLocksNoLock(), Duration.ofSeconds(60));
+    if (list.exitCode() != 0) {
+      return List.of();
+    }
+    List<String> ids = ids(list);
+    List<Restic.LockInfo> out = new ArrayList<>();
+    for (String id : ids.subList(0, Math.min(LISTED, ids.size()))) {
+      ResticCli.Result cat = cli.runQuietly(ResticArgs.catLock(id), Duration.ofSeconds(60));
+      if (cat.exitCode() == 0) {
+        info(id, String.join("\n", cat.output().stdoutLines())).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  private static List<String> ids(ResticCli.Result list) {
+    return list.output().stdoutLines().stream()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty())
+        .toList();
+  }
+
+  /** A lock's hostname, pid and kind from its JSON; empty when unreadable. */
+  static Optional<Restic.LockInfo> info(String id, String json) {
+    try {
+      JsonNode n = JSON.readTree(json.substring(Math.max(0, json.indexOf('{'))));
+      if (!n.hasNonNull("hostname") || !n.path("pid").canConvertToLong()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new Restic.LockInfo(
+              id,
+              n.path("hostname").asText(),
+              n.path("pid").asLong(),
+              n.path("exclusive").asBoolean()));
+    } catch (JsonProcessingException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** The locks in the repository: {@code id (exclusive, host h, pid p, created 3m ago)}. */

@@ -38,6 +38,7 @@ public final class ResticCli implements Restic {
   private final Redactor redactor;
   private final Locks locks = new Locks(this);
   private MissingRepository missing = new MissingRepository(this, null);
+  private volatile LockSweeper sweeper;
 
   /**
    * @param binary restic executable (e.g. {@code "restic"} or {@code /usr/bin/restic})
@@ -201,6 +202,16 @@ public final class ResticCli implements Restic {
     }
   }
 
+  @Override
+  public List<String> unlockCommand() {
+    return ResticArgs.unlock();
+  }
+
+  @Override
+  public void sweepLocksWith(LockSweeper sweeper) {
+    this.sweeper = sweeper;
+  }
+
   /** {@code restic list locks}: the ids of the locks in the repository (for checks and tests). */
   public List<String> locks() {
     return runChecked("list locks", ResticArgs.listLocks(), OutputLine.discard(), defaultTimeout)
@@ -277,7 +288,8 @@ public final class ResticCli implements Restic {
   /**
    * Runs a command that takes a repository lock. When restic finds the repository locked, the stale
    * locks are removed ({@code restic unlock}: only locks of dead processes on this host, or older
-   * than 30 minutes, never a live one) and the command runs once more, waiting up to {@link
+   * than 30 minutes, never a live one; then the sweeper of {@link #sweepLocksWith}, if set, for the
+   * locks of dead worker containers) and the command runs once more, waiting up to {@link
    * Locks#WAIT} for the lock where restic can ({@code --retry-lock}, 0.16+). Returns the last
    * result; a lock that is still held fails with a message that says whose it is and what to do.
    */
@@ -291,11 +303,31 @@ public final class ResticCli implements Restic {
         what,
         first.output.errorText());
     locks.removeStale();
+    sweep();
     Result second = run(locks.withWait(args), log, defaultTimeout, null);
     if (second.exitCode != 0 && kindOf(second) == Kind.LOCKED) {
       throw locks.stillLocked(what, second);
     }
     return second;
+  }
+
+  /**
+   * Runs the sweeper set with {@link #sweepLocksWith}, if any, with the locks left after our own
+   * unlock; best effort.
+   */
+  private void sweep() {
+    LockSweeper s = sweeper;
+    if (s == null) {
+      return;
+    }
+    try {
+      List<LockInfo> left = locks.list();
+      if (!left.isEmpty()) {
+        s.sweep(left);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("removing stale locks of dead worker containers failed: {}", redact(e.getMessage()));
+    }
   }
 
   private static Kind kindOf(Result result) {

@@ -470,6 +470,16 @@ class DockerRuntimeIT {
   }
 
   @Test
+  void runWorker_withHostname_runsWithIt() {
+    Recorder out = new Recorder();
+    String name = WorkerSpec.hostnameFor("My_Shop.prod");
+    ExecResult r =
+        runtime.runWorker(worker(List.of("hostname"), List.of(), T).withHostname(name), out);
+    assertEquals(0, r.exitCode());
+    assertEquals(List.of(new Line(OutputLine.Stream.STDOUT, name)), out.lines);
+  }
+
+  @Test
   void runWorker_entrypointReplacesImageCommand() {
     Recorder out = new Recorder();
     ExecResult r = runtime.runWorker(worker(List.of("echo", "only"), List.of(), T), out);

@@ -1,6 +1,7 @@
 package dev.stackback.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.engine.fakes.FakeContainerRuntime;
 import dev.stackback.engine.fakes.Journal;
@@ -79,5 +80,55 @@ class RecoveryMessageTest {
         "stack-back stopped mid-run (killed or restarted); repaired: started 1 of 2 container(s)"
             + " again; could not start db",
         r.error());
+  }
+
+  @Test
+  void endedRunThatLeftContainersStopped_theyAreStartedAgain_recordKeepsItsOutcome() {
+    Stack stack = new Stack();
+    stack.service("web").notRunning();
+    stack.service("db").notRunning();
+    Journal journal = new Journal();
+    journal.on("start db").throwing(new IllegalStateException("engine gone"));
+    RunStore store = new RunStore(dir);
+    RunRecord ended =
+        new RunRecord(
+                "20260301-020000-abcd",
+                "schedule",
+                RunRecord.RUNNING,
+                Long.MAX_VALUE,
+                "app",
+                Instant.parse("2026-03-01T02:00:00Z"),
+                null,
+                null,
+                List.of("id-web", "id-db"),
+                List.of(),
+                null)
+            .ended(RunRecord.FAILED, Instant.parse("2026-03-01T02:01:00Z"), 4, "start failed");
+    store.save(ended);
+    FakeContainerRuntime runtime = new FakeContainerRuntime(journal, stack.containers());
+    EngineSettings settings =
+        new EngineSettings(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Duration.ofHours(1),
+            Map.of(),
+            new dev.stackback.port.KeepPolicy(1, 1, 1, 1),
+            true,
+            Duration.ofSeconds(1));
+
+    List<RunRecord> closed =
+        new Recovery(runtime, store, settings, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))
+            .repair("h");
+
+    assertEquals(List.of(), closed, "it was closed (and notified) already");
+    assertTrue(journal.entries().contains("start web"), journal.entries()::toString);
+    RunRecord r = store.latest().orElseThrow();
+    assertEquals(RunRecord.FAILED, r.state());
+    assertEquals(4, r.exitCode());
+    assertEquals("start failed", r.error());
+    assertEquals(List.of("id-db"), r.stopped(), "the next run tries db again");
+    assertEquals(
+        List.of("start web:ok", "start db:failed"),
+        r.steps().stream().map(st -> st.name() + ":" + st.outcome()).toList());
   }
 }

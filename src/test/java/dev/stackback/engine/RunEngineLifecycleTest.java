@@ -125,6 +125,7 @@ class RunEngineLifecycleTest {
         worker.mounts());
     assertEquals(List.of(), worker.entrypoint(), "an idle worker: restic runs in it with exec");
     assertEquals(Map.of("stack-back.worker.host", "app"), worker.labels());
+    assertEquals(WorkerSpec.hostnameFor("app"), worker.hostname(), "its locks: DeadWorkerLocks");
     assertEquals("/repo", worker.env().get("RESTIC_REPOSITORY"));
     ExecRequest web =
         h.runtime.execs().stream()

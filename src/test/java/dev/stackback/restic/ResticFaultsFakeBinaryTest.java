@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.port.OutputLine;
+import dev.stackback.port.Restic;
 import dev.stackback.port.Restic.RepositoryState;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.ResticException.Kind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -265,6 +268,88 @@ class ResticFaultsFakeBinaryTest {
         Duration.ofSeconds(10),
         false,
         stateDir);
+  }
+
+  @Test
+  void locked_sweeperGetsTheLocksLeft_afterOwnUnlock_beforeTheOneRetry_onlyOnALockFailure()
+      throws IOException {
+    ResticCli cli =
+        cli(
+            "/repo",
+            """
+            case "$1" in
+              unlock) echo 'successfully removed 0 locks'; exit 0;;
+              version) echo 'restic 0.14.0 compiled with go1.19.8 on linux/amd64'; exit 0;;
+              list) echo 'fb31a218aaaabbbbccccdddd'; exit 0;;
+              cat) [ "$2" = lock ] && { echo '%s'; exit 0; };;
+            esac
+            [ -e "$D/swept" ] && { echo '{"version":2}'; exit 0; }
+            """
+                    .formatted(LOCK_JSON)
+                + LOCKED_0_14);
+    List<List<Restic.LockInfo>> seen = new ArrayList<>();
+    cli.sweepLocksWith(
+        locks -> {
+          seen.add(locks);
+          try {
+            Files.writeString(dir.resolve("swept"), "");
+            Files.writeString(dir.resolve("calls"), "sweep\n", StandardOpenOption.APPEND);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+
+    assertEquals(RepositoryState.EXISTING, cli.ensureRepository());
+    assertEquals(RepositoryState.EXISTING, cli.ensureRepository());
+
+    assertEquals(
+        List.of(
+            "cat config",
+            "unlock",
+            "list locks --no-lock",
+            "cat lock fb31a218aaaabbbbccccdddd --no-lock",
+            "sweep",
+            "version",
+            "cat config",
+            "cat config"),
+        calls());
+    assertEquals(
+        List.of(List.of(new Restic.LockInfo("fb31a218aaaabbbbccccdddd", "otherhost", 4242, true))),
+        seen);
+    assertEquals(List.of("restic", "unlock"), cli.unlockCommand());
+  }
+
+  @Test
+  void locked_aFailingSweeper_isLoggedOnly_theRetryStillRuns() throws IOException {
+    ResticCli cli =
+        cli(
+            "/repo",
+            """
+            case "$1" in
+              unlock) touch "$D/unlocked"; echo 'successfully removed locks'; exit 0;;
+              version) echo 'restic 0.14.0 compiled with go1.19.8 on linux/amd64'; exit 0;;
+              list) echo 'fb31a218aaaabbbbccccdddd'; exit 0;;
+              cat) [ "$2" = lock ] && { echo '%s'; exit 0; };;
+            esac
+            [ -e "$D/unlocked" ] && { echo '{"version":2}'; exit 0; }
+            """
+                    .formatted(LOCK_JSON)
+                + LOCKED_0_14);
+    cli.sweepLocksWith(
+        locks -> {
+          throw new IllegalStateException("engine gone");
+        });
+
+    assertEquals(RepositoryState.EXISTING, cli.ensureRepository());
+    assertEquals(
+        List.of(
+            "cat config",
+            "unlock",
+            "list locks --no-lock",
+            "cat lock fb31a218aaaabbbbccccdddd --no-lock",
+            "version",
+            "cat config"),
+        calls());
   }
 
   @Test

@@ -216,9 +216,17 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public List<ContainerInfo> listWorkers() {
-    return List.of();
+  public synchronized List<ContainerInfo> listWorkers() {
+    return existingWorkers;
   }
+
+  /** What {@link #listWorkers} answers from now on (default: none). */
+  public synchronized FakeContainerRuntime existingWorkers(List<ContainerInfo> workers) {
+    existingWorkers = List.copyOf(workers);
+    return this;
+  }
+
+  private List<ContainerInfo> existingWorkers = List.of();
 
   @Override
   public void remove(String containerId) {
