@@ -1,5 +1,6 @@
 package dev.stackback.cli;
 
+import dev.stackback.config.Config;
 import dev.stackback.plan.Plan;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.Snapshot;
@@ -12,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,7 +48,19 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (Session s = Session.open(app, err)) {
+    Config config;
+    try {
+      config = Session.config(app, err);
+    } catch (Session.Exit e) {
+      return e.code;
+    }
+    // restic's start-up, key derivation and index read, and the run records, while we connect to
+    // Docker, discover and plan: all snapshots with our tag, filtered to the plan's host below
+    CompletableFuture<List<Snapshot>> snapshots =
+        background(() -> app.restic(config).snapshots(null, List.of("stack-back")));
+    CompletableFuture<Optional<RunRecord>> last =
+        background(() -> new RunStore(config.stateDir()).latest());
+    try (Session s = Session.open(app, config, err)) {
       if (s.plan.plan().isEmpty()) {
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -56,13 +72,14 @@ final class StatusCommand implements Callable<Integer> {
         return 2;
       }
       Plan plan = s.plan.plan().get();
-      Optional<RunRecord> last = new RunStore(s.config.stateDir()).latest();
+      Map<String, DatabasePings.Ping> pings = DatabasePings.check(s.runtime, plan);
+      Optional<RunRecord> lastRun = last.join();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("config", StatusModel.config(s.config, ZonedDateTime.now(app.clock())));
-      m.put("repository", repository(s, plan));
-      m.putAll(StatusModel.plan(plan, last, DatabasePings.check(s.runtime, plan)));
+      m.put("repository", repository(snapshots, plan.host()));
+      m.putAll(StatusModel.plan(plan, lastRun, pings));
       m.put("warnings", StatusModel.problems(plan.warnings()));
-      m.put("lastRun", last.map(StatusModel::run).orElse(null));
+      m.put("lastRun", lastRun.map(StatusModel::run).orElse(null));
       if (json) {
         Json.print(out, m);
       } else {
@@ -74,10 +91,24 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private Map<String, Object> repository(Session s, Plan plan) {
+  /** {@code work} on a daemon thread of its own (the JVM never waits for it at exit). */
+  private static <T> CompletableFuture<T> background(Supplier<T> work) {
+    return CompletableFuture.supplyAsync(
+        work,
+        r -> {
+          Thread t = new Thread(r, "stack-back-status");
+          t.setDaemon(true);
+          t.start();
+        });
+  }
+
+  /** The repository's state and our host's snapshots, from the background {@code snapshots}. */
+  private static Map<String, Object> repository(
+      CompletableFuture<List<Snapshot>> snapshots, String host) {
     Map<String, Object> m = new LinkedHashMap<>();
     try {
-      List<Snapshot> snaps = app.restic(s.config).snapshots(plan.host(), List.of("stack-back"));
+      List<Snapshot> snaps =
+          snapshots.join().stream().filter(x -> host.equals(x.hostname())).toList();
       m.put("state", "ok");
       m.put("snapshots", snaps.size());
       m.put(
@@ -87,7 +118,17 @@ final class StatusCommand implements Callable<Integer> {
               .max(java.util.Comparator.naturalOrder())
               .map(Object::toString)
               .orElse(null));
-    } catch (ResticException e) {
+    } catch (CompletionException c) {
+      if (!(c.getCause() instanceof RuntimeException e)) {
+        throw c;
+      }
+      return repositoryError(m, e);
+    }
+    return m;
+  }
+
+  private static Map<String, Object> repositoryError(Map<String, Object> m, RuntimeException x) {
+    if (x instanceof ResticException e) {
       m.put(
           "state",
           switch (e.kind()) {
@@ -98,9 +139,9 @@ final class StatusCommand implements Callable<Integer> {
             default -> "error";
           });
       m.put("message", e.getMessage());
-    } catch (RuntimeException e) {
+    } else {
       m.put("state", "error");
-      m.put("message", e.getMessage());
+      m.put("message", x.getMessage());
     }
     return m;
   }
