@@ -25,7 +25,10 @@ public final class Main {
       System.out.flush();
       return 0;
     }
-    CommandLine cl = StackBackCommand.commandLine(new RealApp(env), args);
+    App app = new RealApp(env);
+    // status: restic and Docker start now, while picocli builds the command line
+    StatusWork.startEarly(app, args);
+    CommandLine cl = StackBackCommand.commandLine(app, args);
     // logging is configured once the arguments are parsed, and not for help and version
     cl.setExecutionStrategy(
         parsed -> {

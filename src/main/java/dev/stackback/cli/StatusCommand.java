@@ -5,7 +5,6 @@ import dev.stackback.plan.Plan;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.Snapshot;
 import dev.stackback.state.RunRecord;
-import dev.stackback.state.RunStore;
 import java.io.PrintWriter;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
@@ -15,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -54,13 +52,9 @@ final class StatusCommand implements Callable<Integer> {
     } catch (Session.Exit e) {
       return e.code;
     }
-    // restic's start-up, key derivation and index read, and the run records, while we connect to
-    // Docker, discover and plan: all snapshots with our tag, filtered to the plan's host below
-    CompletableFuture<List<Snapshot>> snapshots =
-        background(() -> app.restic(config).snapshots(null, List.of("stack-back")));
-    CompletableFuture<Optional<RunRecord>> last =
-        background(() -> new RunStore(config.stateDir()).latest());
-    try (Session s = Session.open(app, config, err)) {
+    // restic, the run records and Docker side by side (see StatusWork)
+    StatusWork work = StatusWork.take(app, config);
+    try (Session s = work.session(err)) {
       if (s.plan.plan().isEmpty()) {
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -73,10 +67,10 @@ final class StatusCommand implements Callable<Integer> {
       }
       Plan plan = s.plan.plan().get();
       Map<String, DatabasePings.Ping> pings = DatabasePings.check(s.runtime, plan);
-      Optional<RunRecord> lastRun = last.join();
+      Optional<RunRecord> lastRun = work.last.join();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("config", StatusModel.config(s.config, ZonedDateTime.now(app.clock())));
-      m.put("repository", repository(snapshots, plan.host()));
+      m.put("repository", repository(work.snapshots, plan.host()));
       m.putAll(StatusModel.plan(plan, lastRun, pings));
       m.put("warnings", StatusModel.problems(plan.warnings()));
       m.put("lastRun", lastRun.map(StatusModel::run).orElse(null));
@@ -89,17 +83,6 @@ final class StatusCommand implements Callable<Integer> {
     } catch (Session.Exit e) {
       return e.code;
     }
-  }
-
-  /** {@code work} on a daemon thread of its own (the JVM never waits for it at exit). */
-  private static <T> CompletableFuture<T> background(Supplier<T> work) {
-    return CompletableFuture.supplyAsync(
-        work,
-        r -> {
-          Thread t = new Thread(r, "stack-back-status");
-          t.setDaemon(true);
-          t.start();
-        });
   }
 
   /** The repository's state and our host's snapshots, from the background {@code snapshots}. */
