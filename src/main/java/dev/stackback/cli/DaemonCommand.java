@@ -63,7 +63,11 @@ final class DaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
+    return run(spec.commandLine().getErr());
+  }
+
+  /** The daemon (or, with {@code --startup-repair}, its start-up child); errors to {@code err}. */
+  int run(PrintWriter err) {
     Config config;
     try {
       config = Session.config(app, err);

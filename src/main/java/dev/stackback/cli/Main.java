@@ -1,5 +1,6 @@
 package dev.stackback.cli;
 
+import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
@@ -26,6 +27,11 @@ public final class Main {
       return 0;
     }
     App app = new RealApp(env);
+    if (args.length == 1 && args[0].equals("daemon")) {
+      // the image's default command: no picocli in the process that stays (its idle memory)
+      Logging.configure(env);
+      return new DaemonCommand(app).run(new PrintWriter(System.err, true));
+    }
     // status: restic and Docker start now, while picocli builds the command line
     StatusWork.startEarly(app, args);
     CommandLine cl = StackBackCommand.commandLine(app, args);
