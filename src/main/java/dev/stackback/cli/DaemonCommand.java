@@ -119,7 +119,7 @@ final class DaemonCommand implements Callable<Integer> {
     try {
       return MetricsServer.start(
           new InetSocketAddress("0.0.0.0", config.metricsPort().get()),
-          new RunStore(config.stateDir()),
+          RunStore.withoutJackson(config.stateDir()),
           () -> stopping.getCount() > 0);
     } catch (RuntimeException e) {
       LOG.error("no /metrics and /healthz: {}", e.getMessage());

@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
  * The daemon (PID 1 of the sidecar) runs each scheduled backup in a child process and never loads
  * the Docker client itself: the run record's pid is a child of PID 1, and the daemon's own class
  * loading log (the JVM's {@code -Xlog:class+load}, added through STACK_BACK_DAEMON_JAVA_OPTS) has
- * no docker-java class. {@code docker stop} during that scheduled run reaches the child: the
- * stopped target is started again, the error and finally hooks run, the record says interrupted.
+ * no docker-java, Jackson or picocli class, although it served /metrics and /healthz (which show
+ * the child's run in progress). {@code docker stop} during that scheduled run reaches the child:
+ * the stopped target is started again, the error and finally hooks run, the record says
+ * interrupted.
  */
 class DaemonChildIT {
 
@@ -94,6 +96,14 @@ class DaemonChildIT {
       assertTrue(
           ok(exec(sidecar, "cat", "/proc/1/cmdline")).out().contains("daemon"),
           "PID 1 is the daemon");
+
+      // the daemon's /metrics and /healthz (METRICS_PORT 9464 in the image) see the child's run
+      String metrics =
+          ok(exec(sidecar, "wget", "-q", "-O", "-", "http://127.0.0.1:9464/metrics")).out();
+      assertTrue(metrics.contains("\nstackback_run_in_progress 1\n"), metrics);
+      String health =
+          ok(exec(sidecar, "wget", "-q", "-O", "-", "http://127.0.0.1:9464/healthz")).out();
+      assertTrue(health.contains("\"state\":\"running\""), health);
 
       ok(SidecarProject.docker(Duration.ofSeconds(90), "stop", "-t", "60", sidecar));
       String logs = SidecarProject.docker(Duration.ofSeconds(10), "logs", sidecar).err();
