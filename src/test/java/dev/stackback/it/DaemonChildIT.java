@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
  * The daemon (PID 1 of the sidecar) runs each scheduled backup in a child process and never loads
  * the Docker client itself: the run record's pid is a child of PID 1, and the daemon's own class
  * loading log (the JVM's {@code -Xlog:class+load}, added through STACK_BACK_DAEMON_JAVA_OPTS) has
- * no docker-java, Jackson or picocli class, although it served /metrics and /healthz (which show
- * the child's run in progress). {@code docker stop} during that scheduled run reaches the child:
- * the stopped target is started again, the error and finally hooks run, the record says
+ * no docker-java, Jackson, picocli or logback class, although it served /metrics and /healthz
+ * (which show the child's run in progress). {@code docker stop} during that scheduled run reaches
+ * the child: the stopped target is started again, the error and finally hooks run, the record says
  * interrupted.
  */
 class DaemonChildIT {
