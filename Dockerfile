@@ -69,6 +69,11 @@ RUN set -eu; \
 #   -Xlog ... stderr           the JVM's own warnings (e.g. an archive that options made unusable)
 #                              go to stderr, not into the command's output (status --json ...)
 # The app's CDS archive is added by the training step of the final stage.
+# The daemon's own options (daemon.options; STACK_BACK_DAEMON_JAVA_OPTS replaces them): it only
+# waits, every run is a child process with jvm.options. Interpreter only (an idle scheduler needs
+# no JIT: no compiler threads, no code cache), a small heap, the JDK's base CDS archive; no AOT
+# cache (mapping the app's 37 MB cache costs the idle daemon ~10 MiB RSS; notes/daemon2.md);
+# logging through dev.stackback.cli.DaemonLog instead of logback (same lines, ~220 classes less).
 RUN set -eu; \
     java=/out/root/opt/stack-back/jre/bin/java; opts=/out/root/opt/stack-back/jvm.options; \
     printf '%s\n' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms8m -Xmx64m \
@@ -77,7 +82,16 @@ RUN set -eu; \
     if "$java" -XX:TrimNativeHeapInterval=10000 -version >/dev/null 2>&1; then \
       echo -XX:TrimNativeHeapInterval=10000 >>"$opts"; \
     fi; \
-    "$java" "@$opts" -version; cat "$opts"
+    "$java" "@$opts" -version; cat "$opts"; \
+    dopts=/out/root/opt/stack-back/daemon.options; \
+    printf '%s\n' -XX:+UseSerialGC -Xint -Xms2m -Xmx32m -XX:MinHeapFreeRatio=10 \
+      -XX:MaxHeapFreeRatio=30 -XX:-UsePerfData -Xss256k \
+      -Dslf4j.provider=dev.stackback.cli.DaemonLog -Dslf4j.internal.verbosity=WARN \
+      -Xlog:disable -Xlog:all=warning:stderr:uptime,level,tags >"$dopts"; \
+    if "$java" -XX:TrimNativeHeapInterval=10000 -version >/dev/null 2>&1; then \
+      echo -XX:TrimNativeHeapInterval=10000 >>"$dopts"; \
+    fi; \
+    "$java" "@$dopts" -version; cat "$dopts"
 
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /out/root/ /

@@ -7,6 +7,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -25,12 +27,22 @@ final class BackupCommand implements Callable<Integer> {
   /** How long a SIGTERM waits for the run to start containers and run its hooks. */
   static final Duration SHUTDOWN_GRACE = Duration.ofMinutes(5);
 
+  private static final Logger LOG = LoggerFactory.getLogger("stack-back.daemon");
+
   private final App app;
 
   @Spec CommandSpec spec;
 
   @Option(names = "--dry-run", description = "Print the ordered steps and touch nothing.")
   boolean dryRun;
+
+  /** {@code schedule} when the daemon runs this backup in its child process. */
+  @Option(
+      names = "--trigger",
+      hidden = true,
+      defaultValue = "manual",
+      description = "Who started the run: manual, or schedule (the daemon's child).")
+  String trigger;
 
   BackupCommand(App app) {
     this.app = app;
@@ -40,6 +52,11 @@ final class BackupCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (!trigger.equals("manual") && !trigger.equals("schedule")) {
+      err.println("error: --trigger is manual or schedule, not '" + trigger + "'");
+      err.flush();
+      return 2;
+    }
     try (Session s = Session.connect(app, err)) {
       if (dryRun) {
         Plan plan = s.discover(err).validPlan(err, "invalid labels");
@@ -49,17 +66,22 @@ final class BackupCommand implements Callable<Integer> {
         return 0;
       }
       BackupRunner runner = new BackupRunner(app);
+      boolean scheduled = trigger.equals("schedule");
       return guarded(
           runner,
           () ->
               runner.backup(
                   s,
-                  "manual",
+                  trigger,
                   out,
                   err,
                   w -> {
-                    err.println("warning: " + w);
-                    err.flush();
+                    if (scheduled) {
+                      LOG.warn("{}", w); // the daemon's log, as when it ran in-process
+                    } else {
+                      err.println("warning: " + w);
+                      err.flush();
+                    }
                   }));
     } catch (Session.Exit e) {
       return e.code;

@@ -3,6 +3,7 @@ package dev.stackback.cli;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code stack-back cleanup}: scoped forget + prune. */
@@ -19,6 +20,10 @@ final class CleanupCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** The daemon's scheduled maintenance in its child process: cleanup, then check. */
+  @Option(names = "--maintenance", hidden = true, description = "cleanup, then check")
+  boolean maintenance;
+
   CleanupCommand(App app) {
     this.app = app;
   }
@@ -27,7 +32,11 @@ final class CleanupCommand implements Callable<Integer> {
   public Integer call() {
     var err = spec.commandLine().getErr();
     try {
-      return Maintenance.cleanup(app, Session.config(app, err), spec.commandLine().getOut(), err);
+      var config = Session.config(app, err);
+      var out = spec.commandLine().getOut();
+      return maintenance
+          ? Maintenance.run(app, config, out, err)
+          : Maintenance.cleanup(app, config, out, err);
     } catch (Session.Exit e) {
       return e.code;
     }

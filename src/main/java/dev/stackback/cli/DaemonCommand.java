@@ -3,14 +3,15 @@ package dev.stackback.cli;
 import dev.stackback.config.Config;
 import dev.stackback.config.Schedule;
 import dev.stackback.metrics.MetricsServer;
-import dev.stackback.state.RunLock;
 import dev.stackback.state.RunStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,13 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code stack-back daemon}: the image's default command. Backups on {@code CRON_SCHEDULE},
  * maintenance on {@code MAINTENANCE_SCHEDULE}; one run at a time; SIGTERM lets a running backup
  * start what it stopped and run its error/finally hooks before the process exits. With {@code
- * METRICS_PORT}, serves {@code /healthz} and {@code /metrics} until then.
+ * METRICS_PORT}, serves {@code /healthz} and {@code /metrics} until then. Every run (the start-up
+ * repair, each backup, each maintenance) is a child process ({@link ChildRuns}): the daemon itself
+ * only waits, and stays small.
  */
 @Command(
     name = "daemon",
@@ -35,32 +39,43 @@ import picocli.CommandLine.Spec;
     })
 final class DaemonCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.daemon");
-  private static final Duration DOCKER_RETRY = Duration.ofSeconds(10);
 
   private final App app;
-  private final BackupRunner runner;
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ChildRuns children;
 
   /** Whether we run in a container (then runs exec'd into it die with us): set at start-up. */
   private volatile boolean inContainer;
 
   @Spec CommandSpec spec;
 
+  @Option(
+      names = "--startup-repair",
+      hidden = true,
+      description = "The daemon's start-up in its child process: wait for Docker, repair, exit.")
+  boolean startupRepair;
+
   DaemonCommand(App app) {
     this.app = app;
-    this.runner = new BackupRunner(app);
+    this.children = new ChildRuns(app.env());
   }
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    return run(spec.commandLine().getErr());
+  }
+
+  /** The daemon (or, with {@code --startup-repair}, its start-up child); errors to {@code err}. */
+  int run(PrintWriter err) {
     Config config;
     try {
       config = Session.config(app, err);
     } catch (Session.Exit e) {
       return e.code;
+    }
+    if (startupRepair) {
+      return new StartupRepair(app).run(config, err);
     }
     // without STACK_BACK_CONTAINER we can only work in a container; refined once Docker answers
     inContainer = config.stackBackContainer().isEmpty();
@@ -76,10 +91,14 @@ final class DaemonCommand implements Callable<Integer> {
               .maintenanceSchedule()
               .map(s -> "on '" + s.text() + "'")
               .orElse("after each successful backup"));
-      if (!waitForDocker(config, err)) {
+      OptionalInt repaired = child("start-up repair", List.of("daemon", "--startup-repair"));
+      if (repaired.isEmpty() && stopping.getCount() == 0) {
         return 0;
       }
-      loop(config, out, err);
+      if (repaired.orElse(StartupRepair.IN_CONTAINER) == StartupRepair.NOT_IN_CONTAINER) {
+        inContainer = false;
+      }
+      loop(config);
       return 0;
     } finally {
       if (metrics != null) {
@@ -100,7 +119,7 @@ final class DaemonCommand implements Callable<Integer> {
     try {
       return MetricsServer.start(
           new InetSocketAddress("0.0.0.0", config.metricsPort().get()),
-          new RunStore(config.stateDir()),
+          RunStore.withoutJackson(config.stateDir()),
           () -> stopping.getCount() > 0);
     } catch (RuntimeException e) {
       LOG.error("no /metrics and /healthz: {}", e.getMessage());
@@ -109,17 +128,18 @@ final class DaemonCommand implements Callable<Integer> {
   }
 
   /**
-   * SIGTERM: stop sleeping, let a run in progress finish safely, then let the JVM exit. Runs that
-   * were started by hand in our container ({@code docker exec ... stack-back backup}) would be
-   * killed outright when we exit (Docker kills every process of a container when its main process
-   * ends), so they get SIGTERM too, and we wait for them: each then stops safely like ours.
+   * SIGTERM: stop sleeping, let a run in progress finish safely, then let the JVM exit. Our own run
+   * is a child process: it gets SIGTERM and stops safely on its own (starts what it stopped, runs
+   * its hooks). Runs that were started by hand in our container ({@code docker exec ... stack-back
+   * backup}) would be killed outright when we exit (Docker kills every process of a container when
+   * its main process ends), so they get SIGTERM too, and we wait for all of them.
    */
   private void shutdown() {
     LOG.info("SIGTERM: stopping; a run in progress starts what it stopped and runs its hooks");
     stopping.countDown();
     long deadline = System.nanoTime() + BackupCommand.SHUTDOWN_GRACE.toNanos();
     List<ProcessHandle> others = inContainer ? SiblingRuns.terminate() : List.of();
-    runner.cancel();
+    children.terminate();
     try {
       stopped.await(BackupCommand.SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -128,46 +148,7 @@ final class DaemonCommand implements Callable<Integer> {
     SiblingRuns.await(others, Duration.ofNanos(deadline - System.nanoTime()));
   }
 
-  /**
-   * Retries until Docker answers; then repairs interrupted runs (under the run lock and the engine
-   * lock of our backup host). False on SIGTERM.
-   */
-  private boolean waitForDocker(Config config, PrintWriter err) {
-    while (true) {
-      try (Session s = Session.connect(app, err)) {
-        inContainer =
-            config.stackBackContainer().isEmpty() || s.runtime.findOwnContainerId().isPresent();
-        Optional<RunLock> lock = BackupRunner.tryLock(s, "recovery", err);
-        if (lock.isPresent()) {
-          RunLock held = lock.get();
-          try (held) {
-            runner.recover(s.runtime, s.config, s.host());
-          }
-        } else {
-          LOG.warn("interrupted runs are repaired by the next backup run instead");
-        }
-        return true;
-      } catch (Session.Exit e) {
-        if (e.code != 1) {
-          // invalid setup (e.g. STACK_BACK_CONTAINER names no container): every backup says so
-          LOG.error("no repair of interrupted runs at start-up: {}", e.getMessage());
-          return true;
-        }
-        LOG.warn("Docker is not reachable yet ({}); retrying in {}s", e.getMessage(), secs());
-      } catch (RuntimeException e) {
-        LOG.warn("Docker is not reachable yet ({}); retrying in {}s", e.getMessage(), secs());
-      }
-      if (sleep(DOCKER_RETRY)) {
-        return false;
-      }
-    }
-  }
-
-  private static long secs() {
-    return DOCKER_RETRY.toSeconds();
-  }
-
-  private void loop(Config config, PrintWriter out, PrintWriter err) {
+  private void loop(Config config) {
     while (stopping.getCount() > 0) {
       ZonedDateTime now = ZonedDateTime.now(app.clock());
       Optional<ZonedDateTime> nextBackup = next(config.cronSchedule(), now);
@@ -189,32 +170,25 @@ final class DaemonCommand implements Callable<Integer> {
         return;
       }
       if (maintenanceFirst) {
-        Maintenance.run(app, config, out, err);
+        child("scheduled maintenance", List.of("cleanup", "--maintenance"))
+            .ifPresent(code -> LOG.info("scheduled maintenance finished with exit code {}", code));
       } else {
-        backup(out, err);
+        child("scheduled backup", List.of("backup", "--trigger=schedule"))
+            .ifPresent(code -> LOG.info("scheduled backup finished with exit code {}", code));
       }
-      releaseMemory();
     }
   }
 
   /**
-   * Between runs the daemon only sleeps: a full collection lets the serial collector shrink the
-   * heap the run grew back to MaxHeapFreeRatio and uncommit it (the image's JVM options), so the
-   * idle process holds no run-sized heap until the next run. The Docker client was closed with the
-   * run's session.
+   * Runs {@code args} in a child process (see {@link ChildRuns}); its exit code, or empty when we
+   * are stopping or it could not be started (logged).
    */
-  private static void releaseMemory() {
-    System.gc();
-  }
-
-  private void backup(PrintWriter out, PrintWriter err) {
-    try (Session s = Session.connect(app, err)) {
-      int code = runner.backup(s, "schedule", out, err, w -> LOG.warn("{}", w));
-      LOG.info("scheduled backup finished with exit code {}", code);
-    } catch (Session.Exit e) {
-      LOG.error("scheduled backup skipped: {}", e.getMessage());
-    } catch (RuntimeException e) {
-      LOG.error("scheduled backup failed: {}", e.toString());
+  private OptionalInt child(String what, List<String> args) {
+    try {
+      return children.run(args);
+    } catch (IOException | RuntimeException e) {
+      LOG.error("{} not started: {}", what, e.getMessage());
+      return OptionalInt.empty();
     }
   }
 

@@ -22,6 +22,14 @@ final class Logging {
             .map(Config::logLevel)
             .orElse("info")
             .toLowerCase(Locale.ROOT);
+    if (LoggerFactory.getILoggerFactory() instanceof DaemonLog.Loggers daemon) {
+      daemon.level(v); // the daemon's own logging (no logback in that process)
+      return;
+    }
+    logback(v);
+  }
+
+  private static void logback(String v) {
     Level level =
         switch (v) {
           case "trace" -> Level.TRACE;

@@ -1,5 +1,6 @@
 package dev.stackback.cli;
 
+import java.io.PrintWriter;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
@@ -25,7 +26,15 @@ public final class Main {
       System.out.flush();
       return 0;
     }
-    CommandLine cl = StackBackCommand.commandLine(new RealApp(env), args);
+    App app = new RealApp(env);
+    if (args.length == 1 && args[0].equals("daemon")) {
+      // the image's default command: no picocli in the process that stays (its idle memory)
+      Logging.configure(env);
+      return new DaemonCommand(app).run(new PrintWriter(System.err, true));
+    }
+    // status: restic and Docker start now, while picocli builds the command line
+    StatusWork.startEarly(app, args);
+    CommandLine cl = StackBackCommand.commandLine(app, args);
     // logging is configured once the arguments are parsed, and not for help and version
     cl.setExecutionStrategy(
         parsed -> {

@@ -75,7 +75,12 @@ final class Session implements AutoCloseable {
 
   /** Config, runtime, own container and plan; label errors stay in {@link #plan}. */
   static Session open(App app, PrintWriter err) {
-    Session s = connect(app, err);
+    return open(app, config(app, err), err);
+  }
+
+  /** {@link #open(App, PrintWriter)} with the configuration already read. */
+  static Session open(App app, Config config, PrintWriter err) {
+    Session s = connect(app, config, err);
     try {
       return s.discover(err);
     } catch (RuntimeException e) {
@@ -89,7 +94,11 @@ final class Session implements AutoCloseable {
    * to take its locks and repair interrupted runs before it looks at the containers.
    */
   static Session connect(App app, PrintWriter err) {
-    Config config = config(app, err);
+    return connect(app, config(app, err), err);
+  }
+
+  /** {@link #connect(App, PrintWriter)} with the configuration already read. */
+  static Session connect(App app, Config config, PrintWriter err) {
     ContainerRuntime runtime;
     try {
       runtime = app.runtime(config);

@@ -1,10 +1,10 @@
 package dev.stackback.cli;
 
+import dev.stackback.config.Config;
 import dev.stackback.plan.Plan;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.Snapshot;
 import dev.stackback.state.RunRecord;
-import dev.stackback.state.RunStore;
 import java.io.PrintWriter;
 import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -44,7 +46,15 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (Session s = Session.open(app, err)) {
+    Config config;
+    try {
+      config = Session.config(app, err);
+    } catch (Session.Exit e) {
+      return e.code;
+    }
+    // restic, the run records and Docker side by side (see StatusWork)
+    StatusWork work = StatusWork.take(app, config);
+    try (Session s = work.session(err)) {
       if (s.plan.plan().isEmpty()) {
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -56,13 +66,14 @@ final class StatusCommand implements Callable<Integer> {
         return 2;
       }
       Plan plan = s.plan.plan().get();
-      Optional<RunRecord> last = new RunStore(s.config.stateDir()).latest();
+      Map<String, DatabasePings.Ping> pings = DatabasePings.check(s.runtime, plan);
+      Optional<RunRecord> lastRun = work.last.join();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("config", StatusModel.config(s.config, ZonedDateTime.now(app.clock())));
-      m.put("repository", repository(s, plan));
-      m.putAll(StatusModel.plan(plan, last, DatabasePings.check(s.runtime, plan)));
+      m.put("repository", repository(work.snapshots, plan.host()));
+      m.putAll(StatusModel.plan(plan, lastRun, pings));
       m.put("warnings", StatusModel.problems(plan.warnings()));
-      m.put("lastRun", last.map(StatusModel::run).orElse(null));
+      m.put("lastRun", lastRun.map(StatusModel::run).orElse(null));
       if (json) {
         Json.print(out, m);
       } else {
@@ -74,10 +85,13 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private Map<String, Object> repository(Session s, Plan plan) {
+  /** The repository's state and our host's snapshots, from the background {@code snapshots}. */
+  private static Map<String, Object> repository(
+      CompletableFuture<List<Snapshot>> snapshots, String host) {
     Map<String, Object> m = new LinkedHashMap<>();
     try {
-      List<Snapshot> snaps = app.restic(s.config).snapshots(plan.host(), List.of("stack-back"));
+      List<Snapshot> snaps =
+          snapshots.join().stream().filter(x -> host.equals(x.hostname())).toList();
       m.put("state", "ok");
       m.put("snapshots", snaps.size());
       m.put(
@@ -87,7 +101,17 @@ final class StatusCommand implements Callable<Integer> {
               .max(java.util.Comparator.naturalOrder())
               .map(Object::toString)
               .orElse(null));
-    } catch (ResticException e) {
+    } catch (CompletionException c) {
+      if (!(c.getCause() instanceof RuntimeException e)) {
+        throw c;
+      }
+      return repositoryError(m, e);
+    }
+    return m;
+  }
+
+  private static Map<String, Object> repositoryError(Map<String, Object> m, RuntimeException x) {
+    if (x instanceof ResticException e) {
       m.put(
           "state",
           switch (e.kind()) {
@@ -98,9 +122,9 @@ final class StatusCommand implements Callable<Integer> {
             default -> "error";
           });
       m.put("message", e.getMessage());
-    } catch (RuntimeException e) {
+    } else {
       m.put("state", "error");
-      m.put("message", e.getMessage());
+      m.put("message", x.getMessage());
     }
     return m;
   }

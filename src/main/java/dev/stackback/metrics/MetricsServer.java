@@ -1,6 +1,5 @@
 package dev.stackback.metrics;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.stackback.state.RunRecord;
@@ -149,14 +148,53 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
-  private static String json(Object o) {
-    try {
-      return RunStore.json()
-          .writer()
-          .withoutFeatures(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(o);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
+  /**
+   * Compact JSON of {@code o} (maps, strings, numbers, booleans, null), as Jackson writes it; done
+   * here so the idle daemon never loads Jackson for its health check.
+   */
+  static String json(Object o) {
+    StringBuilder b = new StringBuilder();
+    write(b, o);
+    return b.toString();
+  }
+
+  private static void write(StringBuilder b, Object o) {
+    if (o == null) {
+      b.append("null");
+    } else if (o instanceof Number || o instanceof Boolean) {
+      b.append(o);
+    } else if (o instanceof Map<?, ?> m) {
+      b.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) {
+          b.append(',');
+        }
+        first = false;
+        write(b, String.valueOf(e.getKey()));
+        b.append(':');
+        write(b, e.getValue());
+      }
+      b.append('}');
+    } else {
+      b.append('"');
+      for (char c : o.toString().toCharArray()) {
+        switch (c) {
+          case '"' -> b.append("\\\"");
+          case '\\' -> b.append("\\\\");
+          case '\n' -> b.append("\\n");
+          case '\r' -> b.append("\\r");
+          case '\t' -> b.append("\\t");
+          default -> {
+            if (c < 0x20) {
+              b.append(String.format("\\u%04x", (int) c));
+            } else {
+              b.append(c);
+            }
+          }
+        }
+      }
+      b.append('"');
     }
   }
 

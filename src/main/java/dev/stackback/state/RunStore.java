@@ -23,24 +23,42 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunStore {
   private static final Logger LOG = LoggerFactory.getLogger(RunStore.class);
-  private static final ObjectMapper JSON =
-      new ObjectMapper()
-          .registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .configure(
-              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
-              false);
+
+  /** Built on first use: a store made by {@link #withoutJackson} never loads Jackson. */
+  private static final class Mapper {
+    static final ObjectMapper JSON =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .configure(
+                com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+                false);
+  }
 
   private final Path dir;
+  private final boolean jackson;
 
   public RunStore(Path stateDir) {
+    this(stateDir, true);
+  }
+
+  private RunStore(Path stateDir, boolean jackson) {
     this.dir = stateDir.resolve("runs");
+    this.jackson = jackson;
+  }
+
+  /**
+   * A store that reads records with a small parser of its own instead of Jackson (for the idle
+   * daemon's /metrics and /healthz); it reads what {@link #save} writes, the same records.
+   */
+  public static RunStore withoutJackson(Path stateDir) {
+    return new RunStore(stateDir, false);
   }
 
   /** The shared JSON mapper (ISO dates). */
   public static ObjectMapper json() {
-    return JSON;
+    return Mapper.JSON;
   }
 
   public Path directory() {
@@ -52,7 +70,7 @@ public final class RunStore {
     try {
       Files.createDirectories(dir);
       Path tmp = dir.resolve("." + record.id() + ".json.tmp");
-      JSON.writeValue(tmp.toFile(), record);
+      Mapper.JSON.writeValue(tmp.toFile(), record);
       Path target = dir.resolve(record.id() + ".json");
       try {
         Files.move(
@@ -102,8 +120,11 @@ public final class RunStore {
 
   private Optional<RunRecord> read(Path p) {
     try {
-      return Optional.of(JSON.readValue(p.toFile(), RunRecord.class));
-    } catch (IOException e) {
+      if (!jackson) {
+        return Optional.of(RecordJson.read(Files.readString(p)));
+      }
+      return Optional.of(Mapper.JSON.readValue(p.toFile(), RunRecord.class));
+    } catch (IOException | IllegalArgumentException | java.time.DateTimeException e) {
       LOG.warn("skipping unreadable run record {}: {}", p, e.getMessage());
       return Optional.empty();
     }

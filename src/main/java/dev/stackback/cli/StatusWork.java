@@ -1,0 +1,111 @@
+package dev.stackback.cli;
+
+import dev.stackback.config.Config;
+import dev.stackback.config.ConfigLoader;
+import dev.stackback.port.Snapshot;
+import dev.stackback.state.RunRecord;
+import dev.stackback.state.RunStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * What {@code status} waits for, started at once and run side by side: restic's {@code snapshots}
+ * (its start-up and key derivation are most of a status), the last run record, and Docker (connect,
+ * find our container, list, plan). For {@code stack-back status [--json]}, {@link Main} starts it
+ * before picocli builds the command line, so restic also overlaps that.
+ */
+final class StatusWork {
+  private static final AtomicReference<StatusWork> EARLY = new AtomicReference<>();
+  private static final Set<List<String>> EARLY_ARGS =
+      Set.of(List.of("status"), List.of("status", "--json"));
+
+  /** Discovery's outcome: the session, or the exit it ended with; what it printed meanwhile. */
+  private record Discovered(Session session, Session.Exit exit, String printed) {}
+
+  private final App app;
+  final CompletableFuture<List<Snapshot>> snapshots;
+  final CompletableFuture<Optional<RunRecord>> last;
+  private final CompletableFuture<Discovered> discovery;
+
+  private StatusWork(App app, Config config) {
+    this.app = app;
+    // all snapshots with our tag: the host is only known once discovery found our project
+    this.snapshots = background(() -> app.restic(config).snapshots(null, List.of("stack-back")));
+    this.last = background(() -> new RunStore(config.stateDir()).latest());
+    this.discovery = background(() -> discover(app, config));
+  }
+
+  /** Starts everything for {@code config}. */
+  static StatusWork start(App app, Config config) {
+    return new StatusWork(app, config);
+  }
+
+  /**
+   * From {@link Main}: when {@code args} is a plain {@code status [--json]} and the configuration
+   * is valid, starts the work for the command {@link #take takes} later. Anything else (invalid
+   * configuration, help, unknown options) is left to the command, which reports it.
+   */
+  static void startEarly(App app, String[] args) {
+    if (!EARLY_ARGS.contains(List.of(args))) {
+      return;
+    }
+    ConfigLoader.Result r = ConfigLoader.load(app.env());
+    r.config().ifPresent(c -> EARLY.set(new StatusWork(app, c)));
+  }
+
+  /** The work {@link Main} started for {@code app}, else newly started for {@code config}. */
+  static StatusWork take(App app, Config config) {
+    StatusWork early = EARLY.getAndSet(null);
+    return early != null && early.app == app ? early : start(app, config);
+  }
+
+  /**
+   * The discovered session (close it), or {@link Session.Exit} after printing to {@code err} what
+   * discovery reported (e.g. Docker unreachable, no own container).
+   */
+  Session session(PrintWriter err) {
+    Discovered d;
+    try {
+      d = discovery.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    err.print(d.printed());
+    err.flush();
+    if (d.exit() != null) {
+      throw d.exit();
+    }
+    return d.session();
+  }
+
+  private static Discovered discover(App app, Config config) {
+    StringWriter printed = new StringWriter();
+    PrintWriter err = new PrintWriter(printed);
+    try {
+      Session s = Session.open(app, config, err);
+      err.flush();
+      return new Discovered(s, null, printed.toString());
+    } catch (Session.Exit e) {
+      err.flush();
+      return new Discovered(null, e, printed.toString());
+    }
+  }
+
+  /** {@code work} on a daemon thread of its own (the JVM never waits for it at exit). */
+  private static <T> CompletableFuture<T> background(Supplier<T> work) {
+    return CompletableFuture.supplyAsync(
+        work,
+        r -> {
+          Thread t = new Thread(r, "stack-back-status");
+          t.setDaemon(true);
+          t.start();
+        });
+  }
+}

@@ -1,0 +1,99 @@
+package dev.stackback.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecordJsonTest {
+  private static final Instant T0 = Instant.parse("2025-03-01T02:00:00.123456789Z");
+
+  private static RunRecord sample() {
+    StepRecord hook =
+        new StepRecord(
+            "hook",
+            "pre: dump \"db\"",
+            "pre",
+            "db",
+            "failed",
+            T0,
+            1234,
+            3,
+            2,
+            "exit 3 \\ tab\there\u0001",
+            List.of("line 1", "ünïcödé ✓", ""),
+            null);
+    StepRecord snap =
+        new StepRecord(
+            "snapshot",
+            "app",
+            null,
+            "app",
+            "ok",
+            T0.plusSeconds(2),
+            5,
+            null,
+            1,
+            null,
+            List.of(),
+            9_876_543_210L);
+    return new RunRecord(
+        "20250301T020000Z-ab12",
+        "schedule",
+        RunRecord.FAILED,
+        4711,
+        "shop",
+        T0,
+        T0.plusSeconds(7),
+        1,
+        List.of("c1", "c2"),
+        List.of(hook, snap),
+        "pre hook failed");
+  }
+
+  @Test
+  void readsWhatRunStoreWrites_theSameRecordAsJackson(@TempDir Path state) throws Exception {
+    RunStore jackson = new RunStore(state);
+    RunRecord r = sample();
+    jackson.save(r);
+    RunRecord running =
+        new RunRecord(
+            "20250301T030000Z-cd34",
+            "manual",
+            RunRecord.RUNNING,
+            1,
+            "shop",
+            T0.plusSeconds(3600),
+            null,
+            null,
+            List.of(),
+            List.of(),
+            null);
+    jackson.save(running);
+
+    List<RunRecord> viaJackson = jackson.recent(10);
+    List<RunRecord> light = RunStore.withoutJackson(state).recent(10);
+    assertEquals(List.of(running, r), viaJackson);
+    assertEquals(viaJackson, light);
+  }
+
+  @Test
+  void skipsAFileThatIsNotARecord(@TempDir Path state) throws Exception {
+    RunStore store = RunStore.withoutJackson(state);
+    new RunStore(state).save(sample());
+    Files.writeString(state.resolve("runs/20990101T000000Z-zz.json"), "{\"id\": \"x\", broken");
+    assertEquals(List.of(sample()), store.recent(10));
+  }
+
+  @Test
+  void rejectsWhatIsNotJson() {
+    assertThrows(IllegalArgumentException.class, () -> RecordJson.read("[1, 2"));
+    assertThrows(IllegalArgumentException.class, () -> RecordJson.read("{} x"));
+    assertThrows(IllegalArgumentException.class, () -> RecordJson.read("\"text\""));
+  }
+}
