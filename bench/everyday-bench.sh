@@ -173,7 +173,7 @@ plain() {
 
 # downtime rows for run $1 (label): "svc down restic_s" per service; checks each was restarted.
 downtimes() {
-  local label=$1 svc c fin sta down rs
+  local label=$1 svc c fin sta down rs st
   for svc in "${services[@]}"; do
     c=$(container_of "$svc")
     [ "$(docker inspect -f '{{.State.Running}}' "$c")" = true ] || die "$svc is not running after $label"
@@ -184,7 +184,11 @@ downtimes() {
     down=$(sub "$sta" "$fin")
     rs=$(grep -F "[snapshot $svc]" "$work/$label.log" | grep -o '"total_duration":[0-9.e+-]*' |
       awk -F: '{ s += $2 } END { if (NR) printf "%.3f\n", s; else print "n/a" }')
-    printf '%s %s %s\n' "$svc" "$down" "$rs"
+    # the snapshot step of the run record: the whole restic call in the worker (exec, restic's
+    # start-up: repository open, key derivation, index load; then the backup itself)
+    st=$(grep -E "^  snapshot +(ok|incomplete) +snapshot $svc +[0-9]+ms" "$work/$label.log" | tail -1 |
+      awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+ms$/) { sub(/ms/, "", $i); printf "%.3f\n", $i / 1000; exit } }')
+    printf '%s %s %s %s\n' "$svc" "$down" "$rs" "${st:-n/a}"
   done
 }
 
@@ -228,7 +232,7 @@ main() {
 
   # --- (a) + (b) -----------------------------------------------------------------------------
   local k kind label s
-  local -a rows_a=() rows_b=() r_full=() r_incr=() excess=()
+  local -a rows_a=() rows_b=() r_full=() r_incr=() excess=() excess_step=()
   local -A t=()
   for ((k = 1; k <= R; k++)); do
     new_repo "$work/repos/ours-$k"
@@ -237,10 +241,12 @@ main() {
       label=ours-$kind-$k
       run_start[$label]=$(clock)
       t[$label]=$(ours "$label" "$work/repos/ours-$k" "$work/cache-ours-$k")
-      while read -r svc down s; do
-        rows_b+=("$(printf '%5d  %-5s %-6s %8.3f  %9s  %7s' "$k" "$kind" "$svc" "$down" "$s" \
-          "$([ "$s" = n/a ] && echo n/a || sub "$down" "$s")")")
+      while read -r svc down s st; do
+        rows_b+=("$(printf '%5d  %-5s %-6s %8.3f  %9s  %7s  %8s  %7s' "$k" "$kind" "$svc" "$down" "$s" \
+          "$([ "$s" = n/a ] && echo n/a || sub "$down" "$s")" "$st" \
+          "$([ "$st" = n/a ] && echo n/a || sub "$down" "$st")")")
         [ "$s" = n/a ] || excess+=("$(sub "$down" "$s")")
+        [ "$st" = n/a ] || excess_step+=("$(sub "$down" "$st")")
       done < <(downtimes "$label")
       t[plain-$kind-$k]=$(plain "plain-$kind-$k" "$work/repos/plain-$k" "$work/cache-plain-$k")
       log "(a) round $k $kind: ours ${t[$label]} s, plain ${t[plain-$kind-$k]} s"
