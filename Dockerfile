@@ -8,7 +8,8 @@
 #
 # Build args (base images are args so an offline build can point them at local images):
 #   JDK_IMAGE       build stage: a JDK >= 21 with jlink, sh, sha256sum, grep
-#   RUNTIME_IMAGE   final stage: glibc + sh (+ sleep for ad-hoc use); nothing is installed into it
+#   RUNTIME_IMAGE   final stage: glibc + sh; openssh-client, tzdata and ca-certificates are
+#                   installed with apt-get when it lacks ssh or /usr/share/zoneinfo
 #   RESTIC_VERSION  the restic release the image must contain (checked: `restic version`)
 #   RESTIC_IMAGE    image that holds the restic binary at /usr/bin/restic; default: the official
 #                   image of that release (a static binary). scripts/build-image.sh points it at
@@ -21,7 +22,7 @@
 # builds every stage, runs nothing it does not need.
 ARG JDK_IMAGE=eclipse-temurin:21-jdk
 ARG RUNTIME_IMAGE=debian:bookworm-slim
-ARG RESTIC_VERSION=0.18.1
+ARG RESTIC_VERSION=0.19.1
 ARG RESTIC_IMAGE=restic/restic:${RESTIC_VERSION}
 
 FROM ${RESTIC_IMAGE} AS restic
@@ -38,6 +39,7 @@ RUN set -eu; \
     fi; \
     actual=$(/out/root/usr/local/bin/restic version); \
     case "$actual" in \
+      "restic 0.18.0 "*) echo "restic 0.18.0 breaks every database dump (restic#5324); use 0.19.1" >&2; exit 1 ;; \
       "restic $RESTIC_VERSION "*) echo "$actual" ;; \
       *) echo "expected restic $RESTIC_VERSION, got: $actual" >&2; exit 1 ;; \
     esac
@@ -96,7 +98,14 @@ RUN set -eu; \
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /out/root/ /
 COPY docker/stack-back /usr/local/bin/stack-back
-RUN ln -sf stack-back /usr/local/bin/rcb
+# SFTP repositories need ssh, TZ needs the zone database, TLS backends the CA bundle: the local
+# base (scripts/build-image.sh) has them; a Debian base (the public default) gets its packages.
+RUN set -eu; ln -sf stack-back /usr/local/bin/rcb; \
+    if ! command -v ssh >/dev/null || [ ! -d /usr/share/zoneinfo ]; then \
+      apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        openssh-client tzdata ca-certificates && rm -rf /var/lib/apt/lists/*; \
+    fi; \
+    ssh -V; test -f /usr/share/zoneinfo/Europe/Berlin; test -s /etc/ssl/certs/ca-certificates.crt
 # The jar last: it is the layer that changes with every code change.
 COPY target/stack-back.jar /opt/stack-back/stack-back.jar
 # Class-data sharing for the app: a training run (dev.stackback.cli.CdsTraining: version, help,

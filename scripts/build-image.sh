@@ -3,13 +3,14 @@
 # `docker build` with the Dockerfile's *_IMAGE args pointing at them. Tags stack-back:local and
 # stack-back:<version>. Idempotent; prints timings.
 #
-#   stack-back-base/runtime:local   busybox-static + the host's glibc + CA bundle (the final base)
+#   stack-back-base/runtime:local   busybox-static + the host's glibc + CA bundle + ssh client
+#                                   + /usr/share/zoneinfo (the final base)
 #   stack-back-base/jdk:local       the same + the host's JDK (>= 21, for jlink; build stage only)
-#   stack-back-base/restic:<ver>    just /usr/bin/restic: Debian trixie's restic .deb (cached under
-#                                   $CACHE_DIR) or, when that cannot be fetched, the host's restic
+#   stack-back-base/restic:<ver>    just /usr/bin/restic: the host's restic if it is the wanted
+#                                   release, else Debian sid's restic .deb (cached under $CACHE_DIR)
 #
 # Base images carry a hash of their inputs in the label dev.stackback.base.hash and are skipped
-# when it matches. Environment: RESTIC_VERSION (wanted, default 0.18.1), RESTIC_BIN (use this
+# when it matches. Environment: RESTIC_VERSION (wanted, default 0.19.1), RESTIC_BIN (use this
 # restic binary), STACK_BACK_CACHE (default /var/cache/stack-back), IMAGE_NAME (default
 # stack-back), JAVA_MODULES_EXCLUDE (comma-separated modules to leave out although jdeps lists
 # them: `java.desktop,java.compiler` saves 15 MB; only java.beans / javax.lang.model references
@@ -24,15 +25,9 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$script_dir/.."
 
 export DOCKER_BUILDKIT=0 # the legacy builder: no buildx here, and no frontend image to pull
-CACHE_DIR=${STACK_BACK_CACHE:-/var/cache/stack-back}
-if ! mkdir -p "$CACHE_DIR" 2>/dev/null || [ ! -w "$CACHE_DIR" ]; then
-  CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/stack-back # not root
-fi
+CACHE_DIR=$(stack_back_cache_dir)
 IMAGE_NAME=${IMAGE_NAME:-stack-back}
-RESTIC_WANTED=${RESTIC_VERSION:-0.18.1}
-# restic releases the image must not contain: 0.18.0 fails every `backup --stdin --stdin-filename`
-# with a directory in the name (restic#5324, fixed in 0.18.1), i.e. every database dump
-RESTIC_BROKEN=" 0.18.0 "
+RESTIC_WANTED=$RESTIC_RELEASE # lib.sh: 0.19.1 unless RESTIC_VERSION says otherwise; never 0.18.0
 HASH_LABEL=dev.stackback.base.hash
 RUNTIME_BASE=stack-back-base/runtime:local
 JDK_BASE=stack-back-base/jdk:local
@@ -80,7 +75,26 @@ ca_bundle() {
   fi
 }
 
-# A minimal root: busybox as sh and coreutils, glibc, passwd/group, CA bundle.
+# The ssh client (SFTP repositories: restic runs `ssh`) and every library it links that is not
+# one of GLIBC_LIBS; Debian's openssh-client. Prints paths as ldd resolves them.
+ssh_files() {
+  local ssh
+  ssh=$(command -v ssh || true)
+  [ -n "$ssh" ] || die "ssh not found (apt-get install openssh-client): the image needs it for SFTP repositories"
+  printf '%s\n' "$ssh"
+  ldd "$ssh" | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | while read -r lib; do
+    [[ " ${GLIBC_LIBS[*]} " == *" $(basename "$lib") "* ]] || printf '%s\n' "$lib"
+  done
+}
+
+# tzdata's version file: stands for /usr/share/zoneinfo in the base's hash.
+tzdata_stamp() {
+  [ -f /usr/share/zoneinfo/tzdata.zi ] || die "/usr/share/zoneinfo not found (apt-get install tzdata): the image needs it for TZ"
+  printf '%s\n' /usr/share/zoneinfo/tzdata.zi
+}
+
+# A minimal root: busybox as sh and coreutils, glibc, passwd/group, CA bundle, the ssh client,
+# the time zone database.
 make_rootfs() {
   local root=$1 bb applet lib
   bb=$(busybox_bin)
@@ -95,6 +109,18 @@ make_rootfs() {
   done
   cp "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$root/lib64/ld-linux-x86-64.so.2"
   ln -s /lib64/ld-linux-x86-64.so.2 "$root$LIB_DIR/ld-linux-x86-64.so.2"
+  local ssh_bin=1 file
+  while read -r file; do
+    if [ "$ssh_bin" = 1 ]; then
+      cp "$file" "$root/usr/bin/ssh"
+      ssh_bin=0
+    else
+      cp "$(readlink -f "$file")" "$root$LIB_DIR/$(basename "$file")"
+    fi
+  done < <(ssh_files)
+  mkdir -p "$root/usr/share" "$root/root/.ssh"
+  chmod 700 "$root/root/.ssh"
+  cp -r /usr/share/zoneinfo "$root/usr/share/zoneinfo"
   if [ -n "$(ca_bundle)" ]; then
     cp "$(ca_bundle)" "$root/etc/ssl/certs/ca-certificates.crt"
   else
@@ -120,7 +146,7 @@ import_rootfs() {
 
 build_bases() {
   local base_hash runtime_hash jdk_hash inputs
-  mapfile -t inputs < <(printf '%s\n' "$(busybox_bin)"; glibc_files; ca_bundle)
+  mapfile -t inputs < <(printf '%s\n' "$(busybox_bin)"; glibc_files; ca_bundle; ssh_files; tzdata_stamp)
   # the recipe is the code of the functions that make the bases, not the whole script
   base_hash=$(hash_of "${inputs[@]}" <(declare -f make_rootfs import_rootfs build_bases))
   runtime_hash=$base_hash
@@ -158,66 +184,36 @@ build_bases() {
   fi
 }
 
-restic_version_of() { "$1" version | awk '{print $2; exit}'; }
-
-# Downloads Debian trixie's restic .deb into $CACHE_DIR with a private apt configuration
-# (the host's sources and lists stay untouched). Prints the .deb path, or nothing.
-fetch_trixie_restic() {
-  local apt_dir=$CACHE_DIR/apt-trixie deb
-  # any cached version: a trixie release we cannot use is not fetched again on every build
-  deb=$(find "$CACHE_DIR" -maxdepth 1 -name "restic_*_amd64.deb" | sort | tail -n 1)
-  if [ -n "$deb" ]; then
-    printf '%s\n' "$deb"
-    return
-  fi
-  command -v apt-get >/dev/null 2>&1 || return 0
-  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-  echo 'deb http://deb.debian.org/debian trixie main' >"$apt_dir/sources.list"
-  local opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Sandbox::User=root -q)
-  log "fetching restic from Debian trixie (apt log: $apt_dir/apt.log)"
-  if ! { timeout 300 apt-get "${opts[@]}" update &&
-    (cd "$CACHE_DIR" && timeout 300 apt-get "${opts[@]}" download restic); } >"$apt_dir/apt.log" 2>&1; then
-    warn "could not download restic from trixie (offline?): $(tail -n 1 "$apt_dir/apt.log")"
-    return 0
-  fi
-  rm -rf "$apt_dir/lists" "$apt_dir/cache" # 20 MB of package lists; only the .deb is kept
-  find "$CACHE_DIR" -maxdepth 1 -name 'restic_*_amd64.deb' | sort | tail -n 1
-}
-
 # Sets RESTIC_IMAGE and RESTIC_IMAGE_VERSION: a FROM-scratch image holding /usr/bin/restic.
+# The binary: RESTIC_BIN if set, else the host's restic when it is the wanted release (what
+# scripts/ensure-restic.sh installs), else Debian sid's package (cached). Never a refused release,
+# and never silently another version: that is an error naming RESTIC_BIN / RESTIC_VERSION.
 build_restic_base() {
   local existing="stack-back-base/restic:$RESTIC_WANTED"
-  if [ -z "${RESTIC_BIN:-}" ] && [[ "$RESTIC_BROKEN" != *" $RESTIC_WANTED "* ]] &&
+  if [ -z "${RESTIC_BIN:-}" ] && [[ "$RESTIC_REFUSED" != *" $RESTIC_WANTED "* ]] &&
     [ -n "$(label_of "$existing" "$HASH_LABEL")" ]; then
     RESTIC_IMAGE=$existing RESTIC_IMAGE_VERSION=$RESTIC_WANTED
     log "$existing is present ($(label_of "$existing" dev.stackback.restic.source))"
     return
   fi
-  mkdir -p "$CACHE_DIR"
-  local root=$WORK/restic bin source deb
+  local root=$WORK/restic bin='' source deb host
   mkdir -p "$root"
+  host=$(command -v restic || true)
   if [ -n "${RESTIC_BIN:-}" ]; then
     bin=$RESTIC_BIN source="$RESTIC_BIN"
+  elif [ -n "$host" ] && [ "$(restic_version_of "$host")" = "$RESTIC_WANTED" ]; then
+    bin=$host source="host $host ($(dpkg-query -W -f='${Package} ${Version}' restic 2>/dev/null || echo unpackaged))"
   else
-    deb=$(fetch_trixie_restic)
-    if [ -n "$deb" ]; then
-      dpkg-deb -x "$deb" "$root/deb"
-      bin=$root/deb/usr/bin/restic source="debian trixie $(basename "$deb")"
-      if [[ "$RESTIC_BROKEN" == *" $(restic_version_of "$bin") "* ]]; then
-        warn "restic $(restic_version_of "$bin") from $source breaks database dumps (restic#5324); using the host's restic"
-        bin=""
-      fi
-    fi
-    if [ -z "${bin:-}" ]; then
-      bin=$(command -v restic || true)
-      [ -n "$bin" ] || die "no restic: install it (apt-get install restic) or set RESTIC_BIN"
-      source="host $bin ($(dpkg-query -W -f='${Package} ${Version}' restic 2>/dev/null || echo unpackaged))"
-    fi
+    deb=$(fetch_debian_deb sid restic "$RESTIC_WANTED" "$CACHE_DIR")
+    [ -n "$deb" ] || die "restic $RESTIC_WANTED is neither the host's restic nor could it be fetched from Debian sid; set RESTIC_BIN to a restic $RESTIC_WANTED binary (or RESTIC_VERSION to the release to use)"
+    dpkg-deb -x "$deb" "$root/deb"
+    bin=$root/deb/usr/bin/restic source="debian sid $(basename "$deb")"
   fi
   local version hash tag
   version=$(restic_version_of "$bin")
   [ -n "$version" ] || die "$bin does not run"
+  [[ "$RESTIC_REFUSED" != *" $version "* ]] ||
+    die "restic $version ($source) breaks every database dump (restic#5324: backup --stdin-filename with a directory); use $RESTIC_RELEASE"
   [ "$version" = "$RESTIC_WANTED" ] || warn "wanted restic $RESTIC_WANTED, using $version from $source"
   hash=$(hash_of "$bin")
   tag="stack-back-base/restic:$version"

@@ -18,7 +18,8 @@ APT_LOG=${APT_LOG:-/tmp/stack-back-apt.log}
 
 # Debian package and the command that shows it (or an alternative) is present.
 ENGINE_PACKAGES=(docker.io:dockerd docker-compose:docker-compose iproute2:ip)
-TOOL_PACKAGES=(restic:restic busybox-static:busybox)
+# restic itself: scripts/ensure-restic.sh (the image's release, not bookworm's 0.14)
+TOOL_PACKAGES=(busybox-static:busybox)
 
 engine_answers() { timeout 15 docker info >/dev/null 2>&1; }
 
@@ -127,7 +128,7 @@ explain_and_die() {
   err=$(timeout 15 docker info 2>&1 >/dev/null | tail -n 3 || true)
   die "no Docker engine answers 'docker info'${DOCKER_HOST:+ at DOCKER_HOST=$DOCKER_HOST}: ${err:-docker client not found}
   Start one (e.g. 'sudo systemctl start docker'; your user needs to be in group 'docker'),
-  or run this as root on Debian, which installs: apt-get install docker.io restic busybox-static docker-compose iproute2"
+  or run this as root on Debian, which installs: apt-get install docker.io busybox-static docker-compose iproute2 (and restic $RESTIC_RELEASE from Debian sid)"
 }
 
 default_socket() {
@@ -136,9 +137,10 @@ default_socket() {
 
 # restic and busybox go into the test images; compose is wanted by tests of compose stacks.
 ensure_tools() {
+  bash "$(dirname "${BASH_SOURCE[0]}")/ensure-restic.sh"
   install_missing "${TOOL_PACKAGES[@]}" docker-compose:docker-compose && return 0
   install_missing "${TOOL_PACKAGES[@]}" ||
-    die "missing restic and/or busybox; install them (Debian: apt-get install restic busybox-static)"
+    die "missing busybox; install it (Debian: apt-get install busybox-static)"
   warn "docker-compose (v1) not found; tests of compose stacks need it (apt-get install docker-compose)"
 }
 

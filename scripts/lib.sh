@@ -83,3 +83,58 @@ pick_jdk() {
   export PATH
   log "JDK $best_major at $JAVA_HOME"
 }
+
+# The restic release the image and the tests use (Debian sid/forky's package: its .deb needs only
+# libc6 >= 2.34, which bookworm has). Releases refused even if offered: 0.18.0 fails every
+# `backup --stdin --stdin-filename` with a directory in the name (restic#5324), i.e. every dump.
+RESTIC_RELEASE=${RESTIC_VERSION:-0.19.1}
+RESTIC_REFUSED=" 0.18.0 "
+
+# Where downloaded packages are cached (root: /var/cache/stack-back; else the user's cache).
+stack_back_cache_dir() {
+  local dir=${STACK_BACK_CACHE:-/var/cache/stack-back}
+  if ! mkdir -p "$dir" 2>/dev/null || [ ! -w "$dir" ]; then
+    dir=${XDG_CACHE_HOME:-$HOME/.cache}/stack-back
+    mkdir -p "$dir"
+  fi
+  printf '%s\n' "$dir"
+}
+
+# Prints the path of Debian <suite>'s .deb of <package> (amd64) at <version> (or any version
+# when empty), downloading it into <dir> with a private apt configuration when it is not cached
+# there: the host's sources, lists and cache stay untouched. Prints nothing when it cannot be had
+# (offline); the reason goes to <dir>/apt-<suite>/apt.log.
+fetch_debian_deb() {
+  local suite=$1 package=$2 version=$3 dir=$4 deb
+  local pattern="${package}_${version:-*}_amd64.deb"
+  # Debian versions may carry an epoch or a revision: 0.19.1-1 -> restic_0.19.1-1_amd64.deb
+  [ -n "$version" ] && pattern="${package}_${version}-*_amd64.deb"
+  deb=$(find "$dir" -maxdepth 1 -name "$pattern" | sort | tail -n 1)
+  if [ -n "$deb" ]; then
+    printf '%s\n' "$deb"
+    return 0
+  fi
+  command -v apt-get >/dev/null 2>&1 || return 0
+  local apt_dir=$dir/apt-$suite
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+  echo "deb http://deb.debian.org/debian $suite main" >"$apt_dir/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Sandbox::User=root -q)
+  log "fetching $package ${version:-(newest)} from Debian $suite (apt log: $apt_dir/apt.log)"
+  local spec=$package
+  if { timeout 300 apt-get "${opts[@]}" update &&
+    if [ -n "$version" ]; then
+      spec="$package=$(apt-cache "${opts[@]}" madison "$package" | awk -v v="$version" '$3 ~ "^(.*:)?"v"-" {print $3; exit}')"
+      [ "$spec" != "$package=" ] || { echo "no $package $version in $suite"; false; }
+    fi &&
+    (cd "$dir" && timeout 300 apt-get "${opts[@]}" download "$spec"); } >"$apt_dir/apt.log" 2>&1; then
+    rm -rf "$apt_dir/lists" "$apt_dir/cache" # tens of MB of package lists; only the .deb is kept
+    find "$dir" -maxdepth 1 -name "$pattern" | sort | tail -n 1
+  else
+    warn "could not download $package ${version} from Debian $suite: $(tail -n 1 "$apt_dir/apt.log")"
+  fi
+  return 0
+}
+
+# Prints the version of a restic binary ("0.19.1"), or nothing.
+restic_version_of() { "$1" version 2>/dev/null | awk '{print $2; exit}'; }

@@ -50,6 +50,11 @@ main() {
   timed jdk pick_jdk
   timed docker bash scripts/ensure-docker.sh
   timed images bash scripts/build-test-images.sh
+  # the oldest restic host mode supports, for ResticCliOldIT (the host's restic is the image's)
+  if [ -z "${STACKBACK_OLD_RESTIC:-}" ]; then
+    STACKBACK_OLD_RESTIC=$(bash scripts/ensure-restic.sh --oldest)
+    export STACKBACK_OLD_RESTIC
+  fi
   test_environment
   # the image copies in target/stack-back.jar, so package first (verify packages again; cheap)
   log "mvn -B -q -DskipTests package $*"

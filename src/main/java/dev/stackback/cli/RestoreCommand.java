@@ -51,8 +51,9 @@ import picocli.CommandLine.Spec;
       "the service's own pre hooks, stop its containers, restic restore in a",
       "worker container, start them again (also on failure), then its post or",
       "error hooks and its finally hooks. Files that are not in the snapshot are",
-      "kept (restic restore does not delete). Without --yes it only says what",
-      "would be overwritten and exits 1.",
+      "deleted from those volumes (restic >= 0.17: restore --delete; an older",
+      "restic keeps them). Without --yes it only says what would be overwritten",
+      "and exits 1.",
       "",
       "Exit 0 ok, 1 failed (or --in-place without --yes), 2 invalid configuration,",
       "labels or arguments; --in-place also 4 a container could not be restarted,",
@@ -259,7 +260,7 @@ final class RestoreCommand implements Callable<Integer> {
         return 1;
       }
       PrintWriter where = yes ? out : err;
-      describe(restore, where);
+      describe(restore, restic.restoreDeletes(), where);
       if (!yes) {
         err.println(
             "error: not restoring without --yes: this overwrites files in the volumes above."
@@ -274,7 +275,7 @@ final class RestoreCommand implements Callable<Integer> {
   }
 
   /** What an in-place restore overwrites, and what it leaves alone. */
-  private static void describe(InPlaceRestore r, PrintWriter w) {
+  private static void describe(InPlaceRestore r, boolean deletes, PrintWriter w) {
     Snapshot snap = r.snapshot();
     w.println(
         "restore in place: snapshot "
@@ -303,8 +304,11 @@ final class RestoreCommand implements Callable<Integer> {
             + ") are stopped meanwhile; its own pre hooks run before, its post/error and"
             + " finally hooks after");
     w.println(
-        "  files in those volumes that are not in the snapshot are kept (restic restore does"
-            + " not delete)");
+        deletes
+            ? "  files in those volumes that are not in the snapshot are deleted (restic restore"
+                + " --delete)"
+            : "  files in those volumes that are not in the snapshot are kept (this restic is"
+                + " older than 0.17: its restore cannot delete)");
     w.flush();
   }
 

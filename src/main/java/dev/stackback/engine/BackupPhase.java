@@ -276,7 +276,7 @@ final class BackupPhase {
       String kind, Target t, Instant begun, BackupSummary s, List<String> tail, Outcome out) {
     String msg =
         "snapshot "
-            + s.snapshotId()
+            + s.shortId()
             + ", "
             + s.filesNew()
             + " new / "

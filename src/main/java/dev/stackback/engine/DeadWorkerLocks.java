@@ -8,6 +8,11 @@ import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.WorkerSpec;
 import dev.stackback.util.OutputTail;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,17 +45,30 @@ public final class DeadWorkerLocks implements Restic.LockSweeper {
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final Set<String> NO_PROCESSES = Set.of("exited", "dead", "created");
 
-  /** Locks with larger pids are left to restic's 30 minutes (using up more pids takes too long). */
-  static final long MAX_PID = 50_000;
+  /**
+   * Locks with larger pids are left to restic's 30 minutes (using up more pids takes too long), as
+   * are pids at the kernel's {@code pid_max} (no pid above them can be had).
+   */
+  static final long MAX_PID = Math.min(50_000, pidMax(Path.of("/proc/sys/kernel/pid_max")) - 2);
 
   /**
-   * Forks no-op children until one gets a pid above {@code $1}, then execs the rest ({@code restic
-   * unlock}) as PID 1. The children are reaped at once, so every pid up to {@code $1} but 1 is
-   * free.
+   * Forks no-op children until one gets a pid above {@code $1} (or the pids wrap around), then
+   * execs the rest ({@code restic unlock}) as PID 1. The children are reaped at once, so every pid
+   * up to {@code $1} but 1 is free.
    */
   static final String USE_UP_PIDS =
-      "max=$1; shift; p=0; while [ \"$p\" -le \"$max\" ]; do : & p=$!; wait \"$p\"; done;"
-          + " exec \"$@\"";
+      "max=$1; shift; p=0; while [ \"$p\" -le \"$max\" ]; do : & q=$!; wait \"$q\";"
+          + " [ \"$q\" -lt \"$p\" ] && break; p=$q; done; exec \"$@\"";
+
+  /** The kernel's {@code pid_max} (Linux's default 32768 when it cannot be read). */
+  static long pidMax(Path file) {
+    // a stream, not Files.readString: that trusts the size /proc reports and returned "3" here
+    try (InputStream in = Files.newInputStream(file)) {
+      return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
+    }
+  }
 
   private final ContainerRuntime runtime;
   private final Restic restic;

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * failure), then post hooks on success or error hooks on failure, and finally hooks always.
  *
  * <p>Only hooks declared on the service's own container run: the stack-back container's hooks and
- * other services' hooks are about backups of the whole stack. restic (before 0.17) never deletes
- * files that are absent from the snapshot: files created after it stay in the volumes.
+ * other services' hooks are about backups of the whole stack. With restic ≥ 0.17 the restore has
+ * {@code --delete}: the volumes end up equal to the snapshot; an older restic never deletes files
+ * that are absent from the snapshot, so files created after it stay in the volumes.
  */
 final class RestoreRun {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.restore");

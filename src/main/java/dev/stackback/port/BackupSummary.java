@@ -22,4 +22,13 @@ public record BackupSummary(
     long dataAdded,
     long totalBytesProcessed,
     Duration duration,
-    boolean incomplete) {}
+    boolean incomplete) {
+
+  /**
+   * The id as people read it: restic's 8-character short form (restic 0.14 prints only that, 0.17+
+   * the full 64 characters).
+   */
+  public String shortId() {
+    return snapshotId == null || snapshotId.length() <= 8 ? snapshotId : snapshotId.substring(0, 8);
+  }
+}

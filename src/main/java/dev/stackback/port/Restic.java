@@ -73,9 +73,19 @@ public interface Restic {
   /**
    * The argv of a {@code restic restore <snapshotId> --target / --include <path>...}, to run in a
    * worker container that has the same restic and repository environment and the restored paths
-   * mounted: the snapshot's files are written back at the paths they were read from.
+   * mounted: the snapshot's files are written back at the paths they were read from. With {@link
+   * #restoreDeletes()} it also has {@code --delete}: files under the included paths that are not in
+   * the snapshot are removed (only there: restic confines the deletion to what it restores).
    */
   List<String> restoreCommand(String snapshotId, List<String> includes);
+
+  /**
+   * True when {@link #restoreCommand} makes the restored paths equal to the snapshot (restic ≥ 0.17
+   * has {@code restore --delete}); false when files absent from the snapshot stay.
+   */
+  default boolean restoreDeletes() {
+    return false;
+  }
 
   /** The size in bytes of the file {@code path} in a snapshot ({@code restic ls --json}). */
   long fileSize(String snapshotId, String path);

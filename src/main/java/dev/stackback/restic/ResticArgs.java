@@ -102,13 +102,30 @@ public final class ResticArgs {
    * matched against paths inside the snapshot.
    */
   public static List<String> restore(String snapshotId, Path target, List<String> includes) {
+    return restore(snapshotId, target, includes, false);
+  }
+
+  /**
+   * {@code restic restore ID --target T [--include P]... [--delete]}: with {@code delete} (restic ≥
+   * 0.17) files under the included paths that are not in the snapshot are removed.
+   */
+  public static List<String> restore(
+      String snapshotId, Path target, List<String> includes, boolean delete) {
     List<String> argv = start("restore", checkSnapshotId(snapshotId), "--target");
     argv.add(Objects.requireNonNull(target, "target").toString());
     for (String include : includes == null ? List.<String>of() : includes) {
       argv.add("--include");
       argv.add(requireText(include, "include"));
     }
+    if (delete) {
+      argv.add("--delete");
+    }
     return List.copyOf(argv);
+  }
+
+  /** {@code restic forget ID}: one snapshot, by id. */
+  public static List<String> forgetSnapshot(String snapshotId) {
+    return List.copyOf(start("forget", checkSnapshotId(snapshotId)));
   }
 
   /** {@code restic dump ID PATH}: the file's bytes on stdout. */

@@ -169,7 +169,12 @@ public final class ResticCli implements Restic {
     if (includes == null || includes.isEmpty()) {
       throw new IllegalArgumentException("a restore from / needs at least one include");
     }
-    return ResticArgs.restore(snapshotId, Path.of("/"), includes);
+    return ResticArgs.restore(snapshotId, Path.of("/"), includes, restoreDeletes());
+  }
+
+  @Override
+  public boolean restoreDeletes() {
+    return version().map(ResticVersion::restoreDeletes).orElse(false);
   }
 
   @Override
@@ -230,6 +235,14 @@ public final class ResticCli implements Restic {
    */
   void removeStaleLocks() {
     locks.removeStale();
+  }
+
+  /** {@code restic forget <id>}: best effort; a failure is logged by the caller's outcome. */
+  void forgetSnapshot(String snapshotId) {
+    Result r = runQuietly(ResticArgs.forgetSnapshot(snapshotId), defaultTimeout);
+    if (r.exitCode != 0) {
+      throw failure("forget " + snapshotId, r);
+    }
   }
 
   /** {@code restic version}, asked once; empty when it cannot be read. */

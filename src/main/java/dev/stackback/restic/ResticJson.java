@@ -84,7 +84,7 @@ public final class ResticJson {
         Kind.DAMAGED,
         exitCode,
         "restic reported snapshot "
-            + summary.snapshotId()
+            + summary.shortId()
             + ", but its lock vanished from the repository while it ran (the repository was"
             + " deleted or replaced, or someone removed its lock): "
             + line

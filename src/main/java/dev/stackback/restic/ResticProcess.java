@@ -31,6 +31,10 @@ import org.zeroturnaround.exec.stream.ExecuteStreamHandler;
  */
 final class ResticProcess {
   static final Duration INTERRUPT_GRACE = Duration.ofSeconds(20);
+
+  /** How long SIGINT gets to cancel restic's work before its stdin is closed. */
+  static final Duration STDIN_SETTLE = Duration.ofMillis(750);
+
   private static final int STDIN_BUFFER = 1 << 20;
   private static final int COPY_BUFFER = 1 << 16;
   private static final Duration DRAIN = Duration.ofSeconds(30);
@@ -146,10 +150,30 @@ final class ResticProcess {
    * the exit code, or -1 when there was none.
    */
   int interrupt() {
+    return interrupt(false);
+  }
+
+  /**
+   * Like {@link #interrupt()} for a restic that reads stdin: restic ≥ 0.17 does not exit on SIGINT
+   * while it blocks reading an open stdin, so when it is still there after {@link #STDIN_SETTLE}
+   * its stdin is closed. Its context is cancelled by then, so the EOF ends it with "context
+   * canceled" (exit 130) and no snapshot; the caller still checks the exit code (0 would mean a
+   * snapshot was saved).
+   */
+  int interruptThenCloseStdin() {
+    return interrupt(true);
+  }
+
+  private int interrupt(boolean closeStdin) {
     boolean wasInterrupted = Thread.interrupted();
     try {
       sendInterrupt();
-      if (!process.waitFor(INTERRUPT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+      long grace = INTERRUPT_GRACE.toMillis();
+      if (closeStdin && !process.waitFor(STDIN_SETTLE.toMillis(), TimeUnit.MILLISECONDS)) {
+        closeStdinQuietly();
+        grace -= STDIN_SETTLE.toMillis();
+      }
+      if (!process.waitFor(grace, TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
       }

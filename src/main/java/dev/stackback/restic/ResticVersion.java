@@ -12,6 +12,9 @@ record ResticVersion(int major, int minor, int patch) implements Comparable<Rest
   /** {@code --retry-lock} exists since 0.16.0. */
   static final ResticVersion RETRY_LOCK = new ResticVersion(0, 16, 0);
 
+  /** {@code restore --delete} and the exit codes 10, 11 and 12 exist since 0.17.0. */
+  static final ResticVersion RESTORE_DELETE = new ResticVersion(0, 17, 0);
+
   private static final Pattern VERSION = Pattern.compile("restic (\\d+)\\.(\\d+)\\.(\\d+)");
 
   /** The version in {@code restic version}'s output, or empty when there is none. */
@@ -30,6 +33,11 @@ record ResticVersion(int major, int minor, int patch) implements Comparable<Rest
   /** True when restic can wait for a lock ({@code --retry-lock}). */
   boolean retriesLocks() {
     return compareTo(RETRY_LOCK) >= 0;
+  }
+
+  /** True when {@code restic restore} can delete files absent from the snapshot. */
+  boolean restoreDeletes() {
+    return compareTo(RESTORE_DELETE) >= 0;
   }
 
   @Override

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One {@code restic backup --stdin}: the producer writes on the calling thread into restic's
@@ -17,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * watchdog interrupts restic (and the calling thread) when the timeout passes mid-stream.
  */
 final class StdinBackup {
+  private static final Logger LOG = LoggerFactory.getLogger(StdinBackup.class);
+
   private enum State {
     RUNNING,
     FINISHING,
@@ -91,8 +95,9 @@ final class StdinBackup {
   }
 
   private BackupSummary abortAfterTimeout(ResticProcess process, Exception producerError) {
-    process.interrupt();
+    int exitCode = process.interruptThenCloseStdin();
     process.closeStdinQuietly();
+    forgetIfSaved(exitCode);
     cli.removeStaleLocks();
     ResticException e = ResticCli.timeout("backup --stdin", timeout, output);
     if (producerError != null) {
@@ -103,8 +108,9 @@ final class StdinBackup {
 
   // SIGINT before closing stdin: a normal EOF would commit the truncated stream.
   private ResticException abort(ResticProcess process, Exception producerError) {
-    int exitCode = process.interrupt();
+    int exitCode = process.interruptThenCloseStdin();
     process.closeStdinQuietly();
+    forgetIfSaved(exitCode);
     cli.removeStaleLocks();
     ResticCli.Result result = new ResticCli.Result(exitCode, output);
     // restic may have quit first (wrong password, no repository): that is the real error
@@ -117,6 +123,22 @@ final class StdinBackup {
       e.addSuppressed(producerError);
     }
     return e;
+  }
+
+  /**
+   * The safety net of an abort: had restic saved a snapshot of the cut stream anyway (exit 0 with a
+   * summary), that snapshot is forgotten at once, so a failed dump never looks like a backup.
+   */
+  private void forgetIfSaved(int exitCode) {
+    if (exitCode != 0) {
+      return;
+    }
+    ResticJson.findSummary(output.stdoutLines(), exitCode)
+        .ifPresent(
+            s -> {
+              LOG.warn("restic saved snapshot {} of an aborted stream; forgetting it", s.shortId());
+              cli.forgetSnapshot(s.snapshotId());
+            });
   }
 
   private ResticException aborted(int exitCode, Exception producerError) {

@@ -2,6 +2,7 @@ package dev.stackback.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.engine.fakes.FakeContainerRuntime;
 import dev.stackback.engine.fakes.FakeRestic;
@@ -136,5 +137,17 @@ class DeadWorkerLocksTest {
 
     assertEquals(
         "Fatal: *** at rest:https://***@h/r", l.redact("Fatal: hunter2 at rest:https://u:p@h/r"));
+  }
+
+  @Test
+  void pidMax_isReadFromTheKernel_orLinuxDefault() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("pid_max", "");
+    java.nio.file.Files.writeString(file, "4194304\n");
+    assertEquals(4_194_304, DeadWorkerLocks.pidMax(file));
+    assertEquals(32_768, DeadWorkerLocks.pidMax(file.resolveSibling("no-such-pid-max")));
+    java.nio.file.Files.delete(file);
+    long real = DeadWorkerLocks.pidMax(java.nio.file.Path.of("/proc/sys/kernel/pid_max"));
+    assertTrue(real >= 300, "pid_max " + real); // the kernel's minimum is 301
+    assertTrue(DeadWorkerLocks.MAX_PID <= 50_000 && DeadWorkerLocks.MAX_PID < real);
   }
 }

@@ -3,6 +3,7 @@ package dev.stackback.restic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.port.KeepPolicy;
 import java.nio.file.Path;
@@ -93,9 +94,8 @@ class ResticArgsTest {
   }
 
   @Test
-  void restoreCommand_fromRootWithAnIncludePerPath_needsAnInclude() {
-    ResticCli cli = new ResticCli(java.util.Map.of(), java.time.Duration.ofSeconds(5));
-    assertEquals(
+  void restore_fromRootWithAnIncludePerPath_deleteOnlyWhenAsked() {
+    List<String> base =
         List.of(
             "restic",
             "restore",
@@ -105,9 +105,28 @@ class ResticArgsTest {
             "--include",
             "/volumes/a/x",
             "--include",
-            "/volumes/a/y"),
-        cli.restoreCommand("abc", List.of("/volumes/a/x", "/volumes/a/y")));
+            "/volumes/a/y");
+    List<String> includes = List.of("/volumes/a/x", "/volumes/a/y");
+    assertEquals(base, ResticArgs.restore("abc", java.nio.file.Path.of("/"), includes, false));
+    List<String> withDelete = new java.util.ArrayList<>(base);
+    withDelete.add("--delete");
+    assertEquals(withDelete, ResticArgs.restore("abc", java.nio.file.Path.of("/"), includes, true));
+  }
+
+  @Test
+  void restoreCommand_needsAnInclude() {
+    ResticCli cli = new ResticCli(java.util.Map.of(), java.time.Duration.ofSeconds(5));
     assertThrows(IllegalArgumentException.class, () -> cli.restoreCommand("abc", List.of()));
+  }
+
+  @Test
+  void restoreDeletes_from0_17() {
+    assertFalse(
+        ResticVersion.parse("restic 0.14.0 compiled with go1.19.8").orElseThrow().restoreDeletes());
+    assertFalse(ResticVersion.parse("restic 0.16.5 compiled").orElseThrow().restoreDeletes());
+    assertTrue(ResticVersion.parse("restic 0.17.0 compiled").orElseThrow().restoreDeletes());
+    assertTrue(
+        ResticVersion.parse("restic 0.19.1 compiled with go1.26.4").orElseThrow().restoreDeletes());
   }
 
   @Test

@@ -226,9 +226,9 @@ class ResticCliIT {
   @Test
   void snapshots_filterByHostAndAllTags() {
     restic.ensureRepository();
-    String a = small("h1", List.of("stack-back", "service=db")).snapshotId();
-    String b = small("h1", List.of("stack-back", "service=web")).snapshotId();
-    String c = small("h2", List.of("stack-back", "service=db")).snapshotId();
+    String a = small("h1", List.of("stack-back", "service=db")).shortId();
+    String b = small("h1", List.of("stack-back", "service=web")).shortId();
+    String c = small("h2", List.of("stack-back", "service=db")).shortId();
 
     assertEquals(3, restic.snapshots(null, List.of()).size());
     assertEquals(List.of(a, b), shortIds(restic.snapshots("h1", List.of())));
@@ -308,9 +308,14 @@ class ResticCliIT {
     }
   }
 
+  /** The restic binary under test. */
+  String binary() {
+    return BINARY;
+  }
+
   private ResticCli cli(Path repository, String password) {
     return new ResticCli(
-        BINARY,
+        binary(),
         Map.of(
             "RESTIC_REPOSITORY", repository.toString(),
             "RESTIC_PASSWORD", password,
