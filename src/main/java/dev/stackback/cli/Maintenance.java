@@ -1,10 +1,14 @@
 package dev.stackback.cli;
 
 import dev.stackback.config.Config;
+import dev.stackback.engine.ForgetReport;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.state.RunLock;
+import dev.stackback.util.Durations;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +57,13 @@ final class Maintenance {
         String host = s.host();
         BackupRunner.sweepDeadWorkerLocks(s, restic, host);
         LOG.info("forget (host '{}', tag stack-back, {}) + prune", host, config.keep());
-        restic.forget(host, "stack-back", config.keep(), true, log());
+        long started = System.nanoTime();
+        List<String> lines =
+            restic.forget(host, "stack-back", config.keep(), true, (st, l) -> LOG.debug("{}", l));
+        LOG.info(
+            "maintenance: {} in {}",
+            ForgetReport.describe(restic.summarizeForget(lines), lines),
+            Durations.format(Duration.ofNanos(System.nanoTime() - started)));
         out.println("cleanup done for host '" + host + "'");
         out.flush();
         return 0;

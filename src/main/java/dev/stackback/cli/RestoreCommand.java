@@ -11,6 +11,7 @@ import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.Snapshot;
 import dev.stackback.state.RunLock;
+import dev.stackback.util.Bytes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -182,7 +183,7 @@ final class RestoreCommand implements Callable<Integer> {
     DumpRestore.Result r =
         new DumpRestore(s.runtime, restic, TIMEOUT)
             .run(container.id(), t.dump().get().kind(), snap.get().id(), path, log);
-    out.println("restored " + r.bytes() + " bytes into " + container.name());
+    out.println("restored " + Bytes.format(r.bytes()) + " into " + container.name());
     out.flush();
     return 0;
   }

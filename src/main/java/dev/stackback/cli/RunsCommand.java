@@ -3,6 +3,7 @@ package dev.stackback.cli;
 import dev.stackback.config.Config;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
+import dev.stackback.util.Bytes;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -59,17 +60,19 @@ final class RunsCommand implements Callable<Integer> {
       return 0;
     }
     out.printf(
-        "%-26s %-9s %-11s %-25s %9s %4s  %s%n",
-        "RUN", "TRIGGER", "STATE", "STARTED", "DURATION", "EXIT", "ERROR");
+        "%-26s %-9s %-11s %-25s %9s %4s %9s  %s%n",
+        "RUN", "TRIGGER", "STATE", "STARTED", "DURATION", "EXIT", "ADDED", "ERROR");
     for (RunRecord r : runs) {
+      Long added = StatusModel.bytesAdded(r);
       out.printf(
-          "%-26s %-9s %-11s %-25s %9s %4s  %s%n",
+          "%-26s %-9s %-11s %-25s %9s %4s %9s  %s%n",
           r.id(),
           r.trigger(),
           r.state(),
           r.startedAt(),
           r.duration() == null ? "-" : String.format("%.1fs", r.duration().toMillis() / 1000.0),
           r.exitCode() == null ? "-" : r.exitCode(),
+          added == null ? "-" : Bytes.format(added),
           r.error() == null ? "" : r.error());
     }
     out.printf(

@@ -1,5 +1,6 @@
 package dev.stackback.cli;
 
+import dev.stackback.util.Bytes;
 import java.io.PrintWriter;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -99,6 +100,9 @@ final class StatusText {
                 + last.get("durationSeconds")
                 + "s, exit "
                 + last.get("exitCode")
+                + (last.get("bytesAdded") instanceof Number n
+                    ? ", " + Bytes.format(n.longValue()) + " added"
+                    : "")
                 + ")"
                 + (last.get("error") == null ? "" : ": " + last.get("error")));
     out.flush();

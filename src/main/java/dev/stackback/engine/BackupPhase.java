@@ -7,6 +7,7 @@ import dev.stackback.plan.DatabaseDump;
 import dev.stackback.plan.Plan;
 import dev.stackback.plan.Target;
 import dev.stackback.plan.VolumeSnapshot;
+import dev.stackback.port.BackupProgress;
 import dev.stackback.port.BackupSummary;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerRuntimeException;
@@ -16,13 +17,16 @@ import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.WorkerSpec.WorkerMount;
+import dev.stackback.util.Bytes;
 import dev.stackback.util.Durations;
+import dev.stackback.util.OutputTail;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,8 +152,15 @@ final class BackupPhase {
   private void snapshot(Target t, Outcome out) {
     Instant begun = rec.now();
     Deque<String> stdout = new ArrayDeque<>();
+    // restic's output but its progress lines: for the record and for error messages
+    OutputTail kept = new OutputTail();
+    ProgressLog progress = new ProgressLog(LOG, "snapshot " + t.name());
     OutputLine log =
         (stream, line) -> {
+          if (stream == OutputLine.Stream.STDOUT && progressLine(line, progress)) {
+            return;
+          }
+          kept.add(line);
           if (stream == OutputLine.Stream.STDOUT) {
             synchronized (stdout) {
               stdout.addLast(line);
@@ -157,8 +168,8 @@ final class BackupPhase {
                 stdout.removeFirst();
               }
             }
-            if (line.contains("\"message_type\":\"status\"")) {
-              LOG.debug("[snapshot {}] {}", t.name(), line);
+            if (line.contains("\"message_type\":\"summary\"")) {
+              LOG.debug("[snapshot {}] {}", t.name(), line); // the step's own line says it
               return;
             }
           }
@@ -176,9 +187,9 @@ final class BackupPhase {
       synchronized (stdout) {
         tail = new ArrayList<>(stdout);
       }
-      tail.addAll(r.tail()); // stderr too, for the error message
+      tail.addAll(kept.snapshot()); // stderr too, for the error message
       BackupSummary s = restic.parseBackupOutput(tail, r.exitCode());
-      recordSummary("snapshot", t, begun, s, r.tail(), out);
+      recordSummary("snapshot", t, begun, s, kept.snapshot(), out);
     } catch (RuntimeException e) {
       String why =
           cancelled.get()
@@ -219,7 +230,18 @@ final class BackupPhase {
     ExecRequest request =
         new ExecRequest(c.id(), DumpCommands.command(d), null, Map.of(), settings.backupTimeout());
     ExecResult[] dumpResult = new ExecResult[1];
-    OutputLine log = (stream, line) -> LOG.info("[dump {}] {}", t.name(), line);
+    ProgressLog progress = new ProgressLog(LOG, "dump " + t.name());
+    OutputLine log =
+        (stream, line) -> {
+          if (stream == OutputLine.Stream.STDOUT && progressLine(line, progress)) {
+            return;
+          }
+          if (line.contains("\"message_type\":\"summary\"")) {
+            LOG.debug("[dump {}] {}", t.name(), line); // the step's own line says it
+            return;
+          }
+          LOG.info("[dump {}] {}", t.name(), line);
+        };
     try {
       BackupSummary s =
           restic.backupStdin(
@@ -262,6 +284,24 @@ final class BackupPhase {
     }
   }
 
+  /**
+   * True when {@code line} is one of restic's progress lines: it goes to {@code progress} (which
+   * throttles it), never into a tail or the record. A status line the adapter cannot read is
+   * dropped too (at DEBUG).
+   */
+  private boolean progressLine(String line, ProgressLog progress) {
+    Optional<BackupProgress> p = restic.progress(line);
+    if (p.isPresent()) {
+      progress.update(p.get());
+      return true;
+    }
+    if (line.contains("\"message_type\":\"status\"")) {
+      LOG.debug("{}", line);
+      return true;
+    }
+    return false;
+  }
+
   /** " (<the last line the dump printed>)", so the run's message says why, or "". */
   private static String lastLine(List<String> tail) {
     for (int i = tail.size() - 1; i >= 0; i--) {
@@ -282,8 +322,10 @@ final class BackupPhase {
             + " new / "
             + s.filesChanged()
             + " changed files, "
-            + s.dataAdded()
-            + " bytes added";
+            + Bytes.format(s.dataAdded())
+            + " added of "
+            + Bytes.format(s.totalBytesProcessed())
+            + " read";
     rec.finished(
         kind,
         kind + " " + t.name(),

@@ -1,6 +1,7 @@
 package dev.stackback.engine;
 
 import dev.stackback.port.OutputLine;
+import dev.stackback.util.Bytes;
 import dev.stackback.util.OutputTail;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -8,7 +9,7 @@ import org.slf4j.Logger;
 /**
  * Logs a step's output lines as {@code [label] line}, at most {@link #MAX_LINES} lines and {@link
  * #MAX_BYTES} bytes per second: a hook that prints 100 MB cannot make a log of 100 MB. What is left
- * out is said once per second, as {@code [label] N lines omitted (M bytes)}, and at {@link #close}.
+ * out is said once per second, as {@code [label] N lines omitted (1.2 MiB)}, and at {@link #close}.
  * Lines are already bounded in length by the adapters' line splitters. Thread-safe.
  */
 final class OutputLog implements OutputLine, AutoCloseable {
@@ -65,11 +66,11 @@ final class OutputLog implements OutputLine, AutoCloseable {
   private void reportOmitted() {
     if (omittedLines > 0) {
       log.warn(
-          "[{}] {} lines omitted ({} bytes): more than {} lines or {} KiB of output per second;"
+          "[{}] {} lines omitted ({}): more than {} lines or {} KiB of output per second;"
               + " the run record keeps the last lines",
           label,
           omittedLines,
-          omittedBytes,
+          Bytes.format(omittedBytes),
           MAX_LINES,
           MAX_BYTES / 1024);
       omittedLines = 0;

@@ -12,6 +12,7 @@ import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
+import dev.stackback.util.OutputTail;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -297,6 +298,8 @@ public final class RunEngine {
 
   private void maintenance(Plan plan, Recorder rec, Outcome out) {
     Instant t = rec.now();
+    // restic's tables go to the record's tail (and DEBUG); the step's line sums them up
+    OutputTail tail = new OutputTail();
     try {
       List<String> lines =
           restic.forget(
@@ -304,17 +307,33 @@ public final class RunEngine {
               "stack-back",
               settings.keep(),
               true,
-              (s, l) -> LOG.info("[maintenance] {}", l));
-      rec.simple(
+              (s, l) -> {
+                tail.add(l);
+                LOG.debug("[maintenance] {}", l);
+              });
+      rec.finished(
           "maintenance",
           "forget + prune",
           null,
           null,
           "ok",
           t,
-          lines.size() + " line(s) of output");
+          null,
+          1,
+          ForgetReport.describe(restic.summarizeForget(lines), lines),
+          tail.snapshot());
     } catch (RuntimeException e) {
-      rec.simple("maintenance", "forget + prune", null, null, "failed", t, e.getMessage());
+      rec.finished(
+          "maintenance",
+          "forget + prune",
+          null,
+          null,
+          "failed",
+          t,
+          null,
+          1,
+          e.getMessage(),
+          tail.snapshot());
       out.fail("maintenance failed: " + e.getMessage());
     }
   }

@@ -88,7 +88,7 @@ final class SnapshotWorker {
             id,
             restic.backupCommand(plan.host(), t.tags(), paths),
             null,
-            Map.of(),
+            restic.backupCommandEnv(),
             settings.backupTimeout(),
             "INT");
     synchronized (this) {

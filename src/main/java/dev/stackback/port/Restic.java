@@ -4,6 +4,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,11 +50,28 @@ public interface Restic {
   List<String> backupCommand(String host, List<String> tags, List<String> paths);
 
   /**
+   * Extra environment for a {@link #backupCommand} exec (e.g. how often restic reports progress),
+   * on top of the worker's own.
+   */
+  default Map<String, String> backupCommandEnv() {
+    return Map.of();
+  }
+
+  /**
    * Reads the outcome of a {@link #backupCommand} run elsewhere from its last stdout lines and exit
    * code: the summary, or a {@link ResticException} that says what went wrong. Exit 3 (some files
    * unreadable) gives a summary with {@code incomplete} set.
    */
   BackupSummary parseBackupOutput(List<String> stdoutTail, int exitCode);
+
+  /**
+   * The progress report in one output line of a backup ({@link #backupCommand} run elsewhere, or
+   * the lines {@link #backupStdin} and {@link #backupPaths} pass to their log), or empty for any
+   * other line. Progress lines are for logging only: callers do not keep them.
+   */
+  default Optional<BackupProgress> progress(String line) {
+    return Optional.empty();
+  }
 
   /** Snapshots of {@code host} carrying every tag in {@code tags} (all when host is null). */
   List<Snapshot> snapshots(String host, List<String> tags);
@@ -63,6 +81,14 @@ public interface Restic {
    * prune} when asked. Returns restic's output lines.
    */
   List<String> forget(String host, String tag, KeepPolicy keep, boolean prune, OutputLine log);
+
+  /**
+   * What a {@link #forget} did, read from the output lines it returned; empty when they do not say
+   * (an adapter whose output is not restic's).
+   */
+  default Optional<ForgetSummary> summarizeForget(List<String> forgetOutput) {
+    return Optional.empty();
+  }
 
   /** {@code restic check}, optionally with {@code --read-data-subset}. */
   void check(Optional<String> readDataSubset, OutputLine log);

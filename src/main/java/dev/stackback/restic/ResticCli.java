@@ -1,6 +1,8 @@
 package dev.stackback.restic;
 
+import dev.stackback.port.BackupProgress;
 import dev.stackback.port.BackupSummary;
+import dev.stackback.port.ForgetSummary;
 import dev.stackback.port.KeepPolicy;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
@@ -13,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +34,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResticCli implements Restic {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.restic");
+
+  /**
+   * restic's progress rate: with {@code --json} it prints a {@code status} line up to 60 times a
+   * second unless told otherwise; one every 2 s is plenty for a log line every 10 s.
+   */
+  static final String PROGRESS_FPS = "RESTIC_PROGRESS_FPS";
+
+  static final String PROGRESS_FPS_VALUE = "0.5";
   private final String binary;
   private final Map<String, String> env;
   private final Duration defaultTimeout;
@@ -120,13 +131,20 @@ public final class ResticCli implements Restic {
   @Override
   public BackupSummary backupPaths(
       List<String> paths, String host, List<String> tags, OutputLine log, Duration timeout) {
-    Result result = run(ResticArgs.backupPaths(host, tags, paths), log, timeout, null);
-    return summary(result);
+    List<String> args = ResticArgs.backupPaths(host, tags, paths);
+    ResticOutput output = output(log);
+    ResticProcess process = ResticProcess.start(argv(args), backupEnv(), output, null, false);
+    return summary(finish("backup", process, output, timeout));
   }
 
   @Override
   public List<String> backupCommand(String host, List<String> tags, List<String> paths) {
     return ResticArgs.backupPaths(host, tags, paths);
+  }
+
+  @Override
+  public Map<String, String> backupCommandEnv() {
+    return env.containsKey(PROGRESS_FPS) ? Map.of() : Map.of(PROGRESS_FPS, PROGRESS_FPS_VALUE);
   }
 
   @Override
@@ -136,6 +154,11 @@ public final class ResticCli implements Restic {
     } catch (ResticException e) {
       throw new ResticException(e.kind(), e.exitCode(), redact(e.getMessage()));
     }
+  }
+
+  @Override
+  public Optional<BackupProgress> progress(String line) {
+    return ResticJson.parseStatus(line);
   }
 
   @Override
@@ -152,6 +175,11 @@ public final class ResticCli implements Restic {
     Result result =
         runChecked("forget", ResticArgs.forget(host, tag, keep, prune), log, defaultTimeout);
     return result.output.stdoutLines();
+  }
+
+  @Override
+  public Optional<ForgetSummary> summarizeForget(List<String> forgetOutput) {
+    return ForgetOutput.summarize(forgetOutput);
   }
 
   @Override
@@ -277,6 +305,13 @@ public final class ResticCli implements Restic {
 
   Map<String, String> env() {
     return env;
+  }
+
+  /** The environment of a backup: {@link #env()} plus {@link #backupCommandEnv()}. */
+  Map<String, String> backupEnv() {
+    Map<String, String> backup = new HashMap<>(env);
+    backup.putAll(backupCommandEnv());
+    return Map.copyOf(backup);
   }
 
   ResticOutput output(OutputLine log) {

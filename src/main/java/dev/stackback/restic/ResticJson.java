@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stackback.port.BackupProgress;
 import dev.stackback.port.BackupSummary;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.ResticException.Kind;
@@ -114,17 +115,36 @@ public final class ResticJson {
     }
   }
 
-  /** A short human line for a {@code status} line ("42% of 1.2 GiB, 3 files"), or empty. */
-  public static Optional<String> describeStatus(String line) {
+  /**
+   * The progress in a {@code status} line, or empty for any other line. The field names are the
+   * same in restic 0.14 and 0.19: {@code percent_done}, {@code bytes_done}, {@code total_bytes},
+   * {@code files_done}, {@code total_files}, {@code seconds_elapsed}, {@code seconds_remaining}
+   * (absent fields are 0). A stdin backup has no total: its {@code seconds_remaining} is
+   * meaningless (restic prints e.g. 696090091439) and is dropped.
+   */
+  public static Optional<BackupProgress> parseStatus(String line) {
+    if (line == null || !line.contains("\"message_type\":\"status\"")) {
+      return Optional.empty();
+    }
     JsonNode node = message(line, "status");
     if (node == null) {
       return Optional.empty();
     }
-    double percent = node.path("percent_done").asDouble(0) * 100;
-    long bytes = node.path("bytes_done").asLong(0);
-    long files = node.path("files_done").asLong(0);
+    long total = node.path("total_bytes").asLong(0);
+    JsonNode remaining = node.path("seconds_remaining");
+    OptionalLong eta =
+        total > 0 && remaining.isNumber() && remaining.asLong() >= 0
+            ? OptionalLong.of(remaining.asLong())
+            : OptionalLong.empty();
     return Optional.of(
-        String.format("progress: %.0f%%, %s read, %d files done", percent, human(bytes), files));
+        new BackupProgress(
+            node.path("percent_done").asDouble(0),
+            node.path("bytes_done").asLong(0),
+            total,
+            node.path("files_done").asLong(0),
+            node.path("total_files").asLong(0),
+            node.path("seconds_elapsed").asLong(0),
+            eta));
   }
 
   /** True when the line is a restic {@code status} (progress) message. */
@@ -247,13 +267,5 @@ public final class ResticJson {
       return item.isEmpty() ? text : item + ": " + text;
     }
     return null;
-  }
-
-  static String human(long bytes) {
-    if (bytes < 1024) {
-      return bytes + " B";
-    }
-    int unit = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
-    return String.format("%.1f %siB", bytes / Math.pow(1024, unit), " KMGTPE".charAt(unit));
   }
 }

@@ -11,11 +11,10 @@ import java.util.regex.Pattern;
 /**
  * Receives restic's output lines as they arrive: strips terminal escapes, redacts secrets, forwards
  * them to the caller's {@link OutputLine}, keeps the stdout lines a command's result needs and a
- * tail of stderr for error messages. JSON progress lines are not kept; a summary of them is
- * forwarded at most every {@link #PROGRESS_EVERY_NANOS}.
+ * tail of stderr for error messages. JSON progress ({@code status}) lines are forwarded but never
+ * kept: a long backup prints thousands; the caller throttles what it logs of them.
  */
 final class ResticOutput {
-  static final long PROGRESS_EVERY_NANOS = 10_000_000_000L;
   private static final int TAIL = 50;
   private static final int MAX_KEPT_STDOUT = 50_000;
   private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]|\r");
@@ -24,7 +23,6 @@ final class ResticOutput {
   private final Redactor redactor;
   private final List<String> stdout = new ArrayList<>();
   private final Deque<String> stderrTail = new ArrayDeque<>();
-  private long lastProgress = System.nanoTime();
   private boolean stdoutTruncated;
 
   ResticOutput(OutputLine log, Redactor redactor) {
@@ -35,7 +33,7 @@ final class ResticOutput {
   void stdout(String raw) {
     String line = clean(raw);
     if (ResticJson.isStatus(line)) {
-      progress(line);
+      log.line(Stream.STDOUT, line);
       return;
     }
     synchronized (this) {
@@ -75,17 +73,6 @@ final class ResticOutput {
   String errorText() {
     List<String> lines = stderrLines();
     return ResticJson.lastLines(lines.isEmpty() ? stdoutLines() : lines);
-  }
-
-  private void progress(String line) {
-    long now = System.nanoTime();
-    synchronized (this) {
-      if (now - lastProgress < PROGRESS_EVERY_NANOS) {
-        return;
-      }
-      lastProgress = now;
-    }
-    ResticJson.describeStatus(line).ifPresent(text -> log.line(Stream.STDOUT, text));
   }
 
   private String clean(String raw) {

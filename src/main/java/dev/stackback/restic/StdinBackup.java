@@ -49,7 +49,7 @@ final class StdinBackup {
 
   BackupSummary run() {
     long deadline = System.nanoTime() + timeout.toNanos();
-    ResticProcess process = ResticProcess.start(argv, cli.env(), output, null, true);
+    ResticProcess process = ResticProcess.start(argv, cli.backupEnv(), output, null, true);
     Thread watchdog = startWatchdog(process, Thread.currentThread(), deadline);
     Exception producerError = null;
     boolean complete = false;

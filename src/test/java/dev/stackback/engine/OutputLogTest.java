@@ -53,7 +53,7 @@ class OutputLogTest {
     List<String> m = messages();
     assertEquals(OutputLog.MAX_LINES + 2, m.size(), m.subList(m.size() - 3, m.size()).toString());
     assertEquals(
-        "[h] 99900 lines omitted (99900 bytes): more than 100 lines or 64 KiB of output per"
+        "[h] 99900 lines omitted (98 KiB): more than 100 lines or 64 KiB of output per"
             + " second; the run record keeps the last lines",
         m.get(OutputLog.MAX_LINES));
     assertEquals("[h] later", m.get(OutputLog.MAX_LINES + 1));
@@ -69,6 +69,6 @@ class OutputLogTest {
     log.close();
     List<String> m = messages();
     assertEquals(17, m.size()); // 16 x 4 KiB = 64 KiB, then the omission line
-    assertEquals(true, m.get(16).startsWith("[h] 4 lines omitted (16384 bytes)"), m.get(16));
+    assertEquals(true, m.get(16).startsWith("[h] 4 lines omitted (16 KiB)"), m.get(16));
   }
 }

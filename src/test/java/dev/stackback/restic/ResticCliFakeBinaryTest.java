@@ -48,6 +48,62 @@ class ResticCliFakeBinaryTest {
   }
 
   @Test
+  void backups_getTheProgressRate_statusLinesAreForwardedNotKept() throws IOException {
+    // 5000 status lines, then the summary; the script echoes the rate it was given
+    ResticCli cli =
+        cli(
+            """
+            echo "fps=$RESTIC_PROGRESS_FPS" >&2
+            i=0; while [ $i -lt 5000 ]; do
+              echo '{"message_type":"status","percent_done":0.5,"total_bytes":2,"bytes_done":1}'
+              i=$((i+1))
+            done
+            echo '{"message_type":"summary","files_new":1,"snapshot_id":"abcd1234"}'
+            """);
+    List<String> logged = new CopyOnWriteArrayList<>();
+    BackupSummary s =
+        cli.backupPaths(
+            List.of("/x"), "h", List.of(), (st, l) -> logged.add(l), Duration.ofSeconds(20));
+    assertEquals("abcd1234", s.snapshotId());
+    assertTrue(logged.contains("fps=" + ResticCli.PROGRESS_FPS_VALUE), logged::toString);
+    long status = logged.stream().filter(l -> cli.progress(l).isPresent()).count();
+    assertEquals(5000, status); // the caller throttles them
+
+    ResticCli.Result r =
+        cli.runQuietly(List.of("restic", "snapshots"), Duration.ofSeconds(20)); // not a backup
+    // no rate for other commands: restic would print text progress where it prints none
+    assertTrue(r.output().stderrLines().contains("fps="), r.output().stderrLines()::toString);
+    assertEquals(1, r.output().stdoutLines().size(), "status lines are not kept, only the summary");
+  }
+
+  @Test
+  void userSetProgressRate_wins() throws IOException {
+    Path script = dir.resolve("restic-fps");
+    Files.writeString(
+        script,
+        "#!/bin/sh\necho \"fps=$RESTIC_PROGRESS_FPS\" >&2\n"
+            + "echo '{\"message_type\":\"summary\",\"snapshot_id\":\"abcd1234\"}'\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    ResticCli cli =
+        new ResticCli(
+            script.toString(),
+            Map.of(
+                "RESTIC_REPOSITORY",
+                "/nowhere",
+                "RESTIC_PASSWORD",
+                SECRET,
+                "RESTIC_PROGRESS_FPS",
+                "3"),
+            Duration.ofSeconds(10),
+            false);
+    List<String> logged = new CopyOnWriteArrayList<>();
+    cli.backupPaths(
+        List.of("/x"), "h", List.of(), (st, l) -> logged.add(l), Duration.ofSeconds(10));
+    assertTrue(logged.contains("fps=3"), logged::toString);
+    assertEquals(Map.of(), cli.backupCommandEnv());
+  }
+
+  @Test
   void exit12_isWrongPassword_andTheSecretIsRedacted() throws IOException {
     ResticCli cli = cli("echo \"Fatal: wrong password $RESTIC_PASSWORD\" >&2\nexit 12\n");
     List<String> logged = new CopyOnWriteArrayList<>();

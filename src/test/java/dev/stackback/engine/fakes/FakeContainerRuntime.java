@@ -189,9 +189,18 @@ public final class FakeContainerRuntime implements ContainerRuntime {
       throw new ContainerRuntimeException("exec in container 'worker' was interrupted");
     }
     r.throwIfError();
+    // a long backup's progress: more lines than any tail keeps
+    for (int i = 0; i < STATUS_LINES; i++) {
+      output.line(
+          OutputLine.Stream.STDOUT, "{\"message_type\":\"status\",\"bytes_done\":" + i + "}");
+    }
+    output.line(OutputLine.Stream.STDERR, "warning from restic");
     output.line(OutputLine.Stream.STDOUT, "{\"message_type\":\"summary\"}");
     return result(r);
   }
+
+  /** How many progress lines every worker backup prints before its summary. */
+  public static final int STATUS_LINES = 200;
 
   private static String volumePaths(List<WorkerSpec.WorkerMount> mounts) {
     return mounts.stream()

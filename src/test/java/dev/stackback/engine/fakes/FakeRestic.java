@@ -1,6 +1,8 @@
 package dev.stackback.engine.fakes;
 
+import dev.stackback.port.BackupProgress;
 import dev.stackback.port.BackupSummary;
+import dev.stackback.port.ForgetSummary;
 import dev.stackback.port.KeepPolicy;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A restic that journals {@code restic ensureRepository}, {@code restic backupStdin <file>}, {@code
@@ -146,7 +149,35 @@ public final class FakeRestic implements Restic {
     synchronized (this) {
       forgets.add(keep);
     }
-    return List.of("removed 0 snapshots");
+    FORGET_OUTPUT.forEach(l -> log.line(OutputLine.Stream.STDOUT, l));
+    return FORGET_OUTPUT;
+  }
+
+  /** What every fake forget prints (a table of restic's shape, cut short). */
+  public static final List<String> FORGET_OUTPUT =
+      List.of(
+          "keep 7 snapshots:", "remove 1 snapshots:", "total prune:           3 blobs / 1.000 MiB");
+
+  /** Reads {@link #FORGET_OUTPUT} (the real parser is tested on real output). */
+  @Override
+  public Optional<ForgetSummary> summarizeForget(List<String> forgetOutput) {
+    return forgetOutput.equals(FORGET_OUTPUT)
+        ? Optional.of(new ForgetSummary(7, 1, OptionalLong.of(1024 * 1024)))
+        : Optional.empty();
+  }
+
+  /** A status line as the fake worker prints them: {@code {"message_type":"status",...}}. */
+  @Override
+  public Optional<BackupProgress> progress(String line) {
+    if (!line.startsWith("{\"message_type\":\"status\"")) {
+      return Optional.empty();
+    }
+    return Optional.of(new BackupProgress(0.5, 1, 2, 0, 1, 0, OptionalLong.empty()));
+  }
+
+  @Override
+  public Map<String, String> backupCommandEnv() {
+    return Map.of("RESTIC_PROGRESS_FPS", "0.5");
   }
 
   @Override
