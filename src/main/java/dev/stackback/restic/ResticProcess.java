@@ -63,7 +63,7 @@ final class ResticProcess {
     Streams streams = new Streams(output, rawStdout, keepStdin);
     ProcessExecutor executor =
         new ProcessExecutor()
-            .command(argv)
+            .command(withoutCacheWhenHomeless(argv, env, System.getenv()))
             .exitValueAny()
             .redirectErrorStream(false)
             .streams(streams)
@@ -188,6 +188,36 @@ final class ResticProcess {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** Where restic finds its cache directory; with none of them set it has no cache. */
+  private static final List<String> CACHE_LOCATIONS =
+      List.of("RESTIC_CACHE_DIR", "XDG_CACHE_HOME", "HOME");
+
+  /**
+   * {@code argv} with {@code --no-cache} after the program when neither {@code env} nor the process
+   * environment says where restic's cache goes: restic ≥ 0.17 refuses to run then ("unable to
+   * locate cache directory"), e.g. under a service manager that sets no HOME; 0.14 ran without a
+   * cache anyway.
+   */
+  static List<String> withoutCacheWhenHomeless(
+      List<String> argv, Map<String, String> env, Map<String, String> processEnv) {
+    boolean located =
+        CACHE_LOCATIONS.stream()
+            .anyMatch(
+                name ->
+                    !isBlank(env.get(name))
+                        || (!env.containsKey(name) && !isBlank(processEnv.get(name))));
+    if (located || argv.contains("--no-cache") || argv.isEmpty()) {
+      return argv;
+    }
+    List<String> with = new java.util.ArrayList<>(argv);
+    with.add(1, "--no-cache");
+    return List.copyOf(with);
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
   }
 
   /** zt-exec stream handler: our own reader threads, stdin kept open when asked. */
