@@ -83,7 +83,9 @@ public final class StackBackCommand implements Runnable {
           "runs",
           "snapshots",
           "cleanup",
+          "maintenance",
           "check",
+          "legacy",
           "restore",
           "alert",
           "version");
@@ -96,6 +98,8 @@ public final class StackBackCommand implements Runnable {
       case "runs" -> new RunsCommand(app);
       case "snapshots" -> new SnapshotsCommand(app);
       case "cleanup" -> new CleanupCommand(app);
+      case "maintenance" -> new MaintenanceCommand(app);
+      case "legacy" -> new LegacyCommand(app);
       case "check" -> new CheckCommand(app);
       case "restore" -> new RestoreCommand(app);
       case "alert" -> new AlertCommand(app);

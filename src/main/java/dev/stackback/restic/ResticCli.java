@@ -155,6 +155,22 @@ public final class ResticCli implements Restic {
   }
 
   @Override
+  public List<String> forgetHostsByPaths(
+      List<String> hosts, KeepPolicy keep, boolean prune, OutputLine log) {
+    return runChecked(
+            "forget", ResticArgs.forgetHostsByPaths(hosts, keep, prune), log, defaultTimeout)
+        .output
+        .stdoutLines();
+  }
+
+  @Override
+  public List<String> forgetIds(List<String> ids, boolean prune, OutputLine log) {
+    return runChecked("forget", ResticArgs.forgetIds(ids, prune), log, defaultTimeout)
+        .output
+        .stdoutLines();
+  }
+
+  @Override
   public void check(Optional<String> readDataSubset, OutputLine log) {
     runChecked("check", ResticArgs.check(!checkWithCache, readDataSubset), log, defaultTimeout);
   }
