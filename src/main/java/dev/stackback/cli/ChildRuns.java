@@ -44,7 +44,13 @@ final class ChildRuns {
       if (closed) {
         return OptionalInt.empty();
       }
-      p = new ProcessBuilder(command(env, args)).inheritIO().start();
+      ProcessBuilder pb = new ProcessBuilder(command(env, args)).inheritIO();
+      if (env.containsKey("LOG_LEVEL")) {
+        // a daemon started with --log-level passes it on (Main put it in our environment)
+        pb.environment().remove("LOG_LEVEL_FILE");
+        pb.environment().put("LOG_LEVEL", env.get("LOG_LEVEL"));
+      }
+      p = pb.start();
       current = p;
     }
     try {

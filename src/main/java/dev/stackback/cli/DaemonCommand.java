@@ -170,7 +170,7 @@ final class DaemonCommand implements Callable<Integer> {
         return;
       }
       if (maintenanceFirst) {
-        child("scheduled maintenance", List.of("cleanup", "--maintenance"))
+        child("scheduled maintenance", List.of("maintenance"))
             .ifPresent(code -> LOG.info("scheduled maintenance finished with exit code {}", code));
       } else {
         child("scheduled backup", List.of("backup", "--trigger=schedule"))

@@ -12,6 +12,8 @@ import dev.stackback.port.ContainerRuntime;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 
 /**
  * What most commands start from: the configuration, the engine connection, the stack-back container
@@ -63,9 +65,15 @@ final class Session implements AutoCloseable {
     }
   }
 
+  /** Deprecated settings are logged once per process, not by every command that reads them. */
+  private static final AtomicBoolean CONFIG_WARNED = new AtomicBoolean();
+
   /** Reads the configuration or throws {@link Exit} 2 after printing every problem. */
   static Config config(App app, PrintWriter err) {
     ConfigLoader.Result r = ConfigLoader.load(app.env());
+    if (!r.warnings().isEmpty() && CONFIG_WARNED.compareAndSet(false, true)) {
+      r.warnings().forEach(w -> LoggerFactory.getLogger("stack-back").warn("{}", w));
+    }
     if (r.config().isEmpty()) {
       printProblems(err, "invalid configuration", r.problems());
       throw new Exit(2, "invalid configuration");

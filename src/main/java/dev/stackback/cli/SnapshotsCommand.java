@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "snapshots",
     mixinStandardHelpOptions = true,
-    description =
-        "Lists our snapshots (this host, tag stack-back), grouped by service, newest first.")
+    description = {
+      "Lists our snapshots (this host, tag stack-back), grouped by service, newest first.",
+      "Then those the Python stack-back made, as \"python stack-back (legacy)\"."
+    })
 final class SnapshotsCommand implements Callable<Integer> {
   private final App app;
 
@@ -37,7 +39,13 @@ final class SnapshotsCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (Session s = Session.open(app, err)) {
-      List<Snapshot> snaps = app.restic(s.config).snapshots(s.host(), List.of("stack-back"));
+      // one listing: ours (this host, tag stack-back) and the Python tool's
+      List<Snapshot> all = app.restic(s.config).snapshots(null, List.of());
+      List<Snapshot> snaps =
+          all.stream()
+              .filter(x -> s.host().equals(x.hostname()) && x.tags().contains("stack-back"))
+              .toList();
+      List<Snapshot> legacy = LegacySnapshots.of(all);
       Map<String, List<Snapshot>> byService = new TreeMap<>();
       for (Snapshot snap : snaps) {
         String service = snap.tagValue("service");
@@ -53,6 +61,7 @@ final class SnapshotsCommand implements Callable<Integer> {
         byService.forEach(
             (svc, l) -> services.put(svc, l.stream().map(SnapshotsCommand::toMap).toList()));
         m.put("services", services);
+        m.put("legacy", legacy.stream().map(LegacyCommand::toMap).toList());
         Json.print(out, m);
         return 0;
       }
@@ -65,6 +74,18 @@ final class SnapshotsCommand implements Callable<Integer> {
                     out.printf(
                         "    %s  %s  %s%n", x.shortId(), x.time(), String.join(" ", x.paths())));
           });
+      if (!legacy.isEmpty()) {
+        out.println(
+            LegacySnapshots.LABEL
+                + " ("
+                + legacy.size()
+                + "; never forgotten by cleanup, see `stack-back legacy --help`):");
+        legacy.forEach(
+            x ->
+                out.printf(
+                    "    %s  %s  host %s  %s%n",
+                    x.shortId(), x.time(), x.hostname(), String.join(" ", x.paths())));
+      }
       out.flush();
       return 0;
     } catch (Session.Exit e) {

@@ -3,6 +3,8 @@ package dev.stackback.cli;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The top-level {@code stack-back} command; its subcommands do the work. */
 @Command(
@@ -14,6 +16,35 @@ import picocli.CommandLine.Command;
     subcommandsRepeatable = false)
 public final class StackBackCommand implements Runnable {
   @picocli.CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  static final String LOG_LEVEL_OPTION = "--log-level";
+
+  /** Read by {@link Main#withLogLevel} before parsing; declared here for help and validation. */
+  @Option(
+      names = LOG_LEVEL_OPTION,
+      scope = ScopeType.INHERIT,
+      paramLabel = "LEVEL",
+      converter = LogLevelConverter.class,
+      description =
+          "debug, info, warning or error (also trace, warn); overrides LOG_LEVEL, as in the"
+              + " Python stack-back.")
+  String logLevel;
+
+  /** Accepts the level names {@code LOG_LEVEL} accepts, any case. */
+  static final class LogLevelConverter implements CommandLine.ITypeConverter<String> {
+    static final List<String> LEVELS =
+        List.of("trace", "debug", "info", "warn", "warning", "error");
+
+    @Override
+    public String convert(String value) {
+      String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+      if (!LEVELS.contains(v)) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not one of debug, info, warning, error (or trace, warn)");
+      }
+      return v;
+    }
+  }
 
   @Override
   public void run() {
@@ -52,7 +83,9 @@ public final class StackBackCommand implements Runnable {
           "runs",
           "snapshots",
           "cleanup",
+          "maintenance",
           "check",
+          "legacy",
           "restore",
           "alert",
           "version");
@@ -65,6 +98,8 @@ public final class StackBackCommand implements Runnable {
       case "runs" -> new RunsCommand(app);
       case "snapshots" -> new SnapshotsCommand(app);
       case "cleanup" -> new CleanupCommand(app);
+      case "maintenance" -> new MaintenanceCommand(app);
+      case "legacy" -> new LegacyCommand(app);
       case "check" -> new CheckCommand(app);
       case "restore" -> new RestoreCommand(app);
       case "alert" -> new AlertCommand(app);

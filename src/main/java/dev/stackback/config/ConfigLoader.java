@@ -11,6 +11,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,15 +44,21 @@ public final class ConfigLoader {
   /** Our own RESTIC_* settings that are not restic's (with their {@code _FILE} forms). */
   static final String NOT_FOR_RESTIC_PREFIX = "RESTIC_KEEP_";
 
+  /** The Python tool's deprecated name of {@code AUTO_BACKUP_ALL}. */
+  static final String OLD_AUTO_BACKUP_ALL = "INCLUDE_ALL_VOLUMES";
+
   private static final Set<String> LOG_LEVELS =
       Set.of("trace", "debug", "info", "warn", "warning", "error");
 
   private ConfigLoader() {}
 
-  /** The result: a config, or the problems that prevent one. */
-  public record Result(Optional<Config> config, List<Problem> problems) {
+  /**
+   * The result: a config, or the problems that prevent one; warnings (deprecated names) either way.
+   */
+  public record Result(Optional<Config> config, List<Problem> problems, List<Problem> warnings) {
     public Result {
       problems = List.copyOf(problems);
+      warnings = List.copyOf(warnings);
     }
   }
 
@@ -84,6 +91,10 @@ public final class ConfigLoader {
           "LOG_LEVEL", "'" + logLevel + "' is not one of trace, debug, info, warn(ing), error");
       logLevel = "info";
     }
+    List<Problem> warnings = new ArrayList<>();
+    boolean autoBackupAll = autoBackupAll(e, warnings);
+    boolean allProjects = e.bool("INCLUDE_ALL_COMPOSE_PROJECTS", false);
+    boolean projectName = includeProjectName(e, allProjects, warnings);
     Config config =
         new Config(
             repository.orElse(""),
@@ -92,9 +103,9 @@ public final class ConfigLoader {
             cron,
             maintenance,
             logLevel,
-            e.bool("AUTO_BACKUP_ALL", false),
-            e.bool("INCLUDE_PROJECT_NAME", false),
-            e.bool("INCLUDE_ALL_COMPOSE_PROJECTS", false),
+            autoBackupAll,
+            projectName,
+            allProjects,
             e.bool("SWARM_MODE", false),
             e.bool("EXCLUDE_BIND_MOUNTS", false),
             e.bool("CHECK_WITH_CACHE", false),
@@ -113,8 +124,54 @@ public final class ConfigLoader {
             e.string("STACK_BACK_CONTAINER").map(String::trim));
     validateUrls(e, config);
     return e.problems().isEmpty()
-        ? new Result(Optional.of(config), List.of())
-        : new Result(Optional.empty(), e.problems());
+        ? new Result(Optional.of(config), List.of(), warnings)
+        : new Result(Optional.empty(), e.problems(), warnings);
+  }
+
+  /**
+   * {@code AUTO_BACKUP_ALL}, or the Python tool's deprecated {@code INCLUDE_ALL_VOLUMES} (a
+   * warning); both set to different values is an error naming both.
+   */
+  private static boolean autoBackupAll(Env e, List<Problem> warnings) {
+    Optional<String> current = e.string("AUTO_BACKUP_ALL");
+    Optional<String> old = e.string(OLD_AUTO_BACKUP_ALL);
+    if (old.isEmpty()) {
+      return e.bool("AUTO_BACKUP_ALL", false);
+    }
+    warnings.add(
+        Problem.variable(
+            OLD_AUTO_BACKUP_ALL, "is deprecated: use AUTO_BACKUP_ALL (same meaning) instead"));
+    boolean oldValue = e.bool(OLD_AUTO_BACKUP_ALL, false);
+    if (current.isEmpty()) {
+      return oldValue;
+    }
+    boolean value = e.bool("AUTO_BACKUP_ALL", false);
+    if (value != oldValue) {
+      e.problem(
+          OLD_AUTO_BACKUP_ALL,
+          "'"
+              + old.get()
+              + "' disagrees with AUTO_BACKUP_ALL='"
+              + current.get()
+              + "'; set only AUTO_BACKUP_ALL (INCLUDE_ALL_VOLUMES is its deprecated name)");
+    }
+    return value;
+  }
+
+  /**
+   * {@code INCLUDE_PROJECT_NAME}; {@code INCLUDE_ALL_COMPOSE_PROJECTS=true} implies it, as in the
+   * Python tool (which ignores an explicit {@code INCLUDE_PROJECT_NAME=false} then: a warning).
+   */
+  private static boolean includeProjectName(Env e, boolean allProjects, List<Problem> warnings) {
+    boolean value = e.bool("INCLUDE_PROJECT_NAME", false);
+    if (allProjects && !value && e.string("INCLUDE_PROJECT_NAME").isPresent()) {
+      warnings.add(
+          Problem.variable(
+              "INCLUDE_PROJECT_NAME",
+              "is ignored: INCLUDE_ALL_COMPOSE_PROJECTS=true puts the project name in snapshot"
+                  + " paths (/volumes/<project>/<service>/...), as the Python tool does"));
+    }
+    return value || allProjects;
   }
 
   /**

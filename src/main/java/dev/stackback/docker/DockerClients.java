@@ -7,11 +7,14 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.SSLConfig;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -24,6 +27,13 @@ import javax.net.ssl.TrustManager;
 final class DockerClients {
 
   static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
+
+  /**
+   * Where the Python stack-back's docs mount the socket (its default {@code DOCKER_HOST} is {@code
+   * unix://tmp/docker.sock}): used when DOCKER_HOST is unset and the default socket is absent.
+   */
+  static final String PYTHON_HOST = "unix:///tmp/docker.sock";
+
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   /**
@@ -39,7 +49,7 @@ final class DockerClients {
   private DockerClients() {}
 
   static DockerClient fromEnvironment(Map<String, String> env) {
-    URI host = dockerHost(env.get("DOCKER_HOST"));
+    URI host = resolveHost(env.get("DOCKER_HOST"), p -> Files.exists(Path.of(p)));
     DefaultDockerClientConfig.Builder config =
         new DefaultDockerClientConfig.Builder().withDockerHost(host.toString());
     String tlsVerify = env.get("DOCKER_TLS_VERIFY");
@@ -85,7 +95,47 @@ final class DockerClients {
         }
       };
 
-  /** DOCKER_HOST as a URI; unset or blank means the local socket. */
+  /**
+   * The engine to talk to. DOCKER_HOST unset: {@code /var/run/docker.sock}, or {@code
+   * /tmp/docker.sock} when only that one exists (the Python tool's mount). A unix socket that does
+   * not exist is an error naming the path(s) tried and DOCKER_HOST; tcp:// is not probed.
+   */
+  static URI resolveHost(String value, Predicate<String> exists) {
+    URI uri = dockerHost(value);
+    if (!"unix".equals(uri.getScheme())) {
+      return uri;
+    }
+    if (value != null && !value.isBlank()) {
+      if (!exists.test(uri.getPath())) {
+        throw new IllegalArgumentException(
+            "no Docker socket at "
+                + uri.getPath()
+                + " (DOCKER_HOST="
+                + value.trim()
+                + "): mount the engine's socket there or correct DOCKER_HOST");
+      }
+      return uri;
+    }
+    URI python = URI.create(PYTHON_HOST);
+    if (exists.test(uri.getPath())) {
+      return uri;
+    }
+    if (exists.test(python.getPath())) {
+      return python;
+    }
+    throw new IllegalArgumentException(
+        "no Docker socket at "
+            + uri.getPath()
+            + " or "
+            + python.getPath()
+            + " (DOCKER_HOST is not set): mount the engine's socket"
+            + " (- /var/run/docker.sock:/var/run/docker.sock:ro) or set DOCKER_HOST");
+  }
+
+  /**
+   * DOCKER_HOST as a URI; unset or blank means the local socket. {@code unix://tmp/docker.sock}
+   * (two slashes, the Python tool's default) means {@code /tmp/docker.sock}, as docker-py reads it.
+   */
   static URI dockerHost(String value) {
     if (value == null || value.isBlank()) {
       return URI.create(DEFAULT_HOST);
@@ -99,6 +149,11 @@ final class DockerClients {
     if (uri.getScheme() == null || !SCHEMES.contains(uri.getScheme())) {
       throw new IllegalArgumentException(
           "DOCKER_HOST: '" + value + "' must start with unix://, tcp:// or npipe://");
+    }
+    if ("unix".equals(uri.getScheme()) && uri.getRawAuthority() != null) {
+      String path =
+          "/" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+      return URI.create("unix://" + path);
     }
     return uri;
   }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -335,6 +336,16 @@ public final class RunEngine {
           e.getMessage(),
           tail.snapshot());
       out.fail("maintenance failed: " + e.getMessage());
+      return;
+    }
+    // SPEC 2: maintenance is forget, prune and check (the Python tool's maintenance too)
+    Instant c = rec.now();
+    try {
+      restic.check(Optional.empty(), (s, l) -> LOG.info("[maintenance] {}", l));
+      rec.simple("maintenance", "check", null, null, "ok", c, "no errors were found");
+    } catch (RuntimeException e) {
+      rec.simple("maintenance", "check", null, null, "failed", c, e.getMessage());
+      out.fail("maintenance check failed: " + e.getMessage());
     }
   }
 

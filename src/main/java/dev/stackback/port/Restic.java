@@ -90,6 +90,16 @@ public interface Restic {
     return Optional.empty();
   }
 
+  /**
+   * {@code forget} of every snapshot of these hosts by {@code keep}, grouped by paths only (the
+   * Python tool's retention), then {@code prune} when asked. For snapshots that are not ours.
+   */
+  List<String> forgetHostsByPaths(
+      List<String> hosts, KeepPolicy keep, boolean prune, OutputLine log);
+
+  /** {@code forget} of exactly these snapshot ids, then {@code prune} when asked. */
+  List<String> forgetIds(List<String> ids, boolean prune, OutputLine log);
+
   /** {@code restic check}, optionally with {@code --read-data-subset}. */
   void check(Optional<String> readDataSubset, OutputLine log);
 

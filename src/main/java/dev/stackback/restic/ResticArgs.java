@@ -78,6 +78,51 @@ public final class ResticArgs {
     return List.copyOf(argv);
   }
 
+  /**
+   * {@code restic forget --host H... --group-by paths --keep-* [--prune]}: the Python tool's
+   * retention (grouped by paths only: its hosts change every run) over the given hosts only.
+   */
+  public static List<String> forgetHostsByPaths(
+      List<String> hosts, KeepPolicy keep, boolean prune) {
+    Objects.requireNonNull(keep, "keep");
+    if (hosts == null || hosts.isEmpty()) {
+      throw new IllegalArgumentException("forget needs at least one host");
+    }
+    List<String> argv = start("forget");
+    for (String host : hosts) {
+      argv.add("--host");
+      argv.add(requireText(host, "host"));
+    }
+    argv.addAll(List.of("--group-by", "paths"));
+    argv.addAll(List.of("--keep-daily", Integer.toString(keep.daily())));
+    argv.addAll(List.of("--keep-weekly", Integer.toString(keep.weekly())));
+    argv.addAll(List.of("--keep-monthly", Integer.toString(keep.monthly())));
+    argv.addAll(List.of("--keep-yearly", Integer.toString(keep.yearly())));
+    if (prune) {
+      argv.add("--prune");
+    }
+    return List.copyOf(argv);
+  }
+
+  /** {@code restic forget [--prune] -- id...}: exactly these snapshots. */
+  public static List<String> forgetIds(List<String> ids, boolean prune) {
+    if (ids == null || ids.isEmpty()) {
+      throw new IllegalArgumentException("forget needs at least one snapshot id");
+    }
+    List<String> argv = start("forget");
+    if (prune) {
+      argv.add("--prune");
+    }
+    argv.add("--");
+    for (String id : ids) {
+      if (!id.matches("[0-9a-f]{8,64}")) {
+        throw new IllegalArgumentException("not a snapshot id: '" + id + "'");
+      }
+      argv.add(id);
+    }
+    return List.copyOf(argv);
+  }
+
   /** {@code restic prune}. */
   public static List<String> prune() {
     return List.copyOf(start("prune"));
@@ -121,11 +166,6 @@ public final class ResticArgs {
       argv.add("--delete");
     }
     return List.copyOf(argv);
-  }
-
-  /** {@code restic forget ID}: one snapshot, by id. */
-  public static List<String> forgetSnapshot(String snapshotId) {
-    return List.copyOf(start("forget", checkSnapshotId(snapshotId)));
   }
 
   /** {@code restic dump ID PATH}: the file's bytes on stdout. */

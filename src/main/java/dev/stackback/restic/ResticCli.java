@@ -183,6 +183,22 @@ public final class ResticCli implements Restic {
   }
 
   @Override
+  public List<String> forgetHostsByPaths(
+      List<String> hosts, KeepPolicy keep, boolean prune, OutputLine log) {
+    return runChecked(
+            "forget", ResticArgs.forgetHostsByPaths(hosts, keep, prune), log, defaultTimeout)
+        .output
+        .stdoutLines();
+  }
+
+  @Override
+  public List<String> forgetIds(List<String> ids, boolean prune, OutputLine log) {
+    return runChecked("forget", ResticArgs.forgetIds(ids, prune), log, defaultTimeout)
+        .output
+        .stdoutLines();
+  }
+
+  @Override
   public void check(Optional<String> readDataSubset, OutputLine log) {
     runChecked("check", ResticArgs.check(!checkWithCache, readDataSubset), log, defaultTimeout);
   }
@@ -263,14 +279,6 @@ public final class ResticCli implements Restic {
    */
   void removeStaleLocks() {
     locks.removeStale();
-  }
-
-  /** {@code restic forget <id>}: best effort; a failure is logged by the caller's outcome. */
-  void forgetSnapshot(String snapshotId) {
-    Result r = runQuietly(ResticArgs.forgetSnapshot(snapshotId), defaultTimeout);
-    if (r.exitCode != 0) {
-      throw failure("forget " + snapshotId, r);
-    }
   }
 
   /** {@code restic version}, asked once; empty when it cannot be read. */

@@ -1,6 +1,7 @@
 package dev.stackback.restic;
 
 import dev.stackback.port.BackupSummary;
+import dev.stackback.port.OutputLine;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.ResticException.Kind;
 import dev.stackback.port.StdinProducer;
@@ -137,7 +138,7 @@ final class StdinBackup {
         .ifPresent(
             s -> {
               LOG.warn("restic saved snapshot {} of an aborted stream; forgetting it", s.shortId());
-              cli.forgetSnapshot(s.snapshotId());
+              cli.forgetIds(List.of(s.snapshotId()), false, OutputLine.discard());
             });
   }
 

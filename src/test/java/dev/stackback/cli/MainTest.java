@@ -1,6 +1,7 @@
 package dev.stackback.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -43,6 +44,59 @@ class MainTest {
         StackBackCommand.SUBCOMMANDS,
         List.copyOf(
             StackBackCommand.commandLine(app, new String[] {"--help"}).getSubcommands().keySet()));
+  }
+
+  @Test
+  void logLevelOption_replacesLogLevelAndItsFileForm_anywhereOnTheLine() {
+    Map<String, String> env = Map.of("LOG_LEVEL_FILE", "/run/secrets/level", "X", "y");
+    assertEquals(
+        Map.of("LOG_LEVEL", "debug", "X", "y"),
+        Main.withLogLevel(new String[] {"--log-level", "debug", "backup"}, env));
+    assertEquals(
+        Map.of("LOG_LEVEL", "warning", "X", "y"),
+        Main.withLogLevel(new String[] {"backup", "--log-level=warning"}, env));
+    assertEquals(env, Main.withLogLevel(new String[] {"backup"}, env));
+  }
+
+  @Test
+  void logLevelOption_pythonNamesAccepted_beforeOrAfterTheCommand_othersExit2() {
+    for (String[] args :
+        List.of(
+            new String[] {"--log-level", "WARNING", "version"},
+            new String[] {"version", "--log-level", "debug"},
+            new String[] {"version", "--log-level=error"})) {
+      assertEquals(
+          0, quiet(StackBackCommand.commandLine(app)).execute(args), List.of(args).toString());
+    }
+    StringWriter err = new StringWriter();
+    CommandLine cl = quiet(StackBackCommand.commandLine(app));
+    cl.setErr(new PrintWriter(err));
+    assertEquals(2, cl.execute("--log-level", "loud", "version"));
+    assertTrue(
+        err.toString().contains("'loud' is not one of debug, info, warning, error"),
+        err.toString());
+  }
+
+  @Test
+  void logLevelOption_setsTheLevelOfOurLoggers() {
+    ch.qos.logback.classic.Logger ours =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.stackback");
+    ch.qos.logback.classic.Level before = ours.getLevel();
+    Map<String, String> env = Map.of("RESTIC_REPOSITORY", "/r", "RESTIC_PASSWORD", "x");
+    try {
+      Logging.configure(Main.withLogLevel(new String[] {"--log-level", "error", "status"}, env));
+      assertEquals(ch.qos.logback.classic.Level.ERROR, ours.getLevel());
+      Logging.configure(Main.withLogLevel(new String[] {"--log-level", "debug", "status"}, env));
+      assertEquals(ch.qos.logback.classic.Level.DEBUG, ours.getLevel());
+    } finally {
+      ours.setLevel(before);
+    }
+  }
+
+  private static CommandLine quiet(CommandLine cl) {
+    cl.setOut(new PrintWriter(new StringWriter()));
+    cl.setErr(new PrintWriter(new StringWriter()));
+    return cl;
   }
 
   private static String fastPath(String arg) {

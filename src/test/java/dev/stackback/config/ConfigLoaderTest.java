@@ -528,4 +528,54 @@ class ConfigLoaderTest {
     assertEquals(
         Map.of("RESTIC_REPOSITORY", "/restic_data", "RESTIC_PASSWORD", "s3cret"), c.resticEnv());
   }
+
+  // --- the Python tool's names ---
+
+  @Test
+  void includeAllVolumes_isTheDeprecatedNameOfAutoBackupAll_withOneWarningNamingTheNewName() {
+    ConfigLoader.Result r = ConfigLoader.load(env("INCLUDE_ALL_VOLUMES", "true"), NO_FILES);
+    assertTrue(r.config().orElseThrow().autoBackupAll());
+    assertEquals(1, r.warnings().size(), r.warnings().toString());
+    assertEquals(
+        "environment: variable 'INCLUDE_ALL_VOLUMES': is deprecated: use AUTO_BACKUP_ALL (same"
+            + " meaning) instead",
+        r.warnings().get(0).toString());
+    assertFalse(ok("INCLUDE_ALL_VOLUMES", "false").autoBackupAll());
+    assertEquals(List.of(), ConfigLoader.load(env("AUTO_BACKUP_ALL", "1"), NO_FILES).warnings());
+  }
+
+  @Test
+  void includeAllVolumesAndAutoBackupAll_agreeing_isFine_disagreeing_namesBoth() {
+    assertTrue(ok("INCLUDE_ALL_VOLUMES", "yes", "AUTO_BACKUP_ALL", "true").autoBackupAll());
+    List<String> p = problems("INCLUDE_ALL_VOLUMES", "true", "AUTO_BACKUP_ALL", "false");
+    assertEquals(1, p.size(), p.toString());
+    assertTrue(p.get(0).contains("'INCLUDE_ALL_VOLUMES'"), p.get(0));
+    assertTrue(p.get(0).contains("AUTO_BACKUP_ALL='false'"), p.get(0));
+  }
+
+  @Test
+  void includeAllVolumes_badBoolean_namesIt() {
+    List<String> p = problems("INCLUDE_ALL_VOLUMES", "maybe");
+    assertEquals(1, p.size(), p.toString());
+    assertTrue(p.get(0).startsWith("environment: variable 'INCLUDE_ALL_VOLUMES'"), p.get(0));
+  }
+
+  @Test
+  void includeAllComposeProjects_impliesTheProjectInSnapshotPaths_asInPython() {
+    Config c = ok("INCLUDE_ALL_COMPOSE_PROJECTS", "true");
+    assertTrue(c.includeAllComposeProjects());
+    assertTrue(c.includeProjectName());
+    assertFalse(ok("INCLUDE_ALL_COMPOSE_PROJECTS", "false").includeProjectName());
+    assertTrue(ok("INCLUDE_PROJECT_NAME", "true").includeProjectName());
+  }
+
+  @Test
+  void includeProjectNameFalse_withAllProjects_isIgnoredWithAWarning() {
+    ConfigLoader.Result r =
+        ConfigLoader.load(
+            env("INCLUDE_ALL_COMPOSE_PROJECTS", "true", "INCLUDE_PROJECT_NAME", "false"), NO_FILES);
+    assertTrue(r.config().orElseThrow().includeProjectName());
+    assertEquals(1, r.warnings().size(), r.warnings().toString());
+    assertTrue(r.warnings().get(0).toString().contains("'INCLUDE_PROJECT_NAME': is ignored"));
+  }
 }

@@ -37,4 +37,54 @@ class DockerClientsTest {
             () -> DockerClients.fromEnvironment(Map.of("DOCKER_TLS_VERIFY", "1")));
     assertTrue(e.getMessage().contains("DOCKER_CERT_PATH"), e.getMessage());
   }
+
+  @Test
+  void unset_usesVarRunSocket_whenItExists() {
+    assertEquals(
+        URI.create("unix:///var/run/docker.sock"), DockerClients.resolveHost(null, p -> true));
+  }
+
+  @Test
+  void unset_fallsBackToTmpSocket_thePythonToolsMount() {
+    assertEquals(
+        URI.create("unix:///tmp/docker.sock"),
+        DockerClients.resolveHost(null, p -> p.equals("/tmp/docker.sock")));
+  }
+
+  @Test
+  void unset_noSocketAtAll_namesBothPathsAndTheVariable() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> DockerClients.resolveHost("", p -> false));
+    assertTrue(e.getMessage().contains("/var/run/docker.sock"), e.getMessage());
+    assertTrue(e.getMessage().contains("/tmp/docker.sock"), e.getMessage());
+    assertTrue(e.getMessage().contains("DOCKER_HOST is not set"), e.getMessage());
+  }
+
+  @Test
+  void setToMissingSocket_namesThePathAndTheVariable_noFallback() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                DockerClients.resolveHost(
+                    "unix:///run/other.sock", p -> p.equals("/var/run/docker.sock")));
+    assertTrue(e.getMessage().contains("/run/other.sock"), e.getMessage());
+    assertTrue(e.getMessage().contains("DOCKER_HOST=unix:///run/other.sock"), e.getMessage());
+  }
+
+  @Test
+  void pythonDefault_twoSlashes_meansTheAbsolutePath() {
+    assertEquals(
+        URI.create("unix:///tmp/docker.sock"), DockerClients.dockerHost("unix://tmp/docker.sock"));
+    assertEquals(
+        URI.create("unix:///tmp/docker.sock"),
+        DockerClients.resolveHost("unix://tmp/docker.sock", p -> p.equals("/tmp/docker.sock")));
+  }
+
+  @Test
+  void tcpHost_isNotProbed() {
+    assertEquals(
+        URI.create("tcp://proxy:2375"), DockerClients.resolveHost("tcp://proxy:2375", p -> false));
+  }
 }

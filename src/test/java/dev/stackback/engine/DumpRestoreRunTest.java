@@ -300,6 +300,17 @@ class DumpRestoreRunTest {
     }
 
     @Override
+    public List<String> forgetHostsByPaths(
+        List<String> hosts, KeepPolicy keep, boolean prune, OutputLine log) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<String> forgetIds(List<String> ids, boolean prune, OutputLine log) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void check(Optional<String> readDataSubset, OutputLine log) {
       throw new UnsupportedOperationException();
     }

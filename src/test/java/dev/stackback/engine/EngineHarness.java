@@ -128,4 +128,5 @@ final class EngineHarness {
   static final String WEB_FINALLY = "exec web sh -c echo web-finally";
   static final String SELF_FINALLY = "local sh -c echo self-finally";
   static final String FORGET = "restic forget";
+  static final String CHECK = "restic check";
 }

@@ -1,5 +1,6 @@
 package dev.stackback.engine;
 
+import static dev.stackback.engine.EngineHarness.CHECK;
 import static dev.stackback.engine.EngineHarness.FORGET;
 import static dev.stackback.engine.EngineHarness.REPO;
 import static dev.stackback.engine.EngineHarness.SELF_ERROR;
@@ -72,7 +73,8 @@ class RunEngineHooksTest {
             "worker start /volumes/web/data",
             WEB_WORKER,
             WORKER_REMOVE,
-            FORGET),
+            FORGET,
+            CHECK),
         h.journal.entries());
     assertEquals(0, report.exitCode());
     StepRecord pre = step(h.latest(), "pre web#1");
@@ -139,7 +141,8 @@ class RunEngineHooksTest {
             WORKER_REMOVE,
             "confirm running web",
             WEB_FINALLY,
-            FORGET),
+            FORGET,
+            CHECK),
         h.journal.entries());
     assertEquals(0, report.exitCode());
     RunRecord r = h.latest();
@@ -204,7 +207,8 @@ class RunEngineHooksTest {
             "local sh -c self-post",
             "exec web sh -c web-finally",
             "local sh -c self-finally",
-            FORGET),
+            FORGET,
+            CHECK),
         h.journal.entries());
     assertEquals(0, report.exitCode());
   }
@@ -233,7 +237,8 @@ class RunEngineHooksTest {
             "worker start /volumes/web/data",
             WEB_WORKER,
             WORKER_REMOVE,
-            FORGET),
+            FORGET,
+            CHECK),
         h.journal.entries());
     assertEquals(0, report.exitCode());
     ExecRequest checkpoint = h.runtime.execs().get(1);

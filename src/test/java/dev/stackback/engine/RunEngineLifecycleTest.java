@@ -1,5 +1,6 @@
 package dev.stackback.engine;
 
+import static dev.stackback.engine.EngineHarness.CHECK;
 import static dev.stackback.engine.EngineHarness.CONFIRM;
 import static dev.stackback.engine.EngineHarness.DB_STDIN;
 import static dev.stackback.engine.EngineHarness.DB_STREAM;
@@ -76,7 +77,8 @@ class RunEngineLifecycleTest {
             SELF_POST,
             WEB_FINALLY,
             SELF_FINALLY,
-            FORGET),
+            FORGET,
+            CHECK),
         h.journal.entries());
     assertEquals(0, report.exitCode());
     RunRecord r = h.latest();
@@ -100,7 +102,8 @@ class RunEngineLifecycleTest {
             "post backup#1: ok",
             "finally web#1: ok",
             "finally backup#1: ok",
-            "forget + prune: ok"),
+            "forget + prune: ok",
+            "check: ok"),
         steps(r));
     assertEquals("-- dump of db\n", h.restic.stdin().get("/databases/db/all_databases.sql"));
     assertEquals(List.of(h.stack.config().keep()), h.restic.forgets());
@@ -205,7 +208,8 @@ class RunEngineLifecycleTest {
             SELF_POST,
             WEB_FINALLY,
             SELF_FINALLY,
-            FORGET),
+            FORGET,
+            CHECK),
         h.journal.entries());
     assertEquals(0, report.exitCode());
     RunRecord r = h.latest();
@@ -394,7 +398,7 @@ class RunEngineLifecycleTest {
 
     RunReport report = h.run();
 
-    assertEquals(List.of(REPO, DB_STDIN, DB_STREAM, FORGET), h.journal.entries());
+    assertEquals(List.of(REPO, DB_STDIN, DB_STREAM, FORGET, CHECK), h.journal.entries());
     assertEquals(0, report.exitCode());
     assertEquals(List.of(), h.runtime.workers());
   }
@@ -490,7 +494,8 @@ class RunEngineLifecycleTest {
             "start web",
             WORKER_REMOVE,
             "confirm running db web",
-            FORGET),
+            FORGET,
+            CHECK),
         h.journal.entries());
     assertEquals(0, report.exitCode());
     assertEquals(RunRecord.SUCCEEDED, h.latest().state());
@@ -685,5 +690,37 @@ class RunEngineLifecycleTest {
     List<String> steps = steps(during);
     assertEquals("snapshot web: ok", steps.get(steps.size() - 1));
     assertEquals(List.of(), h.latest().stopped());
+  }
+
+  @Test
+  void maintenanceCheckFails_runFails_exit1_checkStepFailed() {
+    EngineHarness h = harness(standardStack());
+    h.journal
+        .on(CHECK)
+        .throwing(
+            new dev.stackback.port.ResticException(
+                dev.stackback.port.ResticException.Kind.DAMAGED, 1, "Fatal: pack damaged"));
+
+    RunReport report = h.run();
+
+    assertEquals(1, report.exitCode());
+    assertEquals("ok", step(h.latest(), "forget + prune").outcome());
+    assertEquals("failed", step(h.latest(), "check").outcome());
+    assertEquals(RunRecord.FAILED, h.latest().state());
+  }
+
+  @Test
+  void maintenanceForgetFails_noCheck() {
+    EngineHarness h = harness(standardStack());
+    h.journal
+        .on(FORGET)
+        .throwing(
+            new dev.stackback.port.ResticException(
+                dev.stackback.port.ResticException.Kind.LOCKED, 1, "locked"));
+
+    RunReport report = h.run();
+
+    assertEquals(1, report.exitCode());
+    assertFalse(h.journal.entries().contains(CHECK), h.journal.entries().toString());
   }
 }

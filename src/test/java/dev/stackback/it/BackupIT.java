@@ -229,7 +229,8 @@ class BackupIT {
             "finally web#1=ok",
             "finally app#1=ok",
             "finally backup#1=ok",
-            "forget + prune=ok"),
+            "forget + prune=ok",
+            "check=ok"),
         Cli.steps(rec));
     Cli.assertSecretAbsent(PASSWORD, fx.dir.resolve("state"), List.of(r));
   }

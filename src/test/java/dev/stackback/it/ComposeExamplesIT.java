@@ -169,7 +169,7 @@ class ComposeExamplesIT {
       if (postgres) {
         expected.add("dump db");
       }
-      expected.addAll(List.of("post app#1", "finally backup#1", "forget + prune"));
+      expected.addAll(List.of("post app#1", "finally backup#1", "forget + prune", "check"));
       assertEquals(expected, stepNames(records.get(0)), r.out());
 
       if (postgres) {

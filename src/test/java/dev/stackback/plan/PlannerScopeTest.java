@@ -44,6 +44,21 @@ class PlannerScopeTest {
   }
 
   @Test
+  void includeAllComposeProjects_putsTheProjectInSnapshotPaths_asThePythonToolDoes() {
+    Plan p =
+        ok(
+            config("INCLUDE_ALL_COMPOSE_PROJECTS", "true"),
+            me,
+            backedUp("app", "web"),
+            backedUp("other", "web"));
+    List<String> paths = new java.util.ArrayList<>();
+    p.targets().forEach(t -> t.volumes().forEach(v -> paths.add(v.snapshotPath())));
+    assertEquals(2, paths.size(), paths.toString());
+    assertTrue(paths.stream().anyMatch(x -> x.startsWith("/volumes/other/web/")), paths.toString());
+    assertTrue(paths.stream().anyMatch(x -> x.startsWith("/volumes/app/web/")), paths.toString());
+  }
+
+  @Test
   void stoppedOneOffWorkerAndSelf_areExcluded_imageNameNeverDecides() {
     ContainerInfo selfWithLabels =
         self().sb("volumes", "true").volume("backup_cache", "/cache").build();

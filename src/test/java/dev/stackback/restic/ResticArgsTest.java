@@ -168,4 +168,41 @@ class ResticArgsTest {
       }
     }
   }
+
+  @Test
+  void forgetHostsByPaths_everyHost_groupsByPathsOnly_noTag() {
+    assertEquals(
+        List.of(
+            "restic",
+            "forget",
+            "--host",
+            "a1",
+            "--host",
+            "b2",
+            "--group-by",
+            "paths",
+            "--keep-daily",
+            "7",
+            "--keep-weekly",
+            "4",
+            "--keep-monthly",
+            "12",
+            "--keep-yearly",
+            "3",
+            "--prune"),
+        ResticArgs.forgetHostsByPaths(List.of("a1", "b2"), new KeepPolicy(7, 4, 12, 3), true));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ResticArgs.forgetHostsByPaths(List.of(), new KeepPolicy(1, 1, 1, 1), true));
+  }
+
+  @Test
+  void forgetIds_onlyHexIds_afterDoubleDash() {
+    assertEquals(
+        List.of("restic", "forget", "--prune", "--", "0123abcd", "deadbeef"),
+        ResticArgs.forgetIds(List.of("0123abcd", "deadbeef"), true));
+    assertThrows(
+        IllegalArgumentException.class, () -> ResticArgs.forgetIds(List.of("--all"), false));
+    assertThrows(IllegalArgumentException.class, () -> ResticArgs.forgetIds(List.of(), false));
+  }
 }

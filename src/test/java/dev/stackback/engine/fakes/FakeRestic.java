@@ -181,6 +181,22 @@ public final class FakeRestic implements Restic {
   }
 
   @Override
+  public List<String> forgetHostsByPaths(
+      List<String> hosts, KeepPolicy keep, boolean prune, OutputLine log) {
+    journal.call("restic forget --group-by paths --host " + String.join(",", hosts)).throwIfError();
+    return List.of();
+  }
+
+  @Override
+  public List<String> forgetIds(List<String> ids, boolean prune, OutputLine log) {
+    journal.call("restic forget " + String.join(" ", ids)).throwIfError();
+    synchronized (this) {
+      listed.removeIf(s -> ids.contains(s.id()));
+    }
+    return List.of();
+  }
+
+  @Override
   public void check(Optional<String> readDataSubset, OutputLine log) {
     journal.call("restic check").throwIfError();
   }
