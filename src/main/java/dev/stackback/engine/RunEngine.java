@@ -341,7 +341,7 @@ public final class RunEngine {
     // SPEC 2: maintenance is forget, prune and check (the Python tool's maintenance too)
     Instant c = rec.now();
     try {
-      restic.check(Optional.empty(), (s, l) -> LOG.info("[maintenance] {}", l));
+      restic.check(Optional.empty(), (s, l) -> LOG.debug("[maintenance] {}", l));
       rec.simple("maintenance", "check", null, null, "ok", c, "no errors were found");
     } catch (RuntimeException e) {
       rec.simple("maintenance", "check", null, null, "failed", c, e.getMessage());
