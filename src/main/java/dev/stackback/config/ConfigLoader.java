@@ -33,6 +33,13 @@ public final class ConfigLoader {
           "ST_",
           "RCLONE_",
           "SWIFT_",
+          // minio-go (restic's S3 client) also reads MINIO_ACCESS_KEY / MINIO_SECRET_KEY
+          "MINIO_",
+          // Go's TLS: extra CA certificates for every https backend
+          "SSL_CERT_FILE",
+          "SSL_CERT_DIR",
+          "TMPDIR",
+          "XDG_CACHE_HOME",
           "HTTP_PROXY",
           "HTTPS_PROXY",
           "NO_PROXY",
