@@ -18,7 +18,8 @@ APT_LOG=${APT_LOG:-/tmp/stack-back-apt.log}
 
 # Debian package and the command that shows it (or an alternative) is present.
 ENGINE_PACKAGES=(docker.io:dockerd docker-compose:docker-compose iproute2:ip)
-TOOL_PACKAGES=(restic:restic busybox-static:busybox)
+# rclone: `rclone serve restic` is the REST repository server of the remote repository tests
+TOOL_PACKAGES=(restic:restic busybox-static:busybox rclone:rclone)
 
 engine_answers() { timeout 15 docker info >/dev/null 2>&1; }
 
@@ -138,7 +139,7 @@ default_socket() {
 ensure_tools() {
   install_missing "${TOOL_PACKAGES[@]}" docker-compose:docker-compose && return 0
   install_missing "${TOOL_PACKAGES[@]}" ||
-    die "missing restic and/or busybox; install them (Debian: apt-get install restic busybox-static)"
+    die "missing restic, busybox and/or rclone; install them (Debian: apt-get install restic busybox-static rclone)"
   warn "docker-compose (v1) not found; tests of compose stacks need it (apt-get install docker-compose)"
 }
 
