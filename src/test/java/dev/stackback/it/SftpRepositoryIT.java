@@ -55,6 +55,7 @@ class SftpRepositoryIT {
               Duration.ofSeconds(30),
               () -> SidecarProject.exec(app, "test", "-f", "/data/sub/big.bin").exit() == 0));
 
+      ComposeExamplesIT.awaitDaemon(backup);
       SidecarProject.Result run = SidecarProject.exec(backup, "stack-back", "backup");
       assertEquals(0, run.exit(), run::toString);
       SidecarProject.Result restore =
@@ -126,7 +127,7 @@ class SftpRepositoryIT {
             labels:
               stack-back.volumes: "true"
               stack-back.volumes.stop-during-backup: "true"
-            command: ["sh", "-c", "mkdir -p /data/sub; echo hello > /data/a.txt; head -c 1048576 /dev/urandom > /data/sub/big.bin; trap 'exit 0' TERM; sleep 3600 & wait"]
+            command: ["sh", "-c", "mkdir -p /data/sub; echo hello > /data/a.txt; [ -f /data/sub/big.bin ] || { head -c 1048576 /dev/urandom > /data/sub/.big && mv /data/sub/.big /data/sub/big.bin; }; trap 'exit 0' TERM; sleep 3600 & wait"]
           backup:
             image: %4$s
             depends_on: [sftp]
