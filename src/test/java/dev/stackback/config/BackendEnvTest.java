@@ -120,4 +120,49 @@ class BackendEnvTest {
       assertFalse(shown.contains("pa55") || shown.contains(":secret") || shown.contains("u:p@"));
     }
   }
+
+  @Test
+  void backendSecretFileForms_areReadByUs_passedAsTheVariable() {
+    Map<java.nio.file.Path, String> files =
+        Map.of(
+            java.nio.file.Path.of("/run/secrets/aws"), "aws-secret\n",
+            java.nio.file.Path.of("/run/secrets/rest"), "rest-pw");
+    Map<String, String> env = new HashMap<>();
+    env.put("RESTIC_REPOSITORY", "s3:https://s3.example.com/bucket");
+    env.put("RESTIC_PASSWORD", "hunter22");
+    env.put("AWS_SECRET_ACCESS_KEY_FILE", "/run/secrets/aws");
+    env.put("RESTIC_REST_PASSWORD_FILE", "/run/secrets/rest");
+    env.put("AWS_SHARED_CREDENTIALS_FILE", "/run/secrets/aws-credentials"); // restic's own
+
+    Config c = ConfigLoader.load(env, files::get).config().orElseThrow();
+
+    assertEquals("aws-secret", c.resticEnv().get("AWS_SECRET_ACCESS_KEY"));
+    assertEquals("rest-pw", c.resticEnv().get("RESTIC_REST_PASSWORD"));
+    assertFalse(c.resticEnv().containsKey("AWS_SECRET_ACCESS_KEY_FILE"));
+    assertFalse(c.resticEnv().containsKey("RESTIC_REST_PASSWORD_FILE"));
+    assertEquals("/run/secrets/aws-credentials", c.resticEnv().get("AWS_SHARED_CREDENTIALS_FILE"));
+  }
+
+  @Test
+  void backendSecretFile_missingOrBothForms_isAnErrorNamingTheVariable() {
+    Map<String, String> env = new HashMap<>();
+    env.put("RESTIC_REPOSITORY", "b2:bucket:/");
+    env.put("RESTIC_PASSWORD", "hunter22");
+    env.put("B2_ACCOUNT_KEY_FILE", "/run/secrets/missing");
+    env.put("AWS_ACCESS_KEY_ID", "AKIA1");
+    env.put("AWS_ACCESS_KEY_ID_FILE", "/run/secrets/aws-id");
+
+    ConfigLoader.Result r =
+        ConfigLoader.load(
+            env,
+            p -> {
+              throw new IllegalStateException("cannot read " + p);
+            });
+
+    assertTrue(r.config().isEmpty());
+    String problems = r.problems().toString();
+    assertTrue(problems.contains("B2_ACCOUNT_KEY_FILE"), problems);
+    assertTrue(problems.contains("/run/secrets/missing"), problems);
+    assertTrue(problems.contains("both AWS_ACCESS_KEY_ID and AWS_ACCESS_KEY_ID_FILE"), problems);
+  }
 }
