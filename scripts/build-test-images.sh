@@ -4,6 +4,7 @@
 #
 #   stack-back-test/busybox:latest   busybox-static + restic (+ the glibc it links) + sh
 #   stack-back-test/postgres:15, stack-back-test/mariadb:10.11   see build-db-test-images.sh
+#   stack-back-test/sshd:bookworm    see build-sshd-test-image.sh (SFTP repositories)
 #
 # The content hash is stored as the label dev.stackback.test.hash; a changed input rebuilds.
 set -euo pipefail
@@ -63,3 +64,6 @@ build_busybox
 
 # the database images (postgres, mariadb) are built from a debootstrap rootfs by their own script
 bash "$(dirname "${BASH_SOURCE[0]}")/build-db-test-images.sh"
+
+# the SFTP server image (openssh from Debian) for the remote repository tests
+bash "$(dirname "${BASH_SOURCE[0]}")/build-sshd-test-image.sh"

@@ -19,7 +19,8 @@ APT_LOG=${APT_LOG:-/tmp/stack-back-apt.log}
 # Debian package and the command that shows it (or an alternative) is present.
 ENGINE_PACKAGES=(docker.io:dockerd docker-compose:docker-compose iproute2:ip)
 # restic itself: scripts/ensure-restic.sh (the image's release, not bookworm's 0.14)
-TOOL_PACKAGES=(busybox-static:busybox)
+# rclone: `rclone serve restic` is the REST repository server of the remote repository tests
+TOOL_PACKAGES=(busybox-static:busybox rclone:rclone)
 
 engine_answers() { timeout 15 docker info >/dev/null 2>&1; }
 
@@ -140,7 +141,7 @@ ensure_tools() {
   bash "$(dirname "${BASH_SOURCE[0]}")/ensure-restic.sh"
   install_missing "${TOOL_PACKAGES[@]}" docker-compose:docker-compose && return 0
   install_missing "${TOOL_PACKAGES[@]}" ||
-    die "missing busybox; install it (Debian: apt-get install busybox-static)"
+    die "missing busybox and/or rclone; install them (Debian: apt-get install busybox-static rclone)"
   warn "docker-compose (v1) not found; tests of compose stacks need it (apt-get install docker-compose)"
 }
 

@@ -119,6 +119,7 @@ final class StatusCommand implements Callable<Integer> {
             case DAMAGED -> "gone or damaged";
             case WRONG_PASSWORD -> "wrong password";
             case LOCKED -> "locked";
+            case UNREACHABLE -> "unreachable";
             default -> "error";
           });
       m.put("message", e.getMessage());

@@ -34,12 +34,45 @@ public final class ConfigLoader {
           "ST_",
           "RCLONE_",
           "SWIFT_",
+          // minio-go (restic's S3 client) also reads MINIO_ACCESS_KEY / MINIO_SECRET_KEY
+          "MINIO_",
+          // Go's TLS: extra CA certificates for every https backend
+          "SSL_CERT_FILE",
+          "SSL_CERT_DIR",
+          "TMPDIR",
+          "XDG_CACHE_HOME",
           "HTTP_PROXY",
           "HTTPS_PROXY",
           "NO_PROXY",
           "http_proxy",
           "https_proxy",
           "no_proxy");
+
+  /**
+   * Backend credentials restic reads only from the variable itself: their {@code <NAME>_FILE} form
+   * (a Docker secret) is read by stack-back and passed as {@code <NAME>}. Variables whose own name
+   * ends in {@code _FILE} ({@code AWS_SHARED_CREDENTIALS_FILE}, ...) are restic's and pass as they
+   * are.
+   */
+  static final List<String> READ_FOR_RESTIC =
+      List.of(
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN",
+          "MINIO_ACCESS_KEY",
+          "MINIO_SECRET_KEY",
+          "B2_ACCOUNT_ID",
+          "B2_ACCOUNT_KEY",
+          "AZURE_ACCOUNT_NAME",
+          "AZURE_ACCOUNT_KEY",
+          "AZURE_ACCOUNT_SAS",
+          "GOOGLE_ACCESS_TOKEN",
+          "OS_PASSWORD",
+          "OS_APPLICATION_CREDENTIAL_SECRET",
+          "OS_AUTH_TOKEN",
+          "ST_KEY",
+          "RESTIC_REST_USERNAME",
+          "RESTIC_REST_PASSWORD");
 
   /** Our own RESTIC_* settings that are not restic's (with their {@code _FILE} forms). */
   static final String NOT_FOR_RESTIC_PREFIX = "RESTIC_KEEP_";
@@ -98,7 +131,7 @@ public final class ConfigLoader {
     Config config =
         new Config(
             repository.orElse(""),
-            resticEnv(env, repository),
+            resticEnv(e, env, repository),
             keep,
             cron,
             maintenance,
@@ -248,8 +281,13 @@ public final class ConfigLoader {
     return l.startsWith("http://") || l.startsWith("https://");
   }
 
-  /** The variables restic reads, copied as they are (restic handles its own _FILE forms). */
-  private static Map<String, String> resticEnv(Map<String, String> env, Optional<String> repo) {
+  /**
+   * The variables restic reads, copied as they are (restic handles its own _FILE forms); the {@code
+   * _FILE} forms of the backend credentials in {@link #READ_FOR_RESTIC} are read here, since restic
+   * does not know them.
+   */
+  private static Map<String, String> resticEnv(
+      Env e, Map<String, String> env, Optional<String> repo) {
     Map<String, String> out = new TreeMap<>();
     env.forEach(
         (k, v) -> {
@@ -258,6 +296,11 @@ public final class ConfigLoader {
             out.put(k, v);
           }
         });
+    for (String name : READ_FOR_RESTIC) {
+      if (out.remove(name + "_FILE") != null) {
+        e.string(name).ifPresent(value -> out.put(name, value.strip()));
+      }
+    }
     // RESTIC_REPOSITORY_FILE was read by us; restic gets the value itself
     if (out.containsKey("RESTIC_REPOSITORY_FILE")) {
       out.remove("RESTIC_REPOSITORY_FILE");

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /** Hides secrets: values of secret-looking variables and credentials inside URLs. */
 public final class Redaction {
   private static final Pattern SECRET_NAME =
-      Pattern.compile("PASSWORD|SECRET|TOKEN|_KEY|KEY_|CREDENTIAL|WEBHOOK|ACCOUNT_KEY|AUTH");
+      Pattern.compile(
+          "PASS|SECRET|TOKEN|_KEY|KEY_|CREDENTIAL|WEBHOOK|ACCOUNT_KEY|AUTH|_SAS|PRIVATE|COOKIE");
   // greedy up to the last '@' before the path: a password may contain an unencoded '@'
   private static final Pattern URL_USERINFO = Pattern.compile("(://)([^/\\s]+)@");
 

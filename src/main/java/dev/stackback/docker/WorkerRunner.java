@@ -2,6 +2,7 @@ package dev.stackback.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -101,6 +102,10 @@ final class WorkerRunner {
     HostConfig host =
         HostConfig.newHostConfig()
             .withMounts(spec.mounts().stream().map(WorkerRunner::toMount).toList());
+    List<String> networks = networksOf(spec.networksOf());
+    if (!networks.isEmpty()) {
+      host.withNetworkMode(networks.get(0));
+    }
     try {
       CreateContainerCmd create =
           client
@@ -115,7 +120,11 @@ final class WorkerRunner {
       if (!spec.hostname().isEmpty()) {
         create.withHostName(spec.hostname());
       }
-      return create.exec().getId();
+      String id = create.exec().getId();
+      for (String network : networks.subList(Math.min(1, networks.size()), networks.size())) {
+        connect(id, name, network);
+      }
+      return id;
     } catch (DockerException e) {
       throw new ContainerRuntimeException(
           "cannot create worker '"
@@ -124,6 +133,54 @@ final class WorkerRunner {
               + spec.image()
               + "': "
               + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * The networks to give a worker so that it reaches what container {@code containerId} reaches:
+   * its network mode first ({@code host}, or its first network), then its other networks. Empty
+   * (Docker's default bridge) for no container, and for a container without networks of its own
+   * ({@code none}, {@code container:...}: a worker cannot share them and keep its own hostname).
+   */
+  private List<String> networksOf(String containerId) {
+    if (containerId.isEmpty()) {
+      return List.of();
+    }
+    InspectContainerResponse self;
+    try {
+      self = client.inspectContainerCmd(containerId).exec();
+    } catch (DockerException | IllegalStateException e) {
+      throw new ContainerRuntimeException(
+          "cannot read the networks of container '" + containerId + "': " + e.getMessage(), e);
+    }
+    String mode = self.getHostConfig() == null ? null : self.getHostConfig().getNetworkMode();
+    if ("host".equals(mode)) {
+      return List.of("host");
+    }
+    if (mode == null || "none".equals(mode) || mode.startsWith("container:")) {
+      return List.of();
+    }
+    Map<String, ?> attached =
+        self.getNetworkSettings() == null || self.getNetworkSettings().getNetworks() == null
+            ? Map.of()
+            : self.getNetworkSettings().getNetworks();
+    List<String> out = new java.util.ArrayList<>();
+    // its network mode names the network compose made it with; the rest were connected later
+    if (attached.containsKey(mode) || "default".equals(mode)) {
+      out.add("default".equals(mode) ? "bridge" : mode);
+    }
+    attached.keySet().stream().sorted().filter(n -> !out.contains(n)).forEach(out::add);
+    return List.copyOf(out);
+  }
+
+  private void connect(String id, String name, String network) {
+    try {
+      client.connectToNetworkCmd().withContainerId(id).withNetworkId(network).exec();
+    } catch (DockerException | IllegalStateException e) {
+      ExecRunner.withInterruptCleared(() -> remove(id, name));
+      throw new ContainerRuntimeException(
+          "cannot connect worker '" + name + "' to network '" + network + "': " + e.getMessage(),
           e);
     }
   }

@@ -106,7 +106,8 @@ public final class DeadWorkerLocks implements Restic.LockSweeper {
             SnapshotWorker.mounts(self),
             Map.of(BackupPhase.WORKER_HOST_LABEL, host),
             TIMEOUT)
-        .withHostname(WorkerSpec.hostnameFor(host));
+        .withHostname(WorkerSpec.hostnameFor(host))
+        .withNetworksOf(self.id());
   }
 
   /** Workers of our host that may still have processes. */

@@ -44,7 +44,7 @@ final class RepositoryFault {
   static boolean is(RuntimeException e) {
     if (e instanceof ResticException r) {
       switch (r.kind()) {
-        case NO_REPOSITORY, DAMAGED, LOCKED, WRONG_PASSWORD -> {
+        case NO_REPOSITORY, DAMAGED, LOCKED, WRONG_PASSWORD, UNREACHABLE -> {
           return true;
         }
         default -> {

@@ -145,16 +145,17 @@ final class RestoreRun {
     String service = restore.service();
     WorkerSpec spec =
         new WorkerSpec(
-            plan.self().primary().exactImage(),
-            restic.restoreCommand(restore.snapshot().id(), restore.includes()),
-            settings.workerEnv(),
-            BackupPhase.workerMounts(plan, restore.volumes(), false),
-            Map.of(
-                BackupPhase.WORKER_SERVICE_LABEL,
-                service,
-                BackupPhase.WORKER_HOST_LABEL,
-                plan.host()),
-            settings.backupTimeout());
+                plan.self().primary().exactImage(),
+                restic.restoreCommand(restore.snapshot().id(), restore.includes()),
+                settings.workerEnv(),
+                BackupPhase.workerMounts(plan, restore.volumes(), false),
+                Map.of(
+                    BackupPhase.WORKER_SERVICE_LABEL,
+                    service,
+                    BackupPhase.WORKER_HOST_LABEL,
+                    plan.host()),
+                settings.backupTimeout())
+            .withNetworksOf(plan.self().primary().id());
     OutputLine log = (stream, line) -> LOG.info("[restore {}] {}", service, line);
     String what =
         "snapshot "

@@ -69,7 +69,9 @@ final class SnapshotWorker {
                 Map.of(BackupPhase.WORKER_HOST_LABEL, plan.host()),
                 settings.startTimeout())
             // restic's locks from this worker carry it: DeadWorkerLocks can clear them if it dies
-            .withHostname(WorkerSpec.hostnameFor(plan.host()));
+            .withHostname(WorkerSpec.hostnameFor(plan.host()))
+            // the repository may be a service of stack-back's own networks (minio, sftp)
+            .withNetworksOf(plan.self().primary().id());
     try {
       id = runtime.startWorker(spec);
       LOG.debug("worker {} started with {} volume(s)", id, volumes.size());

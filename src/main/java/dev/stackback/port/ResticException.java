@@ -15,6 +15,11 @@ public class ResticException extends RuntimeException {
     DAMAGED,
     /** the repository is locked (exit 11) */
     LOCKED,
+    /**
+     * the backend cannot be reached (refused, unresolvable, no route, TLS or ssh failure): nothing
+     * is known about the repository itself
+     */
+    UNREACHABLE,
     /** the password is wrong (exit 12, or "wrong password") */
     WRONG_PASSWORD,
     /** the snapshot was created but some files could not be read (exit 3) */

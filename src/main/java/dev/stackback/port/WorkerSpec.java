@@ -24,6 +24,9 @@ import java.util.Objects;
  *     idle worker: the bound of its start
  * @param hostname the container's hostname (restic writes it into its locks, see {@link
  *     #hostnameFor}); empty: Docker's default (the short container id)
+ * @param networksOf id of a container whose networks the worker joins (the stack-back container's,
+ *     so restic in the worker reaches the repository by the same names and routes as stack-back);
+ *     empty: Docker's default bridge
  */
 public record WorkerSpec(
     String image,
@@ -32,7 +35,8 @@ public record WorkerSpec(
     List<WorkerMount> mounts,
     Map<String, String> labels,
     Duration timeout,
-    String hostname) {
+    String hostname,
+    String networksOf) {
 
   /** One mount of a worker: a named volume or a host path, at {@code destination}. */
   public record WorkerMount(
@@ -52,6 +56,7 @@ public record WorkerSpec(
     labels = Map.copyOf(labels == null ? Map.of() : labels);
     Objects.requireNonNull(timeout, "timeout");
     hostname = hostname == null ? "" : hostname;
+    networksOf = networksOf == null ? "" : networksOf;
   }
 
   /** A worker with Docker's default hostname. */
@@ -62,12 +67,17 @@ public record WorkerSpec(
       List<WorkerMount> mounts,
       Map<String, String> labels,
       Duration timeout) {
-    this(image, entrypoint, env, mounts, labels, timeout, "");
+    this(image, entrypoint, env, mounts, labels, timeout, "", "");
   }
 
   /** This spec with {@code hostname} as the container's hostname. */
   public WorkerSpec withHostname(String hostname) {
-    return new WorkerSpec(image, entrypoint, env, mounts, labels, timeout, hostname);
+    return new WorkerSpec(image, entrypoint, env, mounts, labels, timeout, hostname, networksOf);
+  }
+
+  /** This spec joining the networks of container {@code containerId}. */
+  public WorkerSpec withNetworksOf(String containerId) {
+    return new WorkerSpec(image, entrypoint, env, mounts, labels, timeout, hostname, containerId);
   }
 
   /**

@@ -10,8 +10,9 @@ import java.util.Set;
 
 /**
  * Replaces the values of the environment we pass to restic by {@code ***} in any text we show. All
- * values count as secret except a few known harmless settings (file paths, the repository
- * location); a password inside a repository URL's user info is still redacted.
+ * values count as secret except a few known harmless settings (file paths, the repository location)
+ * and values shorter than 4 characters of variables whose name does not look secret ({@code
+ * RESTIC_READ_CONCURRENCY=4}); a password inside a repository URL's user info is still redacted.
  */
 final class Redactor {
   static final String MASK = "***";
@@ -29,7 +30,23 @@ final class Redactor {
           "PATH",
           "TMPDIR",
           "AWS_DEFAULT_REGION",
-          "AWS_REGION");
+          "AWS_REGION",
+          "AWS_PROFILE",
+          // paths of files restic reads: the name of a file is not its content
+          "RESTIC_CACERT",
+          "RESTIC_TLS_CLIENT_CERT",
+          "GOOGLE_APPLICATION_CREDENTIALS",
+          "AWS_SHARED_CREDENTIALS_FILE",
+          "AWS_CONFIG_FILE",
+          "AWS_WEB_IDENTITY_TOKEN_FILE",
+          "SSL_CERT_FILE",
+          "SSL_CERT_DIR",
+          "RCLONE_CONFIG");
+  // a value this short is a setting ("1", "on", "16"), not a secret: masking it would garble
+  // every number in restic's output
+  private static final int SHORTEST_SECRET = 4;
+  private static final java.util.regex.Pattern SECRET_NAME =
+      java.util.regex.Pattern.compile("PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH|SAS|PRIVATE");
 
   private final List<String> secrets;
 
@@ -40,7 +57,8 @@ final class Redactor {
           if (value == null || value.isEmpty()) {
             return;
           }
-          if (!NOT_SECRET.contains(name)) {
+          if (!NOT_SECRET.contains(name)
+              && (value.length() >= SHORTEST_SECRET || SECRET_NAME.matcher(name).find())) {
             found.add(value);
           } else if (name.equals("RESTIC_REPOSITORY")) {
             urlPassword(value).ifPresent(found::add);

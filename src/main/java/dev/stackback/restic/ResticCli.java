@@ -42,6 +42,8 @@ public final class ResticCli implements Restic {
   static final String PROGRESS_FPS = "RESTIC_PROGRESS_FPS";
 
   static final String PROGRESS_FPS_VALUE = "0.5";
+  // how often a waiting call looks whether restic retries against an unreachable backend
+  private static final Duration WATCH_EVERY = Duration.ofMillis(200);
   private final String binary;
   private final Map<String, String> env;
   private final Duration defaultTimeout;
@@ -397,12 +399,30 @@ public final class ResticCli implements Restic {
 
   /** Waits for {@code process} up to {@code timeout}; past it interrupts restic and throws. */
   Result finish(String what, ResticProcess process, ResticOutput output, Duration timeout) {
-    OptionalInt code = process.await(timeout);
-    if (code.isEmpty()) {
-      process.interrupt();
-      throw timeout(what, timeout, output);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      OptionalInt code = process.await(Duration.ofNanos(Math.min(left, WATCH_EVERY.toNanos())));
+      if (code.isPresent()) {
+        return new Result(code.getAsInt(), output);
+      }
+      Optional<String> unreachable = output.unreachable();
+      if (unreachable.isPresent()) {
+        // restic would retry for 15 minutes; nothing was written yet, so stop it now
+        process.interrupt();
+        throw unreachable(unreachable.get());
+      }
+      if (deadline - System.nanoTime() <= 0) {
+        process.interrupt();
+        throw timeout(what, timeout, output);
+      }
     }
-    return new Result(code.getAsInt(), output);
+  }
+
+  /** "cannot reach <repository>: <restic's reason>". */
+  ResticException unreachable(String reason) {
+    return new ResticException(
+        Kind.UNREACHABLE, -1, "cannot reach " + location() + ": " + redact(reason));
   }
 
   BackupSummary summary(Result result) {
@@ -426,6 +446,12 @@ public final class ResticCli implements Restic {
 
   ResticException failure(String what, Result result) {
     List<String> lines = result.output.stderrLines();
+    Optional<String> unreachable = Unreachable.reason(lines);
+    if (unreachable.isPresent()) {
+      // before "no repository": restic 0.17+ exits 10 also when it could not ask the backend
+      ResticException e = unreachable(unreachable.get());
+      return new ResticException(e.kind(), result.exitCode, e.getMessage());
+    }
     Kind kind = ResticExitCodes.classify(result.exitCode, lines);
     if (kind == Kind.NO_REPOSITORY) {
       ResticException unsafe = missing.notSafelyMissing(what, result);
@@ -466,6 +492,7 @@ public final class ResticCli implements Restic {
       case LOCKED -> "repository locked";
       case INCOMPLETE -> "some files could not be read";
       case TIMEOUT -> "timed out";
+      case UNREACHABLE -> "backend unreachable";
       case FAILED -> "error";
     };
   }

@@ -24,6 +24,7 @@ final class ResticOutput {
   private final List<String> stdout = new ArrayList<>();
   private final Deque<String> stderrTail = new ArrayDeque<>();
   private boolean stdoutTruncated;
+  private volatile String unreachable;
 
   ResticOutput(OutputLine log, Redactor redactor) {
     this.log = log == null ? OutputLine.discard() : log;
@@ -48,6 +49,9 @@ final class ResticOutput {
 
   void stderr(String raw) {
     String line = clean(raw);
+    if (unreachable == null) {
+      Unreachable.retrying(line).ifPresent(reason -> unreachable = reason);
+    }
     synchronized (this) {
       stderrTail.addLast(line);
       if (stderrTail.size() > TAIL) {
@@ -55,6 +59,14 @@ final class ResticOutput {
       }
     }
     log.line(Stream.STDERR, line);
+  }
+
+  /**
+   * restic's reason when it retries opening the repository because the backend cannot be reached
+   * (see {@link Unreachable#retrying}); empty until such a line arrived.
+   */
+  java.util.Optional<String> unreachable() {
+    return java.util.Optional.ofNullable(unreachable);
   }
 
   synchronized List<String> stdoutLines() {

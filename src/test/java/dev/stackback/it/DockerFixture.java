@@ -94,6 +94,32 @@ final class DockerFixture implements AutoCloseable {
     return new State(f[0], Boolean.parseBoolean(f[1]), f[2]);
   }
 
+  /**
+   * The address of the host on Docker's default bridge ({@code docker0}, e.g. 172.17.0.1): a server
+   * the tests start on the host and bind there is reachable from the test JVM and from containers
+   * on that bridge (worker containers of a host-jar run are), and from nowhere else.
+   */
+  static String bridgeGateway() {
+    String gw =
+        docker("network", "inspect", "bridge", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}");
+    if (!gw.isBlank()) {
+      return gw.strip();
+    }
+    try {
+      var docker0 = java.net.NetworkInterface.getByName("docker0");
+      if (docker0 != null) {
+        for (var a : java.util.Collections.list(docker0.getInetAddresses())) {
+          if (a instanceof java.net.Inet4Address) {
+            return a.getHostAddress();
+          }
+        }
+      }
+    } catch (java.net.SocketException e) {
+      throw new AssertionError(e);
+    }
+    throw new AssertionError("no address of Docker's default bridge (docker0) found");
+  }
+
   /** Copies a directory out of a container to the host ({@code docker cp}). */
   Path copyOut(String container, String path, Path hostTarget) {
     docker("cp", container + ":" + path, hostTarget.toString());
@@ -107,6 +133,7 @@ final class DockerFixture implements AutoCloseable {
     private final Map<String, String> labels = new LinkedHashMap<>();
     private final List<String> options = new ArrayList<>();
     private String script = IDLE;
+    private String image = IMAGE;
 
     private ContainerBuilder(String project, String service) {
       this.project = project;
@@ -134,6 +161,12 @@ final class DockerFixture implements AutoCloseable {
       return this;
     }
 
+    /** The image to run (default {@link #IMAGE}); it needs {@code sh}. */
+    ContainerBuilder image(String image) {
+      this.image = image;
+      return this;
+    }
+
     /** The shell script the container runs (default: idle, stops at once on SIGTERM). */
     ContainerBuilder script(String script) {
       this.script = script;
@@ -149,7 +182,7 @@ final class DockerFixture implements AutoCloseable {
       args.addAll(List.of("--label", "com.docker.compose.service=" + service));
       labels.forEach((k, v) -> args.addAll(List.of("--label", k + "=" + v)));
       args.addAll(options);
-      args.addAll(List.of(IMAGE, "sh", "-c", script));
+      args.addAll(List.of(image, "sh", "-c", script));
       containers.add(name);
       docker(args.toArray(String[]::new));
       return name;

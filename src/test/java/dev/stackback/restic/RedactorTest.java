@@ -24,4 +24,19 @@ class RedactorTest {
     Redactor r = new Redactor(Map.of("RESTIC_REPOSITORY", "rest:https://u:pa55w0rd@host:8000/r"));
     assertEquals("rest:https://u:***@host:8000/r", r.redact("rest:https://u:pa55w0rd@host:8000/r"));
   }
+
+  @Test
+  void backendSecrets_masked_pathsAndShortSettingsKept() {
+    Redactor r =
+        new Redactor(
+            Map.of(
+                "AZURE_ACCOUNT_SAS", "sv=2022&sig=abc",
+                "RESTIC_REST_PASSWORD", "pw9", // short, but the name says secret
+                "RESTIC_CACERT", "/certs/ca.pem",
+                "RESTIC_READ_CONCURRENCY", "2",
+                "B2_ACCOUNT_ID", "0012ab34cd"));
+    assertEquals(
+        "sas *** rest *** ca /certs/ca.pem: 2 files, account ***",
+        r.redact("sas sv=2022&sig=abc rest pw9 ca /certs/ca.pem: 2 files, account 0012ab34cd"));
+  }
 }

@@ -184,6 +184,13 @@ class ResticFaultsFakeBinaryTest {
     ResticException e =
         assertThrows(
             ResticException.class, () -> cli("rest:http://x/", unreachable).ensureRepository());
+    assertEquals(Kind.UNREACHABLE, e.kind());
+    assertTrue(e.getMessage().startsWith("cannot reach rest:http://x/: "), e.getMessage());
+    String denied =
+        "[ \"$1\" = init ] && exit 0\n"
+            + "echo 'Fatal: unable to open config file: Stat: Access Denied.' >&2\n"
+            + "echo 'Is there a repository at the following location?' >&2\nexit 1\n";
+    e = assertThrows(ResticException.class, () -> cli("s3:http://x/b", denied).ensureRepository());
     assertEquals(Kind.FAILED, e.kind());
     assertTrue(e.getMessage().contains("does not say that it is missing"), e.getMessage());
     assertEquals(
@@ -192,7 +199,8 @@ class ResticFaultsFakeBinaryTest {
     assertEquals(
         RepositoryState.INITIALISED,
         cli("s3:http://x/b", "[ \"$1\" = init ] && exit 0\nexit 10\n").ensureRepository());
-    assertEquals(List.of("cat config", "cat config", "init", "cat config", "init"), calls());
+    assertEquals(
+        List.of("cat config", "cat config", "cat config", "init", "cat config", "init"), calls());
   }
 
   @Test
