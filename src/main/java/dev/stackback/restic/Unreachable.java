@@ -33,7 +33,12 @@ final class Unreachable {
           "i/o timeout",
           "tls: ",
           "x509: ",
-          "tls handshake timeout");
+          "tls handshake timeout",
+          // a local repository path that cannot be read: restic 0.17+ retries that for 15
+          // minutes too, although waiting never helps
+          "not a directory",
+          "permission denied",
+          "input/output error");
   // sftp: restic starts ssh; its own lines come prefixed with "subprocess ssh: "
   private static final String SSH_PREFIX = "subprocess ssh: ";
 

@@ -42,6 +42,16 @@ class UnreachableTest {
   @TempDir Path dir;
 
   @Test
+  void retryWhileOpening_unreadableLocalPath_isNotWaitedFor() {
+    // restic 0.19.1 on a repository path that is a file (seen on this machine)
+    assertEquals(
+        Optional.of("stat /tmp/plainfile/config: not a directory"),
+        Unreachable.retrying(
+            "Stat(<config/>) returned error, retrying after 44.701199603s: stat"
+                + " /tmp/plainfile/config: not a directory"));
+  }
+
+  @Test
   void retryWhileOpening_connectionError_isUnreachable() {
     assertEquals(
         Optional.of(
