@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stackback.it.TestEngine;
 import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
@@ -49,7 +50,8 @@ class WorkerRuntimeIT {
     volume = docker("volume", "create", "--label", TEST_LABEL + "=" + RUN, RUN + "-vol");
     docker("run", "--rm", "-v", volume + ":/d", IMAGE, "sh", "-c", "echo payload > /d/f");
     bindDir = Files.createTempDirectory(RUN);
-    runtime = DockerRuntime.fromEnvironment(Map.of());
+    TestEngine.checkExpected();
+    runtime = DockerRuntime.fromEnvironment(TestEngine.env());
   }
 
   @AfterAll

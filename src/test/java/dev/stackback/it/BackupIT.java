@@ -39,6 +39,7 @@ class BackupIT {
 
   @BeforeAll
   static void setUp() {
+    TestEngine.checkExpected();
     fx = DockerFixture.create("backup");
     project = fx.project("p");
     repo = fx.hostDir("repo");
@@ -111,6 +112,7 @@ class BackupIT {
             + " && printf 'x\\ny\\n' > '/data/sub/deeper/with space.txt' && : > /data/empty");
     fx.exec(web, "echo 'web file' > /srv/files/hello.txt");
     env = new HashMap<>();
+    env.put("DOCKER_HOST", TestEngine.dockerHost());
     env.put("RESTIC_REPOSITORY", repo.toString());
     env.put("RESTIC_PASSWORD", PASSWORD);
     env.put("STATE_DIR", fx.dir.resolve("state").toString());
