@@ -16,10 +16,10 @@
 # The host's apt sources, lists and dpkg database stay untouched: apt runs with its own
 # sources.list (`deb http://deb.debian.org/debian sid main`) and its own lists and cache dirs.
 #
-# Settings: E28_NAME (default e28: netns pe-e28, cgroup /pe-e28), E28_DIR (default
-# /tmp/stack-back-engine28), E28_IMAGES (loaded from the main engine; default
-# stack-back-test/busybox:latest), E28_MAJOR (wanted major version, default 28),
-# STACK_BACK_CACHE (default /var/cache/stack-back).
+# Settings: E28_NAME (default e28-<hash of the checkout's path>: netns pe-<name>, cgroup
+# /pe-<name>), E28_DIR (default /tmp/stack-back-engine28-<same hash>), E28_IMAGES (loaded from the main engine; default
+# "stack-back-test/busybox:latest stack-back-test/postgres:15"), E28_MAJOR (wanted major version,
+# default 28), STACK_BACK_CACHE (default /var/cache/stack-back).
 set -euo pipefail
 
 LOG_TAG=engine28
@@ -32,9 +32,11 @@ CACHE_DIR=${STACK_BACK_CACHE:-/var/cache/stack-back}
 APT_DIR=$CACHE_DIR/apt-sid
 SUITE_LINE='deb http://deb.debian.org/debian sid main'
 
-export PE_NAME=${E28_NAME:-e28}
-export PE_DIR=${E28_DIR:-/tmp/stack-back-engine28}
-export PE_IMAGES=${E28_IMAGES:-stack-back-test/busybox:latest}
+# one engine per checkout: two worktrees' test runs on one machine never share (or stop) it
+checkout=$(cd "$script_dir/.." && pwd -P | sha256sum | cut -c1-6)
+export PE_NAME=${E28_NAME:-e28-$checkout}
+export PE_DIR=${E28_DIR:-/tmp/stack-back-engine28-$checkout}
+export PE_IMAGES=${E28_IMAGES:-stack-back-test/busybox:latest stack-back-test/postgres:15}
 
 cached_deb() {
   find "$CACHE_DIR" -maxdepth 1 -name "docker.io_${MAJOR}.*_amd64.deb" 2>/dev/null | sort -V | tail -n 1
@@ -73,12 +75,15 @@ unpack() {
   deb=$(fetch_deb)
   root=$CACHE_DIR/$(basename "$deb" .deb)
   if [ ! -x "$root/usr/sbin/dockerd" ]; then
-    rm -rf "$root.tmp"
-    dpkg-deb -x "$deb" "$root.tmp"
-    [ -x "$root.tmp/usr/sbin/dockerd" ] || die "$deb holds no usr/sbin/dockerd"
-    rm -rf "$root"
-    mv "$root.tmp" "$root"
-    log "unpacked $(basename "$deb") into $root"
+    local tmp
+    tmp=$(mktemp -d "$root.XXXXXX") # another checkout may unpack at the same time
+    dpkg-deb -x "$deb" "$tmp"
+    [ -x "$tmp/usr/sbin/dockerd" ] || die "$deb holds no usr/sbin/dockerd"
+    if mv -T "$tmp" "$root" 2>/dev/null; then
+      log "unpacked $(basename "$deb") into $root"
+    else
+      rm -rf "$tmp" # the other one was first
+    fi
   fi
   printf '%s\n' "$root"
 }

@@ -247,8 +247,13 @@ class WorkerRuntimeIT {
     assertEquals(1, p.size());
     String m = p.get(0).message();
     System.out.println(m);
+    // Docker's own StartedAt..FinishedAt: ~0.2 s on 20.10; engine 28 sets StartedAt before the
+    // task really starts (measured 0.4-0.9 s earlier on a loaded host), so whole seconds happen
     assertTrue(
-        m.matches("container '" + RUN + "-brief' exited [0-9]+ms after start \\(exit code 3\\)"),
+        m.matches(
+            "container '"
+                + RUN
+                + "-brief' exited [0-9]+(ms|(\\.[0-9])?s) after start \\(exit code 3\\)"),
         m);
   }
 

@@ -112,7 +112,6 @@ class BackupIT {
             + " && printf 'x\\ny\\n' > '/data/sub/deeper/with space.txt' && : > /data/empty");
     fx.exec(web, "echo 'web file' > /srv/files/hello.txt");
     env = new HashMap<>();
-    env.put("DOCKER_HOST", TestEngine.dockerHost());
     env.put("RESTIC_REPOSITORY", repo.toString());
     env.put("RESTIC_PASSWORD", PASSWORD);
     env.put("STATE_DIR", fx.dir.resolve("state").toString());
