@@ -17,10 +17,12 @@
 # sources.list (`deb http://deb.debian.org/debian sid main`) and its own lists and cache dirs.
 #
 # Settings: E28_NAME (default e28-<hash of the checkout's path>: netns pe-<name>, cgroup
-# /pe-<name>), E28_DIR (default /tmp/stack-back-engine28-<same hash>), E28_IMAGES (loaded from the main engine; default
-# "stack-back-test/busybox:latest stack-back-test/postgres:15"), E28_MAJOR (wanted major version,
-# default 28), STACK_BACK_CACHE (default /var/cache/stack-back).
+# /pe-<name>), E28_DIR (default /tmp/stack-back-engine28-<same hash>), E28_IMAGES (loaded from
+# the main engine; default "stack-back-test/busybox:latest stack-back-test/postgres:15"),
+# E28_MAJOR (wanted major version, default 28), STACK_BACK_CACHE (default /var/cache/stack-back), E28_APT_SOURCE (the sources.list
+# line; default sid on deb.debian.org).
 set -euo pipefail
+shopt -s inherit_errexit # a die in $(...) ends the script, not just the substitution
 
 LOG_TAG=engine28
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,7 +32,7 @@ script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MAJOR=${E28_MAJOR:-28}
 CACHE_DIR=${STACK_BACK_CACHE:-/var/cache/stack-back}
 APT_DIR=$CACHE_DIR/apt-sid
-SUITE_LINE='deb http://deb.debian.org/debian sid main'
+SUITE_LINE=${E28_APT_SOURCE:-'deb http://deb.debian.org/debian sid main'}
 
 # one engine per checkout: two worktrees' test runs on one machine never share (or stop) it
 checkout=$(cd "$script_dir/.." && pwd -P | sha256sum | cut -c1-6)
@@ -56,8 +58,10 @@ fetch_deb() {
   local opts=(-o "Dir::Etc::SourceList=$APT_DIR/sources.list" -o Dir::Etc::SourceParts=/nonexistent
     -o "Dir::State::Lists=$APT_DIR/lists" -o "Dir::Cache=$APT_DIR/cache" -o APT::Sandbox::User=root -q)
   log "fetching docker.io from Debian sid (apt log: $APT_DIR/apt.log)"
-  if ! { timeout 300 apt-get "${opts[@]}" update &&
-    (cd "$CACHE_DIR" && timeout 300 apt-get "${opts[@]}" download docker.io); } >"$APT_DIR/apt.log" 2>&1; then
+  # --error-on=any: an unreachable mirror is an error, not a warning (apt would then offer the
+  # host's installed version); docker.io/sid: sid's, whatever else apt knows
+  if ! { timeout 300 apt-get "${opts[@]}" --error-on=any update &&
+    (cd "$CACHE_DIR" && timeout 300 apt-get "${opts[@]}" download docker.io/sid); } >"$APT_DIR/apt.log" 2>&1; then
     die "could not download docker.io from Debian sid (offline?): $(tail -n 1 "$APT_DIR/apt.log"); set STACKBACK_SKIP_ENGINE28=1 to leave the engine-28 tests out on purpose"
   fi
   rm -rf "$APT_DIR/lists" "$APT_DIR/cache" # ~11 MB of package lists; only the .deb is kept
