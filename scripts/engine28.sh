@@ -39,6 +39,8 @@ checkout=$(cd "$script_dir/.." && pwd -P | sha256sum | cut -c1-6)
 export PE_NAME=${E28_NAME:-e28-$checkout}
 export PE_DIR=${E28_DIR:-/tmp/stack-back-engine28-$checkout}
 export PE_IMAGES=${E28_IMAGES:-stack-back-test/busybox:latest stack-back-test/postgres:15}
+# compose files mount /var/run/docker.sock: inside the engine's namespace that is this engine
+export PE_DEFAULT_SOCKET=1
 
 cached_deb() {
   find "$CACHE_DIR" -maxdepth 1 -name "docker.io_${MAJOR}.*_amd64.deb" 2>/dev/null | sort -V | tail -n 1
