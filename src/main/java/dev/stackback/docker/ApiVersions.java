@@ -1,6 +1,7 @@
 package dev.stackback.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.core.RemoteApiVersion;
 import dev.stackback.port.ContainerRuntimeException;
@@ -93,7 +94,8 @@ final class ApiVersions {
   /**
    * A client that asks the engine's {@code /version} on its first call and then delegates to a
    * client pinned to the {@link #choose chosen} version. While the engine does not answer, calls go
-   * to {@code unpinned} (and fail there with the engine's own error) and the next call asks again.
+   * to {@code unpinned} (and fail there with the engine's own error) and the next call asks again;
+   * an engine that answers {@code /version} with an error (a proxy refusing it) stays unpinned.
    */
   static DockerClient negotiating(
       DockerClient unpinned, Function<RemoteApiVersion, DockerClient> pinnedTo, String host) {
@@ -152,6 +154,11 @@ final class ApiVersions {
         Version v;
         try {
           v = unpinned.versionCmd().exec();
+        } catch (DockerException e) {
+          // it answered, but not /version (e.g. a socket proxy with VERSION=0): ask no more
+          LOG.debug("Docker API version not negotiated ({}): {}", host, e.toString());
+          negotiated = unpinned;
+          return unpinned;
         } catch (RuntimeException e) {
           LOG.debug("Docker API version not negotiated yet ({}): {}", host, e.toString());
           return unpinned;

@@ -4,10 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.RemoteApiVersion;
+import com.sun.net.httpserver.HttpServer;
 import dev.stackback.port.ContainerRuntimeException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class ApiVersionsTest {
@@ -78,6 +86,52 @@ class ApiVersionsTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> ApiVersions.fromVariable("latest"));
     assertTrue(e.getMessage().startsWith("DOCKER_API_VERSION: 'latest'"), e.getMessage());
+  }
+
+  @Test
+  void negotiation_overHttp_asksVersionOnce_thenSpeaksTheChosenVersion() throws Exception {
+    List<String> seen = engine("{\"ApiVersion\":\"1.51\",\"MinAPIVersion\":\"1.24\"}", 200);
+    assertEquals(
+        List.of("/version", "/v1.44/containers/json", "/v1.44/containers/json"), seen, "" + seen);
+  }
+
+  @Test
+  void versionRefused_byAProxy_staysUnversioned_andIsNotAskedAgain() throws Exception {
+    List<String> seen = engine("{\"message\":\"forbidden\"}", 403);
+    assertEquals(List.of("/version", "/containers/json", "/containers/json"), seen, "" + seen);
+  }
+
+  /**
+   * Two container lists through a client on a tiny HTTP engine whose {@code /version} answers
+   * {@code status}/{@code body}; returns the paths it was asked.
+   */
+  private static List<String> engine(String versionBody, int status) throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/",
+        x -> {
+          String path = x.getRequestURI().getPath();
+          seen.add(path);
+          boolean version = path.equals("/version");
+          byte[] body = (version ? versionBody : "[]").getBytes(StandardCharsets.UTF_8);
+          x.getResponseHeaders().set("Content-Type", "application/json");
+          x.sendResponseHeaders(version ? status : 200, body.length);
+          try (OutputStream o = x.getResponseBody()) {
+            o.write(body);
+          }
+        });
+    server.start();
+    try (DockerClient client =
+        DockerClients.fromEnvironment(
+            Map.of("DOCKER_HOST", "tcp://127.0.0.1:" + server.getAddress().getPort()))) {
+      assertEquals(List.of(), client.listContainersCmd().exec());
+      assertEquals(List.of(), client.listContainersCmd().exec());
+    } finally {
+      server.stop(0);
+    }
+    return List.copyOf(seen);
   }
 
   @Test
