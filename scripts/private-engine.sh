@@ -13,7 +13,10 @@
 # Needs root (netns, mount namespaces). Settings: PE_NAME (default sbpe; names the netns
 # "pe-<name>", the cgroup parent "/pe-<name>" and the default directory), PE_DIR (default
 # /tmp/stack-back-engine-<name>), PE_IMAGES (images copied from the main engine with docker save /
-# load; default stack-back:local stack-back-test/busybox:latest).
+# load; default stack-back:local stack-back-test/busybox:latest), PE_DEFAULT_SOCKET=1 (also serve
+# /var/run/docker.sock inside its own mount namespace, where /run is its private tmpfs: a container
+# that bind-mounts /var/run/docker.sock, as compose files do, gets this engine; the host's socket
+# is never seen or touched).
 #
 # Isolation (as in /work/shared/swarm-lab/lab.sh): dockerd runs in its own network namespace (only
 # lo; its docker0 and iptables live there), its own mount namespace (slave: host mounts such as
@@ -33,6 +36,8 @@ DOCKERD=${DOCKERD:-$(command -v dockerd || echo /usr/sbin/dockerd)}
 CLI=${CLI:-$(command -v docker)}
 MAIN=${MAIN_DOCKER_HOST:-unix:///var/run/docker.sock}
 SOCK="unix://$DIR/docker.sock"
+HOSTS=(-H "$SOCK")
+if [ "${PE_DEFAULT_SOCKET:-0}" = 1 ]; then HOSTS+=(-H unix:///var/run/docker.sock); fi
 
 pe() { "$CLI" -H "$SOCK" "$@"; }
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
@@ -108,7 +113,7 @@ up() {
       exec "$@"' \
     "$NETNS" "$DIR/.cg" "$DOCKERD" \
     --data-root "$DIR/docker" --exec-root "$DIR/exec" --pidfile "$DIR/docker.pid" \
-    -H "$SOCK" --cgroup-parent "/$CGROUP" \
+    "${HOSTS[@]}" --cgroup-parent "/$CGROUP" \
     --bip 10.251.0.1/24 --default-address-pool base=10.252.0.0/16,size=24 \
     --shutdown-timeout 5 --log-level warn \
     >>"$DIR/dockerd.log" 2>&1 </dev/null &

@@ -70,7 +70,10 @@ public final class CdsTraining {
     String path = x.getRequestURI().getPath();
     String body;
     int code = 200;
-    if (path.endsWith("/containers/json")) {
+    if (path.equals("/version")) {
+      // the API version negotiation's first call (as a Docker 28 engine answers it)
+      body = "{\"Version\":\"28.5.2\",\"ApiVersion\":\"1.51\",\"MinAPIVersion\":\"1.24\"}";
+    } else if (path.endsWith("/containers/json")) {
       body = "[" + LISTED_SB + "," + LISTED_APP + "," + LISTED_DB + "," + LISTED_OTHER + "]";
     } else if (path.endsWith("/containers/sb/json")
         || path.endsWith("/containers/" + SB + "/json")) {

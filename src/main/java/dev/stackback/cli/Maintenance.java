@@ -30,7 +30,8 @@ final class Maintenance {
       return code;
     }
     try {
-      // restic's lines at DEBUG: the one line below says how it went (the `check` command shows them)
+      // restic's lines at DEBUG: the one line below says how it went (the `check` command shows
+      // them)
       app.restic(config).check(Optional.empty(), (stream, line) -> LOG.debug("{}", line));
       LOG.info("check passed");
       return 0;

@@ -9,10 +9,14 @@ import dev.stackback.port.Restic;
 import dev.stackback.restic.ResticCli;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The real adapters: Docker over docker-java, restic over zt-exec, local {@code sh}. */
 public final class RealApp implements App {
+  private static final List<String> DOCKER_VARIABLES =
+      List.of("DOCKER_API_VERSION", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH");
+
   private final Map<String, String> env;
 
   /** The real adapters, configured from {@code env} (the process environment in production). */
@@ -28,6 +32,13 @@ public final class RealApp implements App {
   @Override
   public ContainerRuntime runtime(Config config) {
     Map<String, String> env = new HashMap<>();
+    // the Docker client's own variables; nothing else from the environment reaches docker-java
+    for (String name : DOCKER_VARIABLES) {
+      String value = this.env.get(name);
+      if (value != null) {
+        env.put(name, value);
+      }
+    }
     config.dockerHost().ifPresent(h -> env.put("DOCKER_HOST", h));
     return DockerRuntime.fromEnvironment(env);
   }

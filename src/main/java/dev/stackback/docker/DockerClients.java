@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.SSLConfig;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import javax.net.ssl.KeyManager;
@@ -20,9 +22,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 
 /**
- * Builds the docker-java client from our environment only: no {@code DOCKER_API_VERSION}, no {@code
- * ~/.docker-java.properties}, no system properties (docker-java's default builder reads them all,
- * and a stray API version breaks every call). The API version stays unpinned.
+ * Builds the docker-java client from the environment we pass in only: no {@code
+ * ~/.docker-java.properties}, no system properties (docker-java's default builder reads them all).
+ * The API version is {@code DOCKER_API_VERSION} when set, else negotiated with the engine on the
+ * first call (see {@link ApiVersions}): engines from 20.10 (API 1.41) to 29 (which refuses anything
+ * below 1.44) get a version both sides speak.
  */
 final class DockerClients {
 
@@ -50,6 +54,7 @@ final class DockerClients {
 
   static DockerClient fromEnvironment(Map<String, String> env) {
     URI host = resolveHost(env.get("DOCKER_HOST"), p -> Files.exists(Path.of(p)));
+    Optional<RemoteApiVersion> pinned = ApiVersions.fromVariable(env.get("DOCKER_API_VERSION"));
     DefaultDockerClientConfig.Builder config =
         new DefaultDockerClientConfig.Builder().withDockerHost(host.toString());
     String tlsVerify = env.get("DOCKER_TLS_VERIFY");
@@ -75,7 +80,14 @@ final class DockerClients {
             .connectionTimeout(CONNECT_TIMEOUT)
             .responseTimeout(RESPONSE_TIMEOUT)
             .build();
-    return DockerClientImpl.getInstance(built, http);
+    if (pinned.isPresent()) {
+      return DockerClientImpl.getInstance(config.withApiVersion(pinned.get()).build(), http);
+    }
+    // both clients share the one transport; closing the one in use closes it
+    return ApiVersions.negotiating(
+        DockerClientImpl.getInstance(built, http),
+        version -> DockerClientImpl.getInstance(config.withApiVersion(version).build(), http),
+        host.toString());
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.stackback.cli.RealApp;
 import dev.stackback.cli.StackBackCommand;
+import dev.stackback.it.TestEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,6 +41,7 @@ final class DbFixture implements AutoCloseable {
   private final List<String> containers = Collections.synchronizedList(new ArrayList<>());
 
   DbFixture(String what) {
+    TestEngine.checkExpected();
     this.project = "sbdb" + what + UUID.randomUUID().toString().substring(0, 8);
     try {
       this.dir = Files.createTempDirectory("stack-back-" + project + "-");
@@ -69,6 +71,7 @@ final class DbFixture implements AutoCloseable {
     env.put("STATE_DIR", dir.resolve("state").toString());
     env.put("STACK_BACK_CONTAINER", self);
     env.put("PATH", System.getenv("PATH"));
+    env.put("DOCKER_HOST", TestEngine.dockerHost());
     return env;
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stackback.it.TestEngine;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerRuntimeException;
@@ -50,6 +51,7 @@ class DockerRuntimeIT {
 
   @BeforeAll
   static void setUp() throws IOException {
+    TestEngine.checkExpected();
     volume = docker("volume", "create", "--label", TEST_LABEL + "=" + RUN, RUN + "-vol");
     bindDir = Files.createTempDirectory(RUN);
     Files.writeString(bindDir.resolve("hello.txt"), "from the host\n");
@@ -66,7 +68,7 @@ class DockerRuntimeIT {
             volume + ":/data",
             "-v",
             bindDir + ":/bind:ro");
-    runtime = DockerRuntime.fromEnvironment(Map.of());
+    runtime = DockerRuntime.fromEnvironment(TestEngine.env());
   }
 
   /** A container that stops at once on SIGTERM (busybox sleep as PID 1 would not). */
@@ -193,7 +195,7 @@ class DockerRuntimeIT {
     String mountinfo = docker("exec", target, "cat", "/proc/self/mountinfo");
     DockerRuntime inside =
         new DockerRuntime(
-            DockerClients.fromEnvironment(Map.of()),
+            DockerClients.fromEnvironment(TestEngine.env()),
             path -> path.equals("/proc/self/mountinfo") ? mountinfo : null);
     try (inside) {
       assertEquals(Optional.of(target), inside.findOwnContainerId());
@@ -204,7 +206,7 @@ class DockerRuntimeIT {
   void findOwnContainerId_fromShortIdHostname() {
     DockerRuntime inside =
         new DockerRuntime(
-            DockerClients.fromEnvironment(Map.of()),
+            DockerClients.fromEnvironment(TestEngine.env()),
             path -> path.equals("/etc/hostname") ? target.substring(0, 12) + "\n" : null);
     try (inside) {
       assertEquals(Optional.of(target), inside.findOwnContainerId());
@@ -538,7 +540,7 @@ class DockerRuntimeIT {
 
   @Test
   void dockerHostTcp_worksThroughAProxy() throws IOException {
-    try (TcpToUnixProxy proxy = new TcpToUnixProxy(Path.of("/var/run/docker.sock"));
+    try (TcpToUnixProxy proxy = new TcpToUnixProxy(TestEngine.socket());
         DockerRuntime viaTcp =
             DockerRuntime.fromEnvironment(
                 Map.of("DOCKER_HOST", "tcp://127.0.0.1:" + proxy.port()))) {

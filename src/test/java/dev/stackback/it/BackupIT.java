@@ -39,6 +39,7 @@ class BackupIT {
 
   @BeforeAll
   static void setUp() {
+    TestEngine.checkExpected();
     fx = DockerFixture.create("backup");
     project = fx.project("p");
     repo = fx.hostDir("repo");

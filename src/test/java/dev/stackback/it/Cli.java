@@ -52,11 +52,16 @@ final class Cli {
     }
   }
 
-  /** {@code stack-back args...} with {@code env} as its whole environment. */
+  /**
+   * {@code stack-back args...} with {@code env} as its whole environment, plus the {@code
+   * DOCKER_HOST} of the engine under test ({@link TestEngine}) when {@code env} names none.
+   */
   static Result run(Map<String, String> env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    var cl = StackBackCommand.commandLine(new RealApp(env));
+    Map<String, String> whole = new java.util.HashMap<>(TestEngine.env());
+    whole.putAll(env);
+    var cl = StackBackCommand.commandLine(new RealApp(whole));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -428,8 +429,13 @@ class ComposeExamplesIT {
                   "/volumes/app/data/hello.txt"))
               .out());
       String proxyLog = SidecarProject.docker(Duration.ofSeconds(10), "logs", proxy).err();
-      assertTrue(proxyLog.contains("ok  POST /containers/create"), proxyLog); // the worker
-      assertTrue(proxyLog.contains("ok  DELETE /containers/"), proxyLog);
+      // paths carry the negotiated API version (/v1.41/ on 20.10, /v1.44/ on 28), asked first
+      assertTrue(proxyLog.contains("ok  GET /version"), proxyLog);
+      assertTrue(
+          Pattern.compile("ok  POST /v1\\.4[14]/containers/create").matcher(proxyLog).find(),
+          proxyLog); // the worker
+      assertTrue(
+          Pattern.compile("ok  DELETE /v1\\.4[14]/containers/").matcher(proxyLog).find(), proxyLog);
       assertFalse(proxyLog.contains("403 "), "stack-back needed a refused section:\n" + proxyLog);
 
       // the proxy refuses what the example leaves off, and serves what it allows
