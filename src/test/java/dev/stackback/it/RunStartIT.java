@@ -77,7 +77,14 @@ class RunStartIT {
   void secondStateDirSameHost_exits5NamingTheHolder_whileAnotherHostRuns() throws Exception {
     BackupFailureIT.Stack a =
         BackupFailureIT.stack(
-            fx, "holder", Map.of(), Map.of("stack-back.hooks.pre.2.cmd", "sleep 8"));
+            fx,
+            "holder",
+            Map.of(),
+            // holds the run until the test opens the gate (at most 2 minutes): no race with a
+            // slow machine, no time wasted on a fast one
+            Map.of(
+                "stack-back.hooks.pre.2.cmd",
+                "i=0; until [ -f /shared/gate ] || [ $i -ge 600 ]; do sleep 0.2; i=$((i+1)); done"));
     BackupFailureIT.Stack other = BackupFailureIT.stack(fx, "otherhost", Map.of(), Map.of());
     Path stateA = a.state();
     Process first = startBackup(a.env(), stateA.resolve("first.log"));
@@ -104,6 +111,7 @@ class RunStartIT {
     assertTrue(cleanup.err().contains("pid " + first.pid()), cleanup::toString);
     assertEquals(0, parallel.exit(), parallel::toString);
     assertTrue(first.isAlive(), "the other host's run finished while the first still ran");
+    Files.writeString(a.journal().resolveSibling("gate"), "open\n");
     assertTrue(first.waitFor(2, TimeUnit.MINUTES));
     assertEquals(0, first.exitValue(), () -> log(stateA.resolve("first.log")));
     assertFalse(lockExists(lock));
