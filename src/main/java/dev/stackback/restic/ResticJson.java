@@ -255,7 +255,7 @@ public final class ResticJson {
   }
 
   /** The text of an {@code exit_error} or {@code error} JSON line, or null for other JSON. */
-  private static String errorText(String line) {
+  static String errorText(String line) {
     JsonNode exit = message(line, "exit_error");
     if (exit != null) {
       return exit.path("message").asText("").strip();

@@ -60,7 +60,16 @@ final class Unreachable {
    * The reason in the stderr lines of a restic that exited because it could not reach the backend:
    * ssh's own complaint for sftp, else the last line naming a connection error; empty otherwise.
    */
-  static Optional<String> reason(List<String> stderr) {
+  static Optional<String> reason(List<String> rawStderr) {
+    // restic 0.17+ with --json reports its fatal error as an exit_error JSON line: its text counts
+    List<String> stderr =
+        rawStderr.stream()
+            .map(
+                l -> {
+                  String text = l.contains("\"message_type\"") ? ResticJson.errorText(l) : null;
+                  return text == null ? l : text;
+                })
+            .toList();
     List<String> ssh =
         stderr.stream()
             .filter(l -> l.startsWith(SSH_PREFIX))

@@ -79,7 +79,8 @@ final class RemoteScenario {
             "stop app=ok",
             "snapshot app=ok",
             "start app=ok",
-            "forget + prune=ok"),
+            "forget + prune=ok",
+            "check=ok"),
         Cli.steps(rec));
     assertTrue(fx.state(app).running());
 

@@ -42,6 +42,19 @@ class UnreachableTest {
   @TempDir Path dir;
 
   @Test
+  void sftpFailure_reportedAsJson_isReadAsItsText() {
+    // restic 0.19.1 `snapshots --json` against a stopped sftp server (seen in SftpRepositoryIT)
+    String json =
+        "{\"message_type\":\"exit_error\",\"code\":1,\"message\":\"Fatal: unable to open"
+            + " repository at sftp:root@sftp:/srv/repo: unable to start the sftp session, error:"
+            + " error receiving version packet from server: server unexpectedly closed connection:"
+            + " unexpected EOF\"}";
+    String reason = Unreachable.reason(List.of(json)).orElseThrow();
+    assertTrue(reason.startsWith("Fatal: unable to open repository"), reason);
+    assertTrue(!reason.contains("message_type"), reason);
+  }
+
+  @Test
   void retryWhileOpening_unreadableLocalPath_isNotWaitedFor() {
     // restic 0.19.1 on a repository path that is a file (seen on this machine)
     assertEquals(
