@@ -68,6 +68,11 @@ public final class ResticArgs {
     List<String> argv = start("forget", "--host", requireText(host, "host"), "--tag");
     argv.add(checkTag(tag));
     argv.addAll(List.of("--group-by", "host,paths"));
+    return keepAndPrune(argv, keep, prune);
+  }
+
+  /** {@code argv} with the keep policy's {@code --keep-*} flags and {@code --prune} when asked. */
+  private static List<String> keepAndPrune(List<String> argv, KeepPolicy keep, boolean prune) {
     argv.addAll(List.of("--keep-daily", Integer.toString(keep.daily())));
     argv.addAll(List.of("--keep-weekly", Integer.toString(keep.weekly())));
     argv.addAll(List.of("--keep-monthly", Integer.toString(keep.monthly())));
@@ -94,14 +99,7 @@ public final class ResticArgs {
       argv.add(requireText(host, "host"));
     }
     argv.addAll(List.of("--group-by", "paths"));
-    argv.addAll(List.of("--keep-daily", Integer.toString(keep.daily())));
-    argv.addAll(List.of("--keep-weekly", Integer.toString(keep.weekly())));
-    argv.addAll(List.of("--keep-monthly", Integer.toString(keep.monthly())));
-    argv.addAll(List.of("--keep-yearly", Integer.toString(keep.yearly())));
-    if (prune) {
-      argv.add("--prune");
-    }
-    return List.copyOf(argv);
+    return keepAndPrune(argv, keep, prune);
   }
 
   /** {@code restic forget [--prune] -- id...}: exactly these snapshots. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A live exclusive lock held by another restic on this host for a few seconds: restic 0.16+ waits
  * for it ({@code --retry-lock}) after the stale locks were removed, and the call succeeds; restic
- * before 0.16 cannot wait and fails at once, saying whose lock it is. The host's restic is used for
- * the old case; the new one runs only when {@code -Dstackback.newRestic=/path/to/restic} names a
- * restic 0.16+ (e.g. Debian's 0.18/0.19 unpacked with {@code dpkg -x}).
+ * before 0.16 cannot wait and fails at once, saying whose lock it is. The old case runs {@code
+ * STACKBACK_OLD_RESTIC} (scripts/test.sh: Debian 12's 0.14.0), else the host's restic when it is
+ * older than 0.16; the new one runs {@code -Dstackback.newRestic=/path/to/restic}, else the host's
+ * restic when it is 0.16+ (scripts/ensure-restic.sh installs 0.19.1). So CI runs both.
  */
 class ResticLockWaitIT {
   private static final String PASSWORD = "lockwait-" + Long.toHexString(System.nanoTime());
@@ -33,10 +35,14 @@ class ResticLockWaitIT {
 
   @Test
   void oldRestic_liveLock_failsAtOnceNamingIt_lockKept() throws Exception {
-    Path repo = repoWithData("restic");
-    Process holder = holdExclusiveLock("restic", repo, 100);
+    String old =
+        Optional.ofNullable(System.getenv("STACKBACK_OLD_RESTIC"))
+            .filter(b -> !b.isBlank() && Files.isExecutable(Path.of(b)))
+            .orElse("restic");
+    Path repo = repoWithData(old);
+    Process holder = holdExclusiveLock(old, repo, 100);
     try {
-      ResticCli cli = cli("restic", repo);
+      ResticCli cli = cli(old, repo);
       assumeTrue(!cli.version().orElseThrow().retriesLocks(), "the host's restic is 0.16+");
       long t0 = System.nanoTime();
       ResticException e = assertThrows(ResticException.class, () -> cli.snapshots(null, List.of()));
@@ -45,8 +51,7 @@ class ResticLockWaitIT {
       assertTrue(e.getMessage().contains("cannot wait for a lock (0.16+ can)"), e.getMessage());
       assertTrue(e.getMessage().contains("(exclusive, host "), e.getMessage());
       assertTrue(holder.isAlive(), "the lock holder was disturbed");
-      assertFalse(
-          new ResticCli("restic", env(repo), Duration.ofMinutes(1), false).locks().isEmpty());
+      assertFalse(new ResticCli(old, env(repo), Duration.ofMinutes(1), false).locks().isEmpty());
       System.out.println("restic " + cli.version().orElseThrow() + ": failed after " + ms + " ms");
     } finally {
       holder.destroy();
@@ -56,11 +61,10 @@ class ResticLockWaitIT {
 
   @Test
   void newRestic_liveLockThatEnds_isWaitedFor_callSucceeds() throws Exception {
-    String binary = System.getProperty("stackback.newRestic", "");
-    assumeTrue(!binary.isBlank() && Files.isExecutable(Path.of(binary)), "no restic 0.16+ given");
+    String binary = System.getProperty("stackback.newRestic", "restic");
     Path repo = repoWithData(binary);
     ResticCli cli = cli(binary, repo);
-    assertTrue(cli.version().orElseThrow().retriesLocks(), cli.version().toString());
+    assumeTrue(cli.version().orElseThrow().retriesLocks(), "no restic 0.16+: " + cli.version());
     // reads 8 MiB at 1 MiB/s: holds its exclusive lock ~8 s, then ends and removes it
     Process holder = holdExclusiveLock(binary, repo, 1024);
     try {
