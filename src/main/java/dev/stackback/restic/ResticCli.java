@@ -126,6 +126,14 @@ public final class ResticCli implements Restic {
       OutputLine log,
       Duration timeout) {
     Objects.requireNonNull(producer, "producer");
+    if (version().filter(ResticVersion.BROKEN_STDIN::equals).isPresent()) {
+      // before the producer starts: no dump runs for a backup that cannot be stored
+      throw new ResticException(
+          Kind.FAILED,
+          -1,
+          "restic 0.18.0 cannot store database dumps (restic#5324: backup --stdin-filename with a"
+              + " directory fails); use restic 0.18.1 or later (the image has 0.19.1)");
+    }
     List<String> argv = ResticArgs.backupStdin(filename, host, tags);
     return new StdinBackup(this, argv(argv), producer, output(log), timeout).run();
   }

@@ -30,6 +30,12 @@ record ResticVersion(int major, int minor, int patch) implements Comparable<Rest
             Integer.parseInt(m.group(3))));
   }
 
+  /**
+   * restic 0.18.0 fails every {@code backup --stdin --stdin-filename} whose name has a directory
+   * (restic#5324, fixed in 0.18.1): every database dump.
+   */
+  static final ResticVersion BROKEN_STDIN = new ResticVersion(0, 18, 0);
+
   /** True when restic can wait for a lock ({@code --retry-lock}). */
   boolean retriesLocks() {
     return compareTo(RETRY_LOCK) >= 0;

@@ -172,6 +172,30 @@ class ResticCliFakeBinaryTest {
         .kind();
   }
 
+  @Test
+  void restic0180_refusesDumpsBeforeTheProducerRuns() throws IOException {
+    ResticCli cli =
+        cli(
+            """
+            if [ "$1" = version ]; then echo 'restic 0.18.0 compiled with go1.24.1'; exit 0; fi
+            echo 'backup ran' >&2; exit 1
+            """);
+    boolean[] produced = {false};
+    ResticException e =
+        assertThrows(
+            ResticException.class,
+            () ->
+                cli.backupStdin(
+                    "/databases/db/dump.sql",
+                    "h",
+                    List.of("t"),
+                    out -> produced[0] = true,
+                    OutputLine.discard(),
+                    Duration.ofSeconds(10)));
+    assertTrue(e.getMessage().contains("restic#5324"), e.getMessage());
+    assertFalse(produced[0], "the dump ran for a backup that cannot be stored");
+  }
+
   private ResticCli cli(String body) throws IOException {
     Path script = dir.resolve("restic-" + System.nanoTime());
     Files.writeString(script, "#!/bin/sh\n" + body);
