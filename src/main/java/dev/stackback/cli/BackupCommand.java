@@ -1,8 +1,11 @@
 package dev.stackback.cli;
 
+import dev.stackback.config.Config;
 import dev.stackback.plan.Plan;
+import dev.stackback.state.RunRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +24,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs one backup now: pre hooks, stop, back up, start, post/error/finally hooks.",
       "Exit 0 ok, 1 failed, 2 invalid configuration or labels, 3 a snapshot incomplete,",
-      "4 a container could not be restarted, 5 another run is in progress."
+      "4 a container could not be restarted, 5 another run is in progress.",
+      "A scheduled run (the daemon's) while paused (see pause) is recorded as skipped, exit 0."
     })
 final class BackupCommand implements Callable<Integer> {
   /** How long a SIGTERM waits for the run to start containers and run its hooks. */
@@ -57,7 +61,22 @@ final class BackupCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    try (Session s = Session.connect(app, err)) {
+    Config config;
+    try {
+      config = Session.config(app, err);
+    } catch (Session.Exit e) {
+      return e.code;
+    }
+    if (!dryRun) {
+      // paused: a scheduled run only leaves its skipped record (no Docker, no locks, no restic)
+      Optional<RunRecord> skipped = ScheduledPause.skip(config, trigger, app.clock().instant());
+      if (skipped.isPresent()) {
+        out.println("Run " + skipped.get().id() + ": skipped: " + skipped.get().reason());
+        out.flush();
+        return 0;
+      }
+    }
+    try (Session s = Session.connect(app, config, err)) {
       if (dryRun) {
         Plan plan = s.discover(err).validPlan(err, "invalid labels");
         plan.warnings().forEach(w -> err.println("warning: " + w));

@@ -3,6 +3,8 @@ package dev.stackback.cli;
 import dev.stackback.config.Config;
 import dev.stackback.config.Schedule;
 import dev.stackback.metrics.MetricsServer;
+import dev.stackback.state.Pause;
+import dev.stackback.state.PauseFile;
 import dev.stackback.state.RunStore;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -120,6 +122,8 @@ final class DaemonCommand implements Callable<Integer> {
       return MetricsServer.start(
           new InetSocketAddress("0.0.0.0", config.metricsPort().get()),
           RunStore.withoutJackson(config.stateDir()),
+          new PauseFile(config.stateDir()),
+          app.clock(),
           () -> stopping.getCount() > 0);
     } catch (RuntimeException e) {
       LOG.error("no /metrics and /healthz: {}", e.getMessage());
@@ -169,7 +173,10 @@ final class DaemonCommand implements Callable<Integer> {
       if (sleep(Duration.between(ZonedDateTime.now(app.clock()), at))) {
         return;
       }
-      if (maintenanceFirst) {
+      Optional<Pause> paused = ScheduledPause.active(config, app.clock().instant());
+      if (maintenanceFirst && paused.isPresent()) {
+        LOG.info("scheduled maintenance skipped: paused {}", paused.get().describe());
+      } else if (maintenanceFirst) {
         child("scheduled maintenance", List.of("maintenance"))
             .ifPresent(code -> LOG.info("scheduled maintenance finished with exit code {}", code));
       } else {

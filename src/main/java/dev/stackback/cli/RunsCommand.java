@@ -73,7 +73,7 @@ final class RunsCommand implements Callable<Integer> {
           r.duration() == null ? "-" : String.format("%.1fs", r.duration().toMillis() / 1000.0),
           r.exitCode() == null ? "-" : r.exitCode(),
           added == null ? "-" : Bytes.format(added),
-          r.error() == null ? "" : r.error());
+          r.error() != null ? r.error() : r.reason() == null ? "" : r.reason());
     }
     out.printf(
         "%nLast %d run(s): success rate %s, average duration %s%n",
@@ -88,9 +88,16 @@ final class RunsCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Success rate and average duration over the ended runs. */
+  /**
+   * Success rate and average duration over the ended runs; skipped runs (paused) are counted apart,
+   * neither a success nor a failure.
+   */
   static Map<String, Object> summary(List<RunRecord> runs) {
-    List<RunRecord> ended = runs.stream().filter(r -> r.endedAt() != null).toList();
+    long skipped = runs.stream().filter(r -> RunRecord.SKIPPED.equals(r.state())).count();
+    List<RunRecord> ended =
+        runs.stream()
+            .filter(r -> r.endedAt() != null && !RunRecord.SKIPPED.equals(r.state()))
+            .toList();
     long ok = ended.stream().filter(r -> RunRecord.SUCCEEDED.equals(r.state())).count();
     double avg =
         ended.stream()
@@ -103,6 +110,7 @@ final class RunsCommand implements Callable<Integer> {
     m.put("count", runs.size());
     m.put("ended", ended.size());
     m.put("succeeded", ok);
+    m.put("skipped", skipped);
     m.put("successRate", ended.isEmpty() ? null : (double) ok / ended.size());
     m.put("averageDurationSeconds", Double.isNaN(avg) ? null : avg / 1000.0);
     return m;

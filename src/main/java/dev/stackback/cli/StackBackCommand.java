@@ -84,6 +84,8 @@ public final class StackBackCommand implements Runnable {
           "snapshots",
           "cleanup",
           "maintenance",
+          "pause",
+          "resume",
           "check",
           "legacy",
           "restore",
@@ -99,6 +101,8 @@ public final class StackBackCommand implements Runnable {
       case "snapshots" -> new SnapshotsCommand(app);
       case "cleanup" -> new CleanupCommand(app);
       case "maintenance" -> new MaintenanceCommand(app);
+      case "pause" -> new PauseCommand(app);
+      case "resume" -> new ResumeCommand(app);
       case "legacy" -> new LegacyCommand(app);
       case "check" -> new CheckCommand(app);
       case "restore" -> new RestoreCommand(app);

@@ -4,6 +4,7 @@ import dev.stackback.config.Config;
 import dev.stackback.plan.Plan;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.Snapshot;
+import dev.stackback.state.PauseFile;
 import dev.stackback.state.RunRecord;
 import java.io.PrintWriter;
 import java.time.ZonedDateTime;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
       "Shows what a backup would do, computed from the running containers.",
       "Configuration (secrets redacted), repository, targets in backup order with volumes ->",
       "snapshot paths and databases (each pinged inside its container: does it answer?),",
-      "hooks per stage in execution order, warnings, last run.",
+      "hooks per stage in execution order, warnings, last run, whether scheduled runs are paused.",
       "Exit 0, or 2 on invalid configuration or labels."
     })
 final class StatusCommand implements Callable<Integer> {
@@ -74,6 +75,9 @@ final class StatusCommand implements Callable<Integer> {
       m.putAll(StatusModel.plan(plan, lastRun, pings));
       m.put("warnings", StatusModel.problems(plan.warnings()));
       m.put("lastRun", lastRun.map(StatusModel::run).orElse(null));
+      m.put(
+          "pause",
+          ScheduledPause.model(new PauseFile(config.stateDir()).state(app.clock().instant())));
       if (json) {
         Json.print(out, m);
       } else {

@@ -203,6 +203,7 @@ final class StatusModel {
     m.put("durationSeconds", r.duration() == null ? null : r.duration().toMillis() / 1000.0);
     m.put("exitCode", r.exitCode());
     m.put("error", r.error());
+    m.put("reason", r.reason());
     m.put("steps", r.steps().size());
     m.put("bytesAdded", bytesAdded(r));
     m.put(

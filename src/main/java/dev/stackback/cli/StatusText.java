@@ -43,6 +43,9 @@ final class StatusText {
             + (c.get("nextMaintenance") == null
                 ? ""
                 : "  (next: " + when(c.get("nextMaintenance"), zone) + ")"));
+    if (m.get("pause") instanceof Map<?, ?> pause) {
+      row(out, "paused", ScheduledPause.text((Map<String, Object>) pause));
+    }
     row(out, "keep", c.get("keep"));
     row(out, "stop scope", c.get("stopScope") + ", stop timeout " + c.get("stopTimeout"));
     row(out, "hook timeout", c.get("hookTimeout"));
@@ -104,7 +107,8 @@ final class StatusText {
                     ? ", " + Bytes.format(n.longValue()) + " added"
                     : "")
                 + ")"
-                + (last.get("error") == null ? "" : ": " + last.get("error")));
+                + (last.get("error") == null ? "" : ": " + last.get("error"))
+                + (last.get("reason") == null ? "" : ": " + last.get("reason")));
     out.flush();
   }
 

@@ -15,13 +15,10 @@ import dev.stackback.state.RunStore;
 import dev.stackback.util.OutputTail;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
@@ -36,8 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunEngine {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.run");
-  private static final DateTimeFormatter ID =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private final ContainerRuntime runtime;
   private final Restic restic;
@@ -151,10 +146,7 @@ public final class RunEngine {
   private RunReport recorded(
       Plan plan, String trigger, BiFunction<Recorder, HookRunner, RunReport> body) {
     Instant start = clock.instant();
-    String id =
-        ID.format(start)
-            + "-"
-            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    String id = RunRecord.newId(start);
     RunRecord initial =
         new RunRecord(
             id,

@@ -24,8 +24,13 @@ public final class Metrics {
 
   private Metrics() {}
 
-  /** The exposition for {@code records} (any order). */
+  /** The exposition for {@code records} (any order), not paused. */
   public static String render(List<RunRecord> records) {
+    return render(records, false);
+  }
+
+  /** The exposition for {@code records} (any order); {@code paused}: scheduled runs are paused. */
+  public static String render(List<RunRecord> records, boolean paused) {
     List<RunRecord> ended =
         records.stream()
             .filter(r -> !RESTORE.equals(r.trigger()))
@@ -96,6 +101,12 @@ public final class Metrics {
         b,
         "stackback_hook_failures_total",
         records.stream().mapToLong(Metrics::hookFailures).sum());
+    header(
+        b,
+        "stackback_paused",
+        "gauge",
+        "Whether scheduled runs are paused (stack-back pause): 1 paused, 0 not");
+    sample(b, "stackback_paused", paused ? 1 : 0);
     header(b, "stackback_run_in_progress", "gauge", "1 while a run is recorded as running");
     sample(
         b,

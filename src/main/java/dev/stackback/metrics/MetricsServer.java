@@ -2,6 +2,8 @@ package dev.stackback.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.stackback.state.PauseFile;
+import dev.stackback.state.PauseFile.Active;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The daemon's HTTP endpoints on {@code METRICS_PORT} (JDK http server): {@code /metrics}
  * (Prometheus text, from the run records) and {@code /healthz}: 200 while the daemon is alive,
- * whatever the last run did (its state is in the JSON body), 503 once it is stopping.
+ * whatever the last run did (its state is in the JSON body, and whether scheduled runs are paused),
+ * 503 once it is stopping.
  */
 public final class MetricsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.metrics");
@@ -29,24 +33,44 @@ public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final RunStore store;
+  private final PauseFile pause;
+  private final Clock clock;
   private final BooleanSupplier alive;
 
   private MetricsServer(
-      HttpServer server, ExecutorService executor, RunStore store, BooleanSupplier alive) {
+      HttpServer server,
+      ExecutorService executor,
+      RunStore store,
+      PauseFile pause,
+      Clock clock,
+      BooleanSupplier alive) {
     this.server = server;
     this.executor = executor;
     this.store = store;
+    this.pause = pause;
+    this.clock = clock;
     this.alive = alive;
+  }
+
+  /** {@link #start(InetSocketAddress, RunStore, PauseFile, Clock, BooleanSupplier)}, no pause. */
+  public static MetricsServer start(
+      InetSocketAddress address, RunStore store, BooleanSupplier alive) {
+    return start(address, store, null, Clock.systemUTC(), alive);
   }
 
   /**
    * Binds {@code address} and starts serving.
    *
+   * @param pause the pause of scheduled runs ({@code stackback_paused}, the health body), or null
    * @param alive false once the daemon is stopping
    * @throws UncheckedIOException when the address cannot be bound
    */
   public static MetricsServer start(
-      InetSocketAddress address, RunStore store, BooleanSupplier alive) {
+      InetSocketAddress address,
+      RunStore store,
+      PauseFile pause,
+      Clock clock,
+      BooleanSupplier alive) {
     HttpServer server;
     try {
       server = HttpServer.create(address, 0);
@@ -61,7 +85,7 @@ public final class MetricsServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    MetricsServer m = new MetricsServer(server, executor, store, alive);
+    MetricsServer m = new MetricsServer(server, executor, store, pause, clock, alive);
     server.createContext("/metrics", m::metrics);
     server.createContext("/healthz", m::healthz);
     server.createContext("/", ex -> m.reply(ex, 404, "text/plain; charset=utf-8", "not found\n"));
@@ -82,7 +106,7 @@ public final class MetricsServer implements AutoCloseable {
     }
     String body;
     try {
-      body = Metrics.render(store.recent(Integer.MAX_VALUE));
+      body = Metrics.render(store.recent(Integer.MAX_VALUE), pauseState() instanceof Active);
     } catch (RuntimeException e) {
       LOG.error("cannot read run records for /metrics: {}", e.getMessage());
       reply(ex, 500, "text/plain; charset=utf-8", "cannot read run records\n");
@@ -115,7 +139,15 @@ public final class MetricsServer implements AutoCloseable {
       body.put("stateError", e.getMessage());
     }
     body.put("lastRun", last);
+    PauseFile.State p = pauseState();
+    body.put("paused", p instanceof Active);
+    body.put("pause", p instanceof Active a ? a.pause().fields() : null);
     reply(ex, up ? 200 : 503, "application/json", json(body) + "\n");
+  }
+
+  /** The pause now; none without a pause file (an unreadable one is no pause, as for runs). */
+  private PauseFile.State pauseState() {
+    return pause == null ? new PauseFile.None() : pause.state(clock.instant());
   }
 
   private boolean allowed(HttpExchange ex) throws IOException {

@@ -26,13 +26,7 @@ final class RecordJson {
    * @throws IllegalArgumentException when it is not JSON or not a record
    */
   static RunRecord read(String json) {
-    RecordJson p = new RecordJson(json);
-    Object v = p.value();
-    p.ws();
-    if (p.i != json.length()) {
-      throw p.error("trailing characters");
-    }
-    if (!(v instanceof Map<?, ?> m)) {
+    if (!(parse(json) instanceof Map<?, ?> m)) {
       throw new IllegalArgumentException("a run record is a JSON object");
     }
     List<StepRecord> steps = new ArrayList<>();
@@ -65,7 +59,23 @@ final class RecordJson {
         integer(m.get("exitCode")),
         strings(m.get("stopped")),
         steps,
-        str(m.get("error")));
+        str(m.get("error")),
+        str(m.get("reason")));
+  }
+
+  /**
+   * {@code json} as maps, lists, strings, numbers, booleans and nulls.
+   *
+   * @throws IllegalArgumentException when it is not JSON
+   */
+  static Object parse(String json) {
+    RecordJson p = new RecordJson(json);
+    Object v = p.value();
+    p.ws();
+    if (p.i != json.length()) {
+      throw p.error("trailing characters");
+    }
+    return v;
   }
 
   private static String str(Object o) {

@@ -2,8 +2,11 @@ package dev.stackback.state;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A run as recorded under {@code STATE_DIR}: rewritten after every step, so a killed run leaves a
@@ -11,7 +14,8 @@ import java.util.List;
  *
  * @param id unique id, sortable by start time
  * @param trigger {@code manual} or {@code schedule}
- * @param state {@code running}, {@code succeeded}, {@code failed}, {@code incomplete}
+ * @param state {@code running}, {@code succeeded}, {@code failed}, {@code incomplete}, {@code
+ *     skipped}
  * @param pid the process that ran it (to tell a live run from a dead one)
  * @param host restic host of its snapshots
  * @param startedAt start
@@ -20,6 +24,7 @@ import java.util.List;
  * @param stopped ids of containers this run stopped and has not started again yet
  * @param steps every step so far
  * @param error the first error, or null
+ * @param reason why a run did nothing (state {@code skipped}: the pause), or null
  */
 public record RunRecord(
     String id,
@@ -32,34 +37,81 @@ public record RunRecord(
     Integer exitCode,
     List<String> stopped,
     List<StepRecord> steps,
-    String error) {
+    String error,
+    String reason) {
 
   public static final String RUNNING = "running";
   public static final String SUCCEEDED = "succeeded";
   public static final String FAILED = "failed";
   public static final String INCOMPLETE = "incomplete";
 
+  /** A scheduled run that did nothing because scheduled runs are paused. */
+  public static final String SKIPPED = "skipped";
+
+  private static final DateTimeFormatter ID =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
   public RunRecord {
     stopped = stopped == null ? List.of() : List.copyOf(stopped);
     steps = steps == null ? List.of() : List.copyOf(steps);
+  }
+
+  /** A record without a {@code reason} (every run that did something). */
+  public RunRecord(
+      String id,
+      String trigger,
+      String state,
+      long pid,
+      String host,
+      Instant startedAt,
+      Instant endedAt,
+      Integer exitCode,
+      List<String> stopped,
+      List<StepRecord> steps,
+      String error) {
+    this(id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, null);
+  }
+
+  /** A new run id for a run started at {@code start}: sortable by start time, then random. */
+  public static String newId(Instant start) {
+    return ID.format(start)
+        + "-"
+        + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+  }
+
+  /** A run of {@code trigger} that did nothing at {@code at}, because of {@code reason}. */
+  public static RunRecord skipped(String trigger, String host, Instant at, String reason) {
+    return new RunRecord(
+        newId(at),
+        trigger,
+        SKIPPED,
+        ProcessHandle.current().pid(),
+        host,
+        at,
+        at,
+        0,
+        List.of(),
+        List.of(),
+        null,
+        reason);
   }
 
   public RunRecord withStep(StepRecord step) {
     List<StepRecord> s = new ArrayList<>(steps);
     s.add(step);
     return new RunRecord(
-        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error);
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error, reason);
   }
 
   public RunRecord withStopped(List<String> ids) {
     return new RunRecord(
-        id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error);
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error, reason);
   }
 
   public RunRecord ended(String newState, Instant at, int code, String firstError) {
     String err = firstError != null ? firstError : error;
     return new RunRecord(
-        id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err);
+        id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err, reason);
   }
 
   /** Wall time, or null while running. */

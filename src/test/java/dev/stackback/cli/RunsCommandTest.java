@@ -46,6 +46,23 @@ class RunsCommandTest {
   }
 
   @Test
+  void summary_skippedRuns_countedApart_neitherSuccessNorFailure() {
+    Map<String, Object> m =
+        RunsCommand.summary(
+            List.of(
+                run("3", RunRecord.SKIPPED, 0),
+                run("2", RunRecord.SUCCEEDED, 10),
+                run("1", RunRecord.SKIPPED, 0),
+                run("0", RunRecord.FAILED, 30)));
+
+    assertEquals(4, m.get("count"));
+    assertEquals(2, m.get("ended"));
+    assertEquals(2L, m.get("skipped"));
+    assertEquals(0.5, (double) m.get("successRate"), 1e-9);
+    assertEquals(20.0, (double) m.get("averageDurationSeconds"), 1e-9);
+  }
+
+  @Test
   void summary_noEndedRuns_noRateNoAverage() {
     Map<String, Object> m = RunsCommand.summary(List.of(run("1", RunRecord.RUNNING, null)));
 

@@ -21,6 +21,23 @@ class MetricsTest {
   }
 
   @Test
+  void paused_gaugeIs1_andASkippedRunIsNotTheLastRun() {
+    RunRecord skipped =
+        RunRecord.skipped(
+            "schedule",
+            "app",
+            SampleRuns.succeeded("b", 5).endedAt().plusSeconds(60),
+            "paused until resumed");
+    String m = Metrics.render(List.of(skipped, SampleRuns.succeeded("b", 5)), true);
+
+    assertTrue(m.contains("\n# TYPE stackback_paused gauge\nstackback_paused 1\n"), m);
+    assertTrue(m.contains("stackback_last_run_state{state=\"succeeded\"} 1\n"), m);
+    assertTrue(m.contains("stackback_runs_total{state=\"succeeded\"} 1\n"), m);
+    assertTrue(Metrics.render(List.of()).contains("\nstackback_paused 0\n"));
+    assertTrue(Metrics.render(List.of(), false).contains("\nstackback_paused 0\n"));
+  }
+
+  @Test
   void everyLineIsCommentOrSample() {
     String m = Metrics.render(List.of(SampleRuns.failed("a"), SampleRuns.succeeded("b", 5)));
     for (String line : m.split("\n")) {

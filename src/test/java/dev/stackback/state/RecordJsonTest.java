@@ -75,10 +75,25 @@ class RecordJsonTest {
             List.of(),
             null);
     jackson.save(running);
+    RunRecord skipped =
+        new RunRecord(
+            "20250301T040000Z-ef56",
+            "schedule",
+            RunRecord.SKIPPED,
+            2,
+            null,
+            T0.plusSeconds(7200),
+            T0.plusSeconds(7200),
+            0,
+            List.of(),
+            List.of(),
+            null,
+            "paused until resumed (\"db move\")");
+    jackson.save(skipped);
 
     List<RunRecord> viaJackson = jackson.recent(10);
     List<RunRecord> light = RunStore.withoutJackson(state).recent(10);
-    assertEquals(List.of(running, r), viaJackson);
+    assertEquals(List.of(skipped, running, r), viaJackson);
     assertEquals(viaJackson, light);
   }
 
