@@ -240,7 +240,8 @@ final class BackupRunner {
         config.resticEnv(),
         config.keep(),
         config.maintenanceSchedule().isEmpty(),
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        config.healthTimeout());
   }
 
   static void summary(PrintWriter out, RunReport report) {

@@ -54,6 +54,7 @@ final class StatusModel {
     m.put("hookTimeout", Durations.format(c.hookTimeout()));
     m.put("stopTimeout", Durations.format(c.stopTimeout()));
     m.put("backupTimeout", Durations.format(c.backupTimeout()));
+    m.put("healthTimeout", Durations.format(c.healthTimeout()));
     m.put("stopScope", lower(c.stopScope()));
     m.put("stateDir", c.stateDir().toString());
     m.put("notifications", notifications(c));

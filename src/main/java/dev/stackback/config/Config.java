@@ -32,6 +32,7 @@ public record Config(
     Duration hookTimeout,
     Duration stopTimeout,
     Duration backupTimeout,
+    Duration healthTimeout,
     StopScope stopScope,
     Optional<String> backupHost,
     Path stateDir,

@@ -150,6 +150,7 @@ public final class ConfigLoader {
             e.duration("HOOK_TIMEOUT", Duration.ofMinutes(10)),
             e.duration("STOP_TIMEOUT", Duration.ofSeconds(30)),
             e.duration("BACKUP_TIMEOUT", Duration.ofHours(12)),
+            e.durationOrZero("HEALTH_TIMEOUT", Duration.ofMinutes(2)),
             e.choice("STOP_SCOPE", StopScope.class, StopScope.SERVICE),
             e.string("BACKUP_HOST").map(String::trim),
             Path.of(e.string("STATE_DIR").orElse("/state")),

@@ -113,6 +113,21 @@ final class Env {
     return d.orElse(dflt);
   }
 
+  /** As {@link #duration}, and {@code 0} (with or without a unit) is allowed: "do not wait". */
+  Duration durationOrZero(String name, Duration dflt) {
+    Optional<String> v = string(name);
+    if (v.isPresent()
+        && v.get().strip().toLowerCase(java.util.Locale.ROOT).matches("0+(ms|s|m|h|d)?")) {
+      return Duration.ZERO;
+    }
+    if (v.isPresent() && Values.parseDuration(v.get()).isEmpty()) {
+      problem(
+          name, "'" + v.get() + "' is not a duration (expected e.g. 30s, 2m, or 0 for no wait)");
+      return dflt;
+    }
+    return duration(name, dflt);
+  }
+
   <E extends Enum<E>> E choice(String name, Class<E> type, E dflt) {
     Optional<String> v = string(name);
     if (v.isEmpty()) {

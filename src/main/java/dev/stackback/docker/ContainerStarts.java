@@ -1,6 +1,7 @@
 package dev.stackback.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.HealthState;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse.ContainerState;
 import com.github.dockerjava.api.exception.DockerException;
@@ -13,7 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -75,7 +78,7 @@ final class ContainerStarts {
   }
 
   List<StartedContainer.Problem> confirmRunning(
-      List<StartedContainer> started, Duration minUptime) {
+      List<StartedContainer> started, Duration minUptime, Duration healthTimeout) {
     if (started.isEmpty()) {
       return List.of();
     }
@@ -84,16 +87,45 @@ final class ContainerStarts {
     if (wait > 0) {
       sleep(Duration.ofNanos(wait));
     }
-    List<StartedContainer.Problem> problems = new ArrayList<>();
+    Map<StartedContainer, StartedContainer.Problem> problems = new LinkedHashMap<>();
+    List<StartedContainer> awaiting = new ArrayList<>();
+    List<StartedContainer> plain = new ArrayList<>();
     for (StartedContainer s : started) {
-      check(s).ifPresent(why -> problems.add(new StartedContainer.Problem(s, why)));
+      Optional<InspectContainerResponse> now = inspect(s.id());
+      Optional<String> why = check(s, now);
+      if (why.isPresent()) {
+        problems.put(s, new StartedContainer.Problem(s, why.get()));
+      } else if (healthTimeout.isPositive() && health(now.get()) != null) {
+        awaiting.add(s);
+      } else {
+        plain.add(s);
+      }
     }
-    return problems;
+    if (!awaiting.isEmpty()) {
+      problems.putAll(ContainerHealth.await(awaiting, healthTimeout, this::inspect));
+      // the others once more: one that died while a container it needs was starting shows now
+      for (StartedContainer s : plain) {
+        check(s, inspect(s.id()))
+            .ifPresent(why -> problems.put(s, new StartedContainer.Problem(s, why)));
+      }
+    }
+    List<StartedContainer.Problem> out = new ArrayList<>();
+    for (StartedContainer s : started) {
+      if (problems.containsKey(s)) {
+        out.add(problems.get(s));
+      }
+    }
+    return out;
+  }
+
+  /** The container's health state, or null when it has no healthcheck. */
+  static HealthState health(InspectContainerResponse c) {
+    HealthState h = c.getState() == null ? null : c.getState().getHealth();
+    return h == null || h.getStatus() == null || h.getStatus().isEmpty() ? null : h;
   }
 
   /** Why {@code s} did not stay up, or empty when it did. */
-  private Optional<String> check(StartedContainer s) {
-    Optional<InspectContainerResponse> now = inspect(s.id());
+  static Optional<String> check(StartedContainer s, Optional<InspectContainerResponse> now) {
     String within =
         "within "
             + Durations.format(Duration.ofNanos(System.nanoTime() - s.startedNanos()))
@@ -140,7 +172,7 @@ final class ContainerStarts {
     }
   }
 
-  private static String exit(ContainerState st) {
+  static String exit(ContainerState st) {
     Long code = st.getExitCodeLong();
     return code == null ? "" : " (exit code " + code + ")";
   }
@@ -150,7 +182,7 @@ final class ContainerStarts {
     return code == null || code == 0 ? "" : ", last exit code " + code;
   }
 
-  private static int restarts(InspectContainerResponse c) {
+  static int restarts(InspectContainerResponse c) {
     return c.getRestartCount() == null ? 0 : c.getRestartCount();
   }
 

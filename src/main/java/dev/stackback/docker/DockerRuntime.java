@@ -180,8 +180,8 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public List<StartedContainer.Problem> confirmRunning(
-      List<StartedContainer> started, Duration minUptime) {
-    return starts.confirmRunning(started, minUptime);
+      List<StartedContainer> started, Duration minUptime, Duration healthTimeout) {
+    return starts.confirmRunning(started, minUptime, healthTimeout);
   }
 
   /** How long an orphan worker gets to exit on SIGINT before it is removed forcibly. */

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param keep retention for maintenance
  * @param maintenanceAfterRun forget + prune after a successful run (MAINTENANCE_SCHEDULE empty)
  * @param retryBackoff first wait between hook retries; doubles per retry, capped at 30s
+ * @param healthTimeout how long after its start a restarted container with a healthcheck may take
+ *     to become healthy before post hooks run (zero: no health wait)
  */
 public record EngineSettings(
     Duration stopTimeout,
@@ -22,7 +24,8 @@ public record EngineSettings(
     Map<String, String> workerEnv,
     KeepPolicy keep,
     boolean maintenanceAfterRun,
-    Duration retryBackoff) {
+    Duration retryBackoff,
+    Duration healthTimeout) {
   public EngineSettings {
     workerEnv = Map.copyOf(workerEnv);
   }

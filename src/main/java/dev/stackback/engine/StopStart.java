@@ -19,8 +19,10 @@ import java.util.Set;
 /**
  * Stops and starts a run's targets and keeps count: every container it stopped is started again
  * ({@link #restartLeftovers}), and {@link #confirmRestarts} checks once, {@link #MIN_UPTIME} after
- * the last start, that they all stayed up. No sleep after each start: a container that dies later
- * is found by that one check (exit 4).
+ * the last start, that they all stayed up, and waits (all together) until those with a Docker
+ * healthcheck are healthy, bounded by {@code HEALTH_TIMEOUT}. No sleep after each start: a
+ * container that dies later, turns unhealthy or stays {@code starting} is found by that one
+ * confirmation (exit 4), before any post hook.
  */
 final class StopStart {
   /** A restarted container must still run this long after its start (checked once, at the end). */
@@ -126,8 +128,9 @@ final class StopStart {
 
   /**
    * Checks once, {@link #MIN_UPTIME} after the last start, that every container this phase started
-   * is still up; one that is not (or was restarted by its policy meanwhile) is a failed start step,
-   * exit 4, and listed as stopped in the record.
+   * is still up, then awaits the health of those with a healthcheck; one that is not up (or was
+   * restarted by its policy meanwhile), is unhealthy or not healthy within {@code HEALTH_TIMEOUT}
+   * of its start is a failed start step, exit 4, and listed as stopped in the record.
    */
   void confirmRestarts(Outcome out) {
     if (started.isEmpty()) {
@@ -136,7 +139,9 @@ final class StopStart {
     Instant begun = rec.now();
     List<StartedContainer.Problem> problems;
     try {
-      problems = runtime.confirmRunning(List.copyOf(started.keySet()), MIN_UPTIME);
+      problems =
+          runtime.confirmRunning(
+              List.copyOf(started.keySet()), MIN_UPTIME, settings.healthTimeout());
     } catch (RuntimeException e) {
       String names = String.join(", ", started.values().stream().map(Restart::name).toList());
       rec.simple("start", "confirm started", null, null, "failed", begun, e.getMessage());
@@ -146,9 +151,14 @@ final class StopStart {
     }
     for (StartedContainer.Problem p : problems) {
       Restart r = started.get(p.container());
-      rec.stopped(p.container().id());
       rec.simple("start", r.step(), null, r.service(), "failed", begun, p.message());
-      out.fail("could not start " + r.name() + " again: " + p.message());
+      if (p.unhealthy()) {
+        // it runs: nothing for crash recovery to start again
+        out.fail(r.name() + " did not become healthy after its restart: " + p.message());
+      } else {
+        rec.stopped(p.container().id());
+        out.fail("could not start " + r.name() + " again: " + p.message());
+      }
       out.restartFailed = true;
     }
     started.clear();

@@ -73,7 +73,25 @@ public interface ContainerRuntime extends AutoCloseable {
    *
    * @return one problem per container that did not stay up, in the order given
    */
-  List<StartedContainer.Problem> confirmRunning(List<StartedContainer> started, Duration minUptime);
+  default List<StartedContainer.Problem> confirmRunning(
+      List<StartedContainer> started, Duration minUptime) {
+    return confirmRunning(started, minUptime, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #confirmRunning(List, Duration)}, and then, for every container that stayed up and
+   * has a healthcheck, waits (all of them together, never one after the other) until it is healthy,
+   * unhealthy, or {@code healthTimeout} has passed since its start. Unhealthy or still not healthy
+   * at its deadline is a problem whose message names the health status and the last health-log
+   * entry. Containers without a healthcheck are not waited for. When some were waited for, the
+   * others are looked at once more at the end (a service that died while its database was still
+   * starting is caught). {@code healthTimeout} zero: no health wait at all.
+   *
+   * @return one problem per container that did not stay up or did not become healthy, in the order
+   *     given
+   */
+  List<StartedContainer.Problem> confirmRunning(
+      List<StartedContainer> started, Duration minUptime, Duration healthTimeout);
 
   /**
    * Creates and starts a long-lived worker container that idles until {@link #remove}d: the spec's

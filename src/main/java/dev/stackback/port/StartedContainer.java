@@ -27,11 +27,18 @@ public record StartedContainer(
    * @param container the container as it was right after its start
    * @param message what happened, naming the container (e.g. "container 'web' exited 120ms after
    *     start (exit code 1)")
+   * @param unhealthy true when the container runs but did not become healthy (unhealthy, or still
+   *     starting at the health timeout); false when it is not up
    */
-  public record Problem(StartedContainer container, String message) {
+  public record Problem(StartedContainer container, String message, boolean unhealthy) {
     public Problem {
       Objects.requireNonNull(container, "container");
       Objects.requireNonNull(message, "message");
+    }
+
+    /** A container that did not stay up. */
+    public Problem(StartedContainer container, String message) {
+      this(container, message, false);
     }
   }
 }

@@ -74,7 +74,9 @@ class NotifyOnRecoveryIT {
 
     @Override
     public List<dev.stackback.port.StartedContainer.Problem> confirmRunning(
-        List<dev.stackback.port.StartedContainer> started, Duration minUptime) {
+        List<dev.stackback.port.StartedContainer> started,
+        Duration minUptime,
+        Duration healthTimeout) {
       throw new UnsupportedOperationException();
     }
 

@@ -262,6 +262,26 @@ class ConfigLoaderTest {
         p);
   }
 
+  @Test
+  void healthTimeout_default2m_zeroMeansNoWait_durationsAccepted() {
+    assertEquals(Duration.ofMinutes(2), ok().healthTimeout());
+    assertEquals(Duration.ZERO, ok("HEALTH_TIMEOUT", "0").healthTimeout());
+    assertEquals(Duration.ZERO, ok("HEALTH_TIMEOUT", " 0s ").healthTimeout());
+    assertEquals(Duration.ofSeconds(90), ok("HEALTH_TIMEOUT", "90s").healthTimeout());
+    assertEquals(Duration.ofMinutes(5), ok("HEALTH_TIMEOUT", "5m").healthTimeout());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"soon", "-1m", "2 m", "1.5m"})
+  void badHealthTimeout_isProblemNamingTheVariable(String value) {
+    assertEquals(
+        List.of(
+            "environment: variable 'HEALTH_TIMEOUT': '"
+                + value
+                + "' is not a duration (expected e.g. 30s, 2m, or 0 for no wait)"),
+        problems("HEALTH_TIMEOUT", value));
+  }
+
   @ParameterizedTest
   @CsvSource({"HOOK_TIMEOUT, 10x", "STOP_TIMEOUT, 0", "HOOK_TIMEOUT, -5m", "STOP_TIMEOUT, 1 h"})
   void badDuration_isProblemNamingTheVariable(String name, String value) {

@@ -181,7 +181,9 @@ class DumpRestoreRunTest {
 
     @Override
     public List<dev.stackback.port.StartedContainer.Problem> confirmRunning(
-        List<dev.stackback.port.StartedContainer> started, Duration minUptime) {
+        List<dev.stackback.port.StartedContainer> started,
+        Duration minUptime,
+        Duration healthTimeout) {
       throw new UnsupportedOperationException();
     }
 

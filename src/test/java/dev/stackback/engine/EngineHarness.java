@@ -47,7 +47,8 @@ final class EngineHarness {
             config.resticEnv(),
             config.keep(),
             config.maintenanceSchedule().isEmpty(),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            config.healthTimeout());
     engine =
         new RunEngine(
             runtime,

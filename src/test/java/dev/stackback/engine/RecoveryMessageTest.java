@@ -46,7 +46,8 @@ class RecoveryMessageTest {
             Map.of(),
             new dev.stackback.port.KeepPolicy(1, 1, 1, 1),
             true,
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            Duration.ZERO);
     List<RunRecord> closed =
         new Recovery(runtime, store, settings, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))
             .repair("h");
@@ -114,7 +115,8 @@ class RecoveryMessageTest {
             Map.of(),
             new dev.stackback.port.KeepPolicy(1, 1, 1, 1),
             true,
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            Duration.ZERO);
 
     List<RunRecord> closed =
         new Recovery(runtime, store, settings, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))

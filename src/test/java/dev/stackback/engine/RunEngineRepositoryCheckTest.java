@@ -53,7 +53,8 @@ class RunEngineRepositoryCheckTest {
                 config.resticEnv(),
                 config.keep(),
                 false,
-                Duration.ofSeconds(1)),
+                Duration.ofSeconds(1),
+                Duration.ZERO),
             Clock.systemUTC(),
             check);
     return engine.run(stack.plan(), "manual");

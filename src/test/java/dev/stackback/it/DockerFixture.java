@@ -156,6 +156,12 @@ final class DockerFixture implements AutoCloseable {
       return this;
     }
 
+    /** Extra {@code docker run} options, e.g. {@code --health-cmd}. */
+    ContainerBuilder options(String... more) {
+      options.addAll(List.of(more));
+      return this;
+    }
+
     ContainerBuilder env(String key, String value) {
       options.addAll(List.of("-e", key + "=" + value));
       return this;

@@ -31,6 +31,8 @@ import java.util.stream.Collectors;
  *   <li>{@code stream db pg_dumpall} (a streaming exec: the program its script finally execs)
  *   <li>{@code stop web}, {@code start web}
  *   <li>{@code confirm running files web} (the one check at the end that restarts held)
+ *   <li>{@code await health web} (in that check, for a container given a {@link #healthcheck}, when
+ *       the health timeout is not zero)
  *   <li>{@code worker start /volumes/files/data /volumes/web/data} (the run's worker: its mounts
  *       under /volumes), {@code worker backup web /volumes/web/data} (restic backup exec'd in it
  *       for service web), {@code worker interrupt SIGINT} (that exec interrupted), {@code remove
@@ -52,6 +54,7 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   private final List<ExecRequest> execs = new ArrayList<>();
   private final List<WorkerSpec> workers = new ArrayList<>();
   private final Map<String, String> notStayingUp = new HashMap<>();
+  private final Map<String, Optional<String>> health = new HashMap<>();
 
   public FakeContainerRuntime(Journal journal, List<ContainerInfo> containers) {
     this.journal = journal;
@@ -66,6 +69,16 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   /** {@code name} will not stay up after its start: {@link #confirmRunning} says {@code why}. */
   public synchronized FakeContainerRuntime notStayingUp(String name, String why) {
     notStayingUp.put(name, why);
+    return this;
+  }
+
+  /**
+   * {@code name} has a healthcheck: after its start {@link #confirmRunning} awaits it (journal
+   * {@code await health name}); it becomes healthy when {@code unhealthy} is empty, else the
+   * confirmation reports that message as an unhealthy problem.
+   */
+  public synchronized FakeContainerRuntime healthcheck(String name, Optional<String> unhealthy) {
+    health.put(name, unhealthy);
     return this;
   }
 
@@ -149,18 +162,28 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
   @Override
   public List<StartedContainer.Problem> confirmRunning(
-      List<StartedContainer> started, Duration minUptime) {
+      List<StartedContainer> started, Duration minUptime, Duration healthTimeout) {
     journal
         .call(
             "confirm running "
                 + started.stream().map(StartedContainer::name).collect(Collectors.joining(" ")))
         .throwIfError();
-    synchronized (this) {
-      return started.stream()
-          .filter(c -> notStayingUp.containsKey(c.name()))
-          .map(c -> new StartedContainer.Problem(c, notStayingUp.get(c.name())))
-          .toList();
+    List<StartedContainer.Problem> problems = new ArrayList<>();
+    for (StartedContainer c : started) {
+      String down;
+      Optional<String> h;
+      synchronized (this) {
+        down = notStayingUp.get(c.name());
+        h = health.get(c.name());
+      }
+      if (down != null) {
+        problems.add(new StartedContainer.Problem(c, down));
+      } else if (h != null && healthTimeout.isPositive()) {
+        journal.call("await health " + c.name()).throwIfError();
+        h.ifPresent(why -> problems.add(new StartedContainer.Problem(c, why, true)));
+      }
     }
+    return problems;
   }
 
   @Override
