@@ -130,7 +130,8 @@ final class StopStart {
    * Checks once, {@link #MIN_UPTIME} after the last start, that every container this phase started
    * is still up, then awaits the health of those with a healthcheck; one that is not up (or was
    * restarted by its policy meanwhile), is unhealthy or not healthy within {@code HEALTH_TIMEOUT}
-   * of its start is a failed start step, exit 4, and listed as stopped in the record.
+   * of its start is a failed start step and exit 4; one that is not up is also listed as stopped in
+   * the record (an unhealthy one runs, so recovery has nothing to start).
    */
   void confirmRestarts(Outcome out) {
     if (started.isEmpty()) {

@@ -96,15 +96,44 @@ public final class RunStore {
               .filter(p -> p.getFileName().toString().endsWith(".json"))
               .filter(p -> !p.getFileName().toString().startsWith("."))
               .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
-              .limit(limit)
               .toList();
-      for (Path p : sorted) {
+      for (Path p : withTiesOfTheLastSecond(sorted, limit)) {
         read(p).ifPresent(out::add);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
     }
-    return out;
+    // ids order runs by the second they started in; within one second by start time
+    out.sort(
+        Comparator.comparing(
+                RunRecord::startedAt,
+                Comparator.nullsFirst(Comparator.<java.time.Instant>naturalOrder()))
+            .thenComparing(RunRecord::id)
+            .reversed());
+    return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+  }
+
+  /**
+   * The first {@code limit} of the newest-first {@code files}, plus the following ones that started
+   * in the same second as the last of them (a run id begins with its start second): which of those
+   * is newer only their start times say.
+   */
+  static List<Path> withTiesOfTheLastSecond(List<Path> files, int limit) {
+    if (files.size() <= limit || limit <= 0) {
+      return files.subList(0, Math.max(0, Math.min(limit, files.size())));
+    }
+    String second = secondOf(files.get(limit - 1));
+    int end = limit;
+    while (end < files.size() && secondOf(files.get(end)).equals(second)) {
+      end++;
+    }
+    return files.subList(0, end);
+  }
+
+  private static String secondOf(Path file) {
+    String name = file.getFileName().toString();
+    int dash = name.indexOf('-');
+    return dash < 0 ? name : name.substring(0, dash);
   }
 
   /** Records still marked running (crashed runs, or one in progress). */
