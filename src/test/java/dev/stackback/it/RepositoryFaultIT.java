@@ -230,8 +230,10 @@ class RepositoryFaultIT {
     JsonNode rec = BackupFailureIT.record(s, 1);
     assertTrue(Cli.steps(rec).contains("snapshot app=failed"), rec::toString);
     assertTrue(rec.get("error").asText().startsWith("snapshot of app failed"), rec::toString);
+    // restic usually leaves packs it was writing; restic 0.19 sometimes fails before it writes
+    // again and leaves nothing: then the location is empty, and only the memory of it says it
+    // was a repository. Either way nothing may be initialised there.
     List<String> leftovers = tree(repo);
-    assertFalse(leftovers.isEmpty(), "restic left nothing behind");
     assertFalse(leftovers.contains("config"), leftovers::toString);
 
     Cli.Result second = Cli.run(s.env(), "backup");
@@ -243,7 +245,11 @@ class RepositoryFaultIT {
     assertEquals("check repository=failed", Cli.steps(again).get(0));
     String error = again.get("error").asText();
     assertTrue(error.contains("repository at " + repo + " is gone or damaged"), error);
-    assertTrue(error.contains("stack-back will not initialise over existing data"), error);
+    assertTrue(
+        leftovers.isEmpty()
+            ? error.contains("there before (remembered in ")
+            : error.contains("stack-back will not initialise over existing data"),
+        error);
     assertFalse(second.all().contains("ciphertext verification failed"), second::toString);
   }
 
