@@ -46,8 +46,16 @@ class ScheduleIT {
       assertEquals("/volumes/app/data", snap.path("paths").get(0).asText());
       assertEquals(
           "scheduled\n",
+          // the run's maintenance (forget + prune + check) may still hold its lock: wait for it
           SidecarProject.ok(
-                  exec(sidecar, "restic", "dump", "latest", "/volumes/app/data/hello.txt"))
+                  exec(
+                      sidecar,
+                      "restic",
+                      "--retry-lock",
+                      "2m",
+                      "dump",
+                      "latest",
+                      "/volumes/app/data/hello.txt"))
               .out());
 
       long t1 = System.nanoTime();
