@@ -6,6 +6,7 @@ import dev.stackback.state.PauseFile;
 import dev.stackback.state.PauseFile.Active;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
+import dev.stackback.util.JsonStrings;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -209,24 +210,7 @@ public final class MetricsServer implements AutoCloseable {
       }
       b.append('}');
     } else {
-      b.append('"');
-      for (char c : o.toString().toCharArray()) {
-        switch (c) {
-          case '"' -> b.append("\\\"");
-          case '\\' -> b.append("\\\\");
-          case '\n' -> b.append("\\n");
-          case '\r' -> b.append("\\r");
-          case '\t' -> b.append("\\t");
-          default -> {
-            if (c < 0x20) {
-              b.append(String.format("\\u%04x", (int) c));
-            } else {
-              b.append(c);
-            }
-          }
-        }
-      }
-      b.append('"');
+      JsonStrings.quote(b, o.toString());
     }
   }
 

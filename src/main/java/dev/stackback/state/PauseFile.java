@@ -1,5 +1,6 @@
 package dev.stackback.state;
 
+import dev.stackback.util.JsonStrings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -149,35 +150,14 @@ public final class PauseFile {
       if (b.length() > 1) {
         b.append(", ");
       }
-      quote(b, e.getKey());
+      JsonStrings.quote(b, e.getKey());
       b.append(": ");
       if (e.getValue() == null) {
         b.append("null");
       } else {
-        quote(b, e.getValue().toString());
+        JsonStrings.quote(b, e.getValue().toString());
       }
     }
     return b.append('}').toString();
-  }
-
-  private static void quote(StringBuilder b, String s) {
-    b.append('"');
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
   }
 }
