@@ -81,14 +81,17 @@ final class SnapshotWorker {
     }
   }
 
-  /** {@code restic backup} of {@code t}'s volumes in the worker (started first if need be). */
-  ExecResult backup(Target t, OutputLine log) {
+  /**
+   * {@code restic backup} of {@code t}'s volumes in the worker (started first if need be), with
+   * {@code tags}.
+   */
+  ExecResult backup(Target t, List<String> tags, OutputLine log) {
     ensureStarted();
     List<String> paths = t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList();
     ExecRequest request =
         new ExecRequest(
             id,
-            restic.backupCommand(plan.host(), t.tags(), paths),
+            restic.backupCommand(plan.host(), tags, paths),
             null,
             restic.backupCommandEnv(),
             settings.backupTimeout(),

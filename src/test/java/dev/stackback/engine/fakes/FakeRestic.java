@@ -31,6 +31,7 @@ import java.util.OptionalLong;
 public final class FakeRestic implements Restic {
   private final Journal journal;
   private final Map<String, String> stdin = new LinkedHashMap<>();
+  private final Map<String, List<String>> stdinTags = new LinkedHashMap<>();
   private final List<KeepPolicy> forgets = new ArrayList<>();
   private final List<Snapshot> listed = new ArrayList<>();
   private int snapshots;
@@ -42,6 +43,11 @@ public final class FakeRestic implements Restic {
   /** What each committed stdin backup received, by file name. */
   public synchronized Map<String, String> stdin() {
     return Map.copyOf(stdin);
+  }
+
+  /** The tags of every committed stdin backup, by file name. */
+  public synchronized Map<String, List<String>> stdinTags() {
+    return Map.copyOf(stdinTags);
   }
 
   /** Adds snapshots that {@link #snapshots} lists (filtered by host and tags, like restic). */
@@ -87,6 +93,7 @@ public final class FakeRestic implements Restic {
     r.throwIfError();
     synchronized (this) {
       stdin.put(filename, data.toString(StandardCharsets.UTF_8));
+      stdinTags.put(filename, List.copyOf(tags));
     }
     return summary(r.incomplete());
   }
