@@ -3,8 +3,6 @@ package dev.stackback.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stackback.engine.fakes.FakeContainerRuntime;
-import dev.stackback.engine.fakes.FakeLocalShell;
 import dev.stackback.engine.fakes.FakeRestic;
 import dev.stackback.engine.fakes.Journal;
 import dev.stackback.engine.fakes.Stack;
@@ -14,9 +12,7 @@ import dev.stackback.state.RunStore;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,20 +37,9 @@ class RestoreInPlaceCommandTest {
   final StringWriter err = new StringWriter();
 
   int run(String... args) {
-    Stack stack = new Stack();
-    stack.self().hook("pre", 1, "echo self-pre");
-    stack
-        .service("web")
-        .backsUpData()
-        .hook("pre", 1, "echo web-pre")
-        .hook("finally", 1, "echo web-finally");
-    Map<String, String> env = new HashMap<>(stack.env());
-    env.put("STATE_DIR", state.toString());
-    env.put("STACK_BACK_CONTAINER", Stack.SELF);
-    FakeContainerRuntime runtime = new FakeContainerRuntime(journal, stack.containers());
-    FakeRestic restic = new FakeRestic(journal).withSnapshots(SNAP);
-    FakeLocalShell shell = new FakeLocalShell(journal);
-    return new FakeApp(env, runtime, restic, shell).execute(out, err, args);
+    Stack stack = FakeApp.webStack();
+    return FakeApp.of(stack, state, journal, new FakeRestic(journal).withSnapshots(SNAP))
+        .execute(out, err, args);
   }
 
   @Test

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stackback.engine.fakes.FakeContainerRuntime;
-import dev.stackback.engine.fakes.FakeLocalShell;
 import dev.stackback.engine.fakes.FakeRestic;
 import dev.stackback.engine.fakes.Journal;
 import dev.stackback.engine.fakes.Stack;
@@ -18,9 +16,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,28 +56,14 @@ class RestoreRunCommandTest {
   final StringWriter err = new StringWriter();
 
   int run(String... args) {
-    Stack stack = new Stack();
-    stack.self().hook("pre", 1, "echo self-pre");
-    stack
-        .service("web")
-        .backsUpData()
-        .hook("pre", 1, "echo web-pre")
-        .hook("finally", 1, "echo web-finally");
+    Stack stack = FakeApp.webStack();
     stack.service("db").postgres();
     stack.service("files").backsUpData();
-    Map<String, String> env = new HashMap<>(stack.env());
-    env.put("STATE_DIR", state.toString());
-    env.put("STACK_BACK_CONTAINER", Stack.SELF);
     FakeRestic restic =
         new FakeRestic(journal)
             .withSnapshots(WEB_OLDER, WEB, UNTAGGED, DB)
             .withFile(DB.id(), DUMP_PATH, DUMP);
-    return new FakeApp(
-            env,
-            new FakeContainerRuntime(journal, stack.containers()),
-            restic,
-            new FakeLocalShell(journal))
-        .execute(out, err, args);
+    return FakeApp.of(stack, state, journal, restic).execute(out, err, args);
   }
 
   /** The journal with the dump's client exec and temporary file named by what they do. */
@@ -218,11 +200,7 @@ class RestoreRunCommandTest {
   void inPlace_aServiceThatCannotBeRestoredNow_failsBeforeAnythingRuns() {
     Snapshot gone = snap("9b9b9b9bee", "2026-02-28T02:00:09Z", "/volumes/gone/x", "gone", RUN);
     int code =
-        new FakeApp(
-                env(),
-                new FakeContainerRuntime(journal, new Stack().containers()),
-                new FakeRestic(journal).withSnapshots(WEB, gone),
-                new FakeLocalShell(journal))
+        FakeApp.of(new Stack(), state, journal, new FakeRestic(journal).withSnapshots(WEB, gone))
             .execute(out, err, "restore", "--run", RUN, "--in-place", "--yes");
 
     assertEquals(1, code);
@@ -250,13 +228,6 @@ class RestoreRunCommandTest {
     assertEquals(2, run("restore", "--service", "a", "--service", "b", "--target", "/tmp/x"));
     assertEquals(List.of(), journal());
     assertTrue(err.toString().contains("--service is required"), err::toString);
-  }
-
-  private Map<String, String> env() {
-    Map<String, String> env = new HashMap<>(new Stack().env());
-    env.put("STATE_DIR", state.toString());
-    env.put("STACK_BACK_CONTAINER", Stack.SELF);
-    return env;
   }
 
   private static RunRecord recordWithFailedSnapshotOf(String service) {

@@ -9,8 +9,6 @@ import static dev.stackback.cli.RestoreRunCommandTest.WEB_OLDER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.stackback.engine.fakes.FakeContainerRuntime;
-import dev.stackback.engine.fakes.FakeLocalShell;
 import dev.stackback.engine.fakes.FakeRestic;
 import dev.stackback.engine.fakes.Journal;
 import dev.stackback.engine.fakes.Stack;
@@ -21,9 +19,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,19 +46,16 @@ class SnapshotsCommandTest {
     Journal journal = new Journal();
     Stack stack = new Stack();
     stack.service("web").backsUpData();
-    Map<String, String> env = new HashMap<>(stack.env());
-    env.put("STATE_DIR", state.toString());
-    env.put("STACK_BACK_CONTAINER", Stack.SELF);
     Instant t = Instant.parse("2026-02-28T02:00:00Z");
     new RunStore(state)
         .save(
             new RunRecord(
                 RUN, "schedule", "succeeded", 1, "app", t, t, 0, List.of(), List.of(), null));
-    return new FakeApp(
-            env,
-            new FakeContainerRuntime(journal, stack.containers()),
-            new FakeRestic(journal).withSnapshots(WEB_OLDER, WEB, UNTAGGED, DB, PYTHON),
-            new FakeLocalShell(journal))
+    return FakeApp.of(
+            stack,
+            state,
+            journal,
+            new FakeRestic(journal).withSnapshots(WEB_OLDER, WEB, UNTAGGED, DB, PYTHON))
         .execute(out, err, args);
   }
 
