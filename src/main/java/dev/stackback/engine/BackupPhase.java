@@ -258,7 +258,7 @@ final class BackupPhase {
           LOG.info("[snapshot {}] {}", t.name(), line);
         };
     try {
-      ExecResult r = worker.backup(t, log);
+      ExecResult r = worker.backup(t, tags(t), log);
       if (r.timedOut()) {
         throw new ResticException(
             ResticException.Kind.TIMEOUT,
@@ -287,6 +287,13 @@ final class BackupPhase {
       }
       repositoryFault(e);
     }
+  }
+
+  /** {@code t}'s tags and the run's: every snapshot of this run is one restore point. */
+  private List<String> tags(Target t) {
+    List<String> tags = new ArrayList<>(t.tags());
+    tags.add(RestorePoint.tag(rec.record().id()));
+    return tags;
   }
 
   /** Stops the phase when {@code e} is about the repository, not the service's data. */
@@ -329,7 +336,7 @@ final class BackupPhase {
           restic.backupStdin(
               d.snapshotPath(),
               plan.host(),
-              t.tags(),
+              tags(t),
               stdin -> {
                 dumpResult[0] = runtime.execStreaming(request, stdin, log);
                 return dumpResult[0].succeeded();

@@ -112,8 +112,11 @@ final class SnapshotWorker {
         });
   }
 
-  /** {@code restic backup} of {@code t}'s volumes in the worker (started first if need be). */
-  ExecResult backup(Target t, OutputLine log) {
+  /**
+   * {@code restic backup} of {@code t}'s volumes in the worker (started first if need be), with
+   * {@code tags}.
+   */
+  ExecResult backup(Target t, List<String> tags, OutputLine log) {
     ensureStarted();
     String worker;
     synchronized (this) {
@@ -123,7 +126,7 @@ final class SnapshotWorker {
     ExecRequest request =
         new ExecRequest(
             worker,
-            restic.backupCommand(plan.host(), t.tags(), paths),
+            restic.backupCommand(plan.host(), tags, paths),
             null,
             restic.backupCommandEnv(),
             settings.backupTimeout(),
