@@ -64,7 +64,8 @@ class RunAnomaliesTest {
   }
 
   @Test
-  void annotate_runsIsNoDirectory_neverThrows_andLeavesTheRunAsItWas(@TempDir Path state) throws Exception {
+  void annotate_runsIsNoDirectory_neverThrows_andLeavesTheRunAsItWas(@TempDir Path state)
+      throws Exception {
     Files.writeString(state.resolve("runs"), "a file where the directory should be");
     RunStore store = new RunStore(state);
     RunReport report = new RunReport(run(1, 1000), 3);
