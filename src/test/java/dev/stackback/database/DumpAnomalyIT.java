@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stackback.metrics.Metrics;
+import dev.stackback.notify.LocalHttp;
+import dev.stackback.state.RunStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,17 +24,20 @@ import org.junit.jupiter.api.Test;
  * Run history on real runs: a real Postgres database (about 2 MiB of rows) and a volume backed up
  * four times, then most rows deleted: the fifth run's dump read far less than the median of the
  * four before it. The anomaly is in its record (and only for the dump: the volume did not change),
- * in the run's output, in {@code runs --stats} (text and JSON) and in {@code status --json}; the
- * sizes compared are the ones restic reports for the real snapshots.
+ * in the run's output, in its notification (a real webhook, with {@code NOTIFY_ON=failure}), in
+ * {@code /metrics}, in {@code runs --stats} (text and JSON) and in {@code status --json}; the sizes
+ * compared are the ones restic reports for the real snapshots.
  */
 class DumpAnomalyIT {
   static final ObjectMapper JSON = new ObjectMapper();
 
   static DbFixture fx;
   static String db;
+  static LocalHttp http;
 
   @BeforeAll
   static void setUp() {
+    http = new LocalHttp();
     fx = new DbFixture("anomaly");
     db =
         fx.run(
@@ -63,10 +69,17 @@ class DumpAnomalyIT {
     if (fx != null) {
       fx.close();
     }
+    if (http != null) {
+      http.close();
+    }
   }
 
   private static DbFixture.Cli backup() {
-    DbFixture.Cli r = fx.cli(Map.of("MAINTENANCE_SCHEDULE", "0 3 * * *"), "backup");
+    // NOTIFY_ON is left at its default: failure
+    DbFixture.Cli r =
+        fx.cli(
+            Map.of("MAINTENANCE_SCHEDULE", "0 3 * * *", "NOTIFY_URLS", http.url("/hook")),
+            "backup");
     assertEquals(0, r.exit(), r::all);
     return r;
   }
@@ -79,6 +92,7 @@ class DumpAnomalyIT {
     }
     List<JsonNode> before = records();
     assertEquals(4, before.size());
+    assertEquals(0, http.requests.size(), "successful runs without anomalies are not notified");
     for (JsonNode r : before) {
       assertEquals(0, r.get("anomalies").size(), r::toString);
     }
@@ -111,6 +125,30 @@ class DumpAnomalyIT {
     assertTrue(message.startsWith(dump.get("name").asText() + " read "), message);
     assertTrue(message.endsWith("over the previous 4 runs"), message);
     assertTrue(fifth.out().contains("anomaly: " + message), fifth::all);
+
+    // notified although it succeeded and NOTIFY_ON is failure
+    assertEquals(1, http.to("/hook").size(), http.requests::toString);
+    JsonNode sent = JSON.readTree(http.to("/hook").get(0).body());
+    assertEquals(last.get("id").asText(), sent.get("runId").asText());
+    assertEquals("succeeded", sent.get("state").asText());
+    assertEquals(message, sent.get("anomalies").get(0).get("message").asText());
+
+    // /metrics reads the same records without Jackson
+    String metrics = Metrics.render(RunStore.withoutJackson(fx.dir.resolve("state")).recent(100));
+    assertTrue(metrics.contains("\nstackback_last_run_anomalies 1\n"), metrics);
+    assertTrue(
+        metrics.contains(
+            "\nstackback_anomalies{service=\"" + a.get("service").asText() + "\"} 1\n"),
+        metrics);
+    assertTrue(metrics.contains("\nstackback_anomalies{service=\"files\"} 0\n"), metrics);
+    assertTrue(
+        metrics.contains(
+            "\nstackback_service_last_bytes_read{service=\""
+                + a.get("service").asText()
+                + "\"} "
+                + read
+                + "\n"),
+        metrics);
 
     DbFixture.Cli stats = fx.cli("runs", "--stats", "--json");
     assertEquals(0, stats.exit(), stats::all);
