@@ -179,6 +179,9 @@ class DumpAnomalyIT {
     JsonNode lastRun = JSON.readTree(status.out()).get("lastRun");
     assertEquals(last.get("id").asText(), lastRun.get("id").asText());
     assertEquals("smaller", lastRun.get("anomalies").get(0).get("type").asText());
+    DbFixture.Cli statusText = fx.cli("status");
+    assertEquals(0, statusText.exit(), statusText::all);
+    assertTrue(statusText.out().contains("\n  anomaly: " + message + "\n"), statusText::all);
   }
 
   private static JsonNode step(JsonNode record, String kind) {
