@@ -241,7 +241,8 @@ final class BackupRunner {
         config.keep(),
         config.maintenanceSchedule().isEmpty(),
         Duration.ofSeconds(1),
-        config.healthTimeout());
+        config.healthTimeout(),
+        config.swarmMode());
   }
 
   static void summary(PrintWriter out, RunReport report) {

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param retryBackoff first wait between hook retries; doubles per retry, capped at 30s
  * @param healthTimeout how long after its start a restarted container with a healthcheck may take
  *     to become healthy before post hooks run (zero: no health wait)
+ * @param swarmMode SWARM_MODE: stop-during-backup scales swarm services to 0 instead of stopping
+ *     their task containers, and recovery scales back what a dead run left at 0
  */
 public record EngineSettings(
     Duration stopTimeout,
@@ -25,8 +27,31 @@ public record EngineSettings(
     KeepPolicy keep,
     boolean maintenanceAfterRun,
     Duration retryBackoff,
-    Duration healthTimeout) {
+    Duration healthTimeout,
+    boolean swarmMode) {
   public EngineSettings {
     workerEnv = Map.copyOf(workerEnv);
+  }
+
+  /** Settings without SWARM_MODE. */
+  public EngineSettings(
+      Duration stopTimeout,
+      Duration startTimeout,
+      Duration backupTimeout,
+      Map<String, String> workerEnv,
+      KeepPolicy keep,
+      boolean maintenanceAfterRun,
+      Duration retryBackoff,
+      Duration healthTimeout) {
+    this(
+        stopTimeout,
+        startTimeout,
+        backupTimeout,
+        workerEnv,
+        keep,
+        maintenanceAfterRun,
+        retryBackoff,
+        healthTimeout,
+        false);
   }
 }
