@@ -168,7 +168,12 @@ final class RawHttp {
       }
       String size = new String(raw, pos, eol - pos, StandardCharsets.US_ASCII);
       int semi = size.indexOf(';');
-      int n = Integer.parseInt((semi >= 0 ? size.substring(0, semi) : size).trim(), 16);
+      int n;
+      try {
+        n = Integer.parseInt((semi >= 0 ? size.substring(0, semi) : size).trim(), 16);
+      } catch (NumberFormatException e) {
+        throw new IOException("the engine's chunked answer is malformed", e);
+      }
       if (n == 0) {
         return out.toByteArray();
       }

@@ -200,6 +200,43 @@ class SwarmIT {
         crashed.toString());
   }
 
+  @Test
+  void shippedSwarmExample_deploysWithStackDeploy_andIsBackedUpWithScaleToZero() {
+    Path file = Path.of("compose-examples/swarm/docker-stack.yml").toAbsolutePath();
+    nodesWithVolumes.add(1);
+    ok(
+        SidecarProject.command(
+            Duration.ofMinutes(3),
+            List.of(
+                "docker",
+                "-H",
+                sock(1),
+                "stack",
+                "deploy",
+                "--resolve-image",
+                "never",
+                "-c",
+                file.toString(),
+                stack),
+            Map.of("APP_IMAGE", BUSYBOX, "STACK_BACK_IMAGE", IMAGE, "BACKUP_NODE", "node1")));
+    String sidecar = sidecar();
+    assertEquals(1, awaitContainers(1, stack + "_notes", 1).size());
+
+    Result r = backup(sidecar);
+
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals("1", replicas(stack + "_notes"));
+    assertEquals(1, awaitContainers(1, stack + "_notes", 1).size());
+    Result ls =
+        ok(node(1, "exec", sidecar, "restic", "ls", "latest", "/volumes/" + stack + "_notes"));
+    assertTrue(ls.out().contains("/var/lib/notes/notes.db"), ls.out());
+    JsonNode record = lastRecord(sidecar);
+    assertEquals(
+        "scaled service to 0 (from 1)",
+        step(record, "stop " + stack + "_notes").path("message").asText(),
+        record.toString());
+  }
+
   // ---- the stack -------------------------------------------------------------------------------
 
   /** Service {@code app}: 2 replicas pinned to {@code node}, a volume with hello.txt, labels. */
@@ -295,12 +332,17 @@ class SwarmIT {
 
   /** The app's running containers on node {@code n} once {@code count} run (or after 60 s). */
   private List<String> awaitAppContainers(int n, int count) {
+    return awaitContainers(n, stack + "_app", count);
+  }
+
+  /** A service's running containers on node {@code n} once {@code count} run (or after 60 s). */
+  private List<String> awaitContainers(int n, String service, int count) {
     java.util.concurrent.atomic.AtomicReference<List<String>> ids =
         new java.util.concurrent.atomic.AtomicReference<>(List.of());
     SidecarProject.poll(
         Duration.ofSeconds(60),
         () -> {
-          ids.set(running(n, stack + "_app"));
+          ids.set(running(n, service));
           return ids.get().size() == count;
         });
     return ids.get();
@@ -320,8 +362,11 @@ class SwarmIT {
   }
 
   private String replicas() {
-    return ok(node(
-            1, "service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", stack + "_app"))
+    return replicas(stack + "_app");
+  }
+
+  private static String replicas(String service) {
+    return ok(node(1, "service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", service))
         .out()
         .strip();
   }
@@ -402,8 +447,22 @@ class SwarmIT {
       SidecarProject.poll(
           Duration.ofSeconds(30),
           () -> {
-            Result r = node(n, "volume", "rm", stack + "_data");
-            return r.exit() == 0 || r.err().contains("no such volume");
+            String volumes =
+                ok(node(
+                        n,
+                        "volume",
+                        "ls",
+                        "-q",
+                        "--filter",
+                        "label=com.docker.stack.namespace=" + stack))
+                    .out();
+            boolean removed = true;
+            for (String v : volumes.split("\n")) {
+              if (!v.isBlank()) {
+                removed &= node(n, "volume", "rm", v.strip()).exit() == 0;
+              }
+            }
+            return removed;
           });
     }
     Files.deleteIfExists(repo.resolveSibling(repo.getFileName() + ".yml"));
