@@ -227,9 +227,8 @@ class SwarmIT {
     assertEquals(0, r.exit(), r.toString());
     assertEquals("1", replicas(stack + "_notes"));
     assertEquals(1, awaitContainers(1, stack + "_notes", 1).size());
-    Result ls =
-        ok(node(1, "exec", sidecar, "restic", "ls", "latest", "/volumes/" + stack + "_notes"));
-    assertTrue(ls.out().contains("/var/lib/notes/notes.db"), ls.out());
+    Result ls = ok(node(1, "exec", sidecar, "restic", "ls", "latest"));
+    assertTrue(ls.out().contains("/volumes/" + stack + "_notes/var/lib/notes/notes.db"), ls.out());
     JsonNode record = lastRecord(sidecar);
     assertEquals(
         "scaled service to 0 (from 1)",
