@@ -82,21 +82,25 @@ final class StopStart {
         rec.stopped(c.id());
         runtime.stop(c.id(), settings.stopTimeout());
       } catch (RuntimeException e) {
-        rec.simple("stop", "stop " + c.name(), null, t.name(), "failed", begun, e.getMessage());
-        out.fail("could not stop " + c.name() + ": " + e.getMessage());
-        stopFailed.add(t.name());
-        return false;
+        return failedStop(t, c.name(), begun, e, out);
       }
     }
-    rec.simple(
-        "stop",
-        "stop " + t.name(),
-        null,
-        t.name(),
-        "ok",
-        begun,
-        RunEngine.names(t.service().refs()));
+    return stopped(t, begun, RunEngine.names(t.service().refs()));
+  }
+
+  /** Records the stop of {@code t} as done; true. */
+  private boolean stopped(Target t, Instant begun, String message) {
+    rec.simple("stop", "stop " + t.name(), null, t.name(), "ok", begun, message);
     return true;
+  }
+
+  /** Records a failed stop of {@code what} (of target {@code t}): the run fails; false. */
+  private boolean failedStop(
+      Target t, String what, Instant begun, RuntimeException e, Outcome out) {
+    rec.simple("stop", "stop " + what, null, t.name(), "failed", begun, e.getMessage());
+    out.fail("could not stop " + what + ": " + e.getMessage());
+    stopFailed.add(t.name());
+    return false;
   }
 
   /**
@@ -111,20 +115,9 @@ final class StopStart {
       long before =
           swarm.scaleToZero(
               serviceId, rec.record().id(), settings.stopTimeout().plus(SWARM_STOP_MARGIN));
-      rec.simple(
-          "stop",
-          "stop " + t.name(),
-          null,
-          t.name(),
-          "ok",
-          begun,
-          "scaled service to 0 (from " + before + ")");
-      return true;
+      return stopped(t, begun, "scaled service to 0 (from " + before + ")");
     } catch (RuntimeException e) {
-      rec.simple("stop", "stop " + t.name(), null, t.name(), "failed", begun, e.getMessage());
-      out.fail("could not stop " + t.name() + ": " + e.getMessage());
-      stopFailed.add(t.name());
-      return false;
+      return failedStop(t, t.name(), begun, e, out);
     }
   }
 
