@@ -176,15 +176,13 @@ final class Session implements AutoCloseable {
             swarm.services(),
             swarm.runningTasks(),
             swarm.nodeHostnames());
-    PlanResult planned = Planner.plan(config, self, view.containers());
-    List<Problem> warnings = new ArrayList<>(view.warnings());
-    warnings.addAll(planned.warnings());
+    PlanResult planned = Planner.plan(config, self, view.containers(), view.warnings());
     if (view.errors().isEmpty()) {
-      return new PlanResult(planned.plan(), planned.errors(), warnings);
+      return planned;
     }
     List<Problem> errors = new ArrayList<>(view.errors());
     errors.addAll(planned.errors());
-    return new PlanResult(Optional.empty(), errors, warnings);
+    return new PlanResult(Optional.empty(), errors, planned.warnings());
   }
 
   private static ContainerInfo findSelf(Config config, ContainerRuntime runtime, PrintWriter err) {

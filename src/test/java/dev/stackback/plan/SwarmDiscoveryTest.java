@@ -159,6 +159,29 @@ class SwarmDiscoveryTest {
   }
 
   @Test
+  void discoveryWarnings_areThePlansWarnings_shownByBackupAndStatus() {
+    ContainerInfo app =
+        task("st_app", "svc-app", "t-app").sb("volumes", "true").volume("st_data", "/data").build();
+    SwarmService svc =
+        service(
+            "svc-app",
+            "st_app",
+            Map.of(),
+            Map.of("stack-back.volumes", "true"),
+            List.of(),
+            List.of("st_data"));
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self, app),
+            List.of(backup, svc),
+            List.of(running("t-backup", "svc-backup", "n1"), running("t-app", "svc-app", "n1")));
+    Plan plan = Planner.plan(SWARM, self, v.containers(), v.warnings()).plan().orElseThrow();
+    assertEquals(List.of("st/st_app"), Containers.targetNames(plan));
+    assertEquals(v.warnings(), plan.warnings());
+    assertEquals(1, plan.warnings().size(), plan.warnings().toString());
+  }
+
+  @Test
   void volumesWithoutConstraint_warns_aConstraintSilencesIt() {
     SwarmService loose =
         service(
