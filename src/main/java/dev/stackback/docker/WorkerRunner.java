@@ -9,6 +9,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.TmpfsOptions;
 import com.github.dockerjava.api.model.VolumeOptions;
 import dev.stackback.port.ContainerRuntime;
@@ -170,8 +171,33 @@ final class WorkerRunner {
     if (attached.containsKey(mode) || "default".equals(mode)) {
       out.add("default".equals(mode) ? "bridge" : mode);
     }
-    attached.keySet().stream().sorted().filter(n -> !out.contains(n)).forEach(out::add);
+    attached.keySet().stream()
+        .sorted()
+        .filter(n -> !out.contains(n) && attachable(n))
+        .forEach(out::add);
     return List.copyOf(out);
+  }
+
+  /**
+   * Whether a container of ours may join network {@code name}: a swarm-scoped network (an overlay
+   * of a {@code docker stack}, SWARM_MODE) only when it was created {@code attachable}; the engine
+   * refuses the others when the worker starts. Any other network, or one that cannot be inspected,
+   * counts as attachable (as before).
+   */
+  private boolean attachable(String name) {
+    try {
+      Network n = client.inspectNetworkCmd().withNetworkId(name).exec();
+      boolean ok = !"swarm".equals(n.getScope()) || Boolean.TRUE.equals(n.isAttachable());
+      if (!ok) {
+        LOG.warn(
+            "worker containers do not join swarm network '{}' (not attachable): a repository"
+                + " reached only through it needs `attachable: true` on that network",
+            name);
+      }
+      return ok;
+    } catch (DockerException | IllegalStateException e) {
+      return true;
+    }
   }
 
   private void connect(String id, String name, String network) {

@@ -131,6 +131,14 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Removes a marker container by id; one that is already gone is no error. */
   void removeMarker(String containerId);
 
+  /**
+   * The Swarm API of this engine ({@code SWARM_MODE=true} only), or empty when the adapter has
+   * none.
+   */
+  default Optional<SwarmRuntime> swarm() {
+    return Optional.empty();
+  }
+
   @Override
   void close();
 }
