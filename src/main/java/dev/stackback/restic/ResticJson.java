@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stackback.port.BackupProgress;
 import dev.stackback.port.BackupSummary;
+import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.ResticException.Kind;
 import dev.stackback.port.Snapshot;
@@ -191,6 +192,26 @@ public final class ResticJson {
       }
     }
     return OptionalLong.empty();
+  }
+
+  /** The regular files in the output of {@code restic ls --json <id>}, with their sizes. */
+  public static List<Restic.FileNode> parseFiles(List<String> lines) {
+    List<Restic.FileNode> out = new ArrayList<>();
+    for (String line : lines) {
+      if (!line.startsWith("{")) {
+        continue;
+      }
+      try {
+        JsonNode node = MAPPER.readTree(line);
+        if ("node".equals(node.path("struct_type").asText())
+            && "file".equals(node.path("type").asText())) {
+          out.add(new Restic.FileNode(node.path("path").asText(), node.path("size").asLong()));
+        }
+      } catch (JsonProcessingException e) {
+        // not one of restic's JSON lines
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static Snapshot toSnapshot(JsonNode node) {
