@@ -225,7 +225,9 @@ final class DumpDrill {
   }
 
   private void remove(String id, String name) {
-    boolean interrupted = Thread.interrupted(); // removal must happen even after a cancel
+    // a cancel interrupted this thread: clear it so the removal is not interrupted too (the run's
+    // cancelled flag still stops the drills after this one)
+    Thread.interrupted();
     try {
       runtime.remove(id);
       LOG.info("removed scratch container '{}'", name);
@@ -234,10 +236,6 @@ final class DumpDrill {
           "could not remove scratch container '{}': {} (the next run's recovery removes it)",
           name,
           e.getMessage());
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 

@@ -108,9 +108,63 @@ public final class FakeRestic implements Restic {
   }
 
   @Override
-  public long fileSize(String snapshotId, String path) {
-    // dump restores have their own fakes (DumpRestoreRunTest)
-    throw new UnsupportedOperationException("FakeRestic does not fake dump restores");
+  public synchronized long fileSize(String snapshotId, String path) {
+    byte[] content = files.getOrDefault(snapshotId, Map.of()).get(path);
+    if (content == null) {
+      // other dump restores have their own fakes (DumpRestoreRunTest)
+      throw new UnsupportedOperationException("FakeRestic has no file " + path);
+    }
+    return content.length;
+  }
+
+  // ---- the files of snapshots, for restore drills (verify)
+
+  private final Map<String, Map<String, byte[]>> files = new LinkedHashMap<>();
+  private final Map<String, byte[]> restoredDifferently = new LinkedHashMap<>();
+
+  /** Snapshot {@code id} holds {@code content} by path: ls, restore and dump give them. */
+  public synchronized FakeRestic withFiles(String id, Map<String, String> content) {
+    Map<String, byte[]> m = new LinkedHashMap<>();
+    content.forEach((k, v) -> m.put(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    files.put(id, m);
+    return this;
+  }
+
+  /** A restore writes {@code content} at {@code path} instead of the snapshot's bytes. */
+  public synchronized FakeRestic restoresDifferently(String path, String content) {
+    restoredDifferently.put(path, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return this;
+  }
+
+  @Override
+  public List<FileNode> files(String snapshotId) {
+    journal.call("restic ls " + snapshotId).throwIfError();
+    synchronized (this) {
+      List<FileNode> out = new ArrayList<>();
+      files
+          .getOrDefault(snapshotId, Map.of())
+          .forEach((p, c) -> out.add(new FileNode(p, c.length)));
+      return out;
+    }
+  }
+
+  @Override
+  public void restoreVerified(String snapshotId, Path target, OutputLine log) {
+    journal.call("restic restore --verify " + snapshotId).throwIfError();
+    Map<String, byte[]> content;
+    synchronized (this) {
+      content = new LinkedHashMap<>(files.getOrDefault(snapshotId, Map.of()));
+      restoredDifferently.forEach((p, c) -> content.computeIfPresent(p, (k, v) -> c));
+    }
+    try {
+      for (Map.Entry<String, byte[]> e : content.entrySet()) {
+        Path p = target.resolve(e.getKey().substring(1));
+        java.nio.file.Files.createDirectories(p.getParent());
+        java.nio.file.Files.write(p, e.getValue());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -209,6 +263,17 @@ public final class FakeRestic implements Restic {
   @Override
   public void dump(String snapshotId, String path, OutputStream out) {
     journal.call("restic dump " + snapshotId + " " + path).throwIfError();
+    byte[] content;
+    synchronized (this) {
+      content = files.getOrDefault(snapshotId, Map.of()).get(path);
+    }
+    if (content != null) {
+      try {
+        out.write(content);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
 
   private synchronized BackupSummary summary(boolean incomplete) {
