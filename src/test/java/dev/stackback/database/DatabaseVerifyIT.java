@@ -4,6 +4,7 @@ import static dev.stackback.database.DbFixture.MARIADB_IMAGE;
 import static dev.stackback.database.DbFixture.POSTGRES_IMAGE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -214,6 +216,54 @@ class DatabaseVerifyIT {
 
     assertEquals(2, v.exit(), v.all());
     assertTrue(v.err().contains("--service 'nope' is not a backup target"), v.all());
+  }
+
+  @Test
+  @Order(4)
+  void sigtermDuringADumpDrill_removesTheScratchContainer_recordsTheRunFailed() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Path jar = Path.of("target", "stack-back.jar").toAbsolutePath();
+    assertTrue(Files.exists(jar), "run `mvn package` first: " + jar);
+    ProcessBuilder pb =
+        new ProcessBuilder(java, "-jar", jar.toString(), "verify", "--service", "pgall");
+    pb.environment().putAll(fx.env());
+    pb.redirectErrorStream(true).redirectOutput(fx.dir.resolve("sigterm.log").toFile());
+    Process p = pb.start();
+    String scratch = "";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (scratch.isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
+      scratch =
+          DbFixture.docker(
+              "ps",
+              "-q",
+              "--filter",
+              "label=stack-back.scratch",
+              "--filter",
+              "label=stack-back.worker.host=" + fx.project);
+      Thread.sleep(100);
+    }
+    assertFalse(scratch.isEmpty(), "no scratch container appeared: " + log());
+
+    p.destroy(); // SIGTERM
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "stack-back did not exit after SIGTERM");
+
+    // the JVM ends with 143 on SIGTERM once the run is closed (as a backup does)
+    assertNotEquals(0, p.exitValue(), log());
+    assertTrue(log().contains("removed scratch container"), log());
+    assertEquals(
+        "",
+        DbFixture.docker("ps", "-aq", "--filter", "label=stack-back.worker.host=" + fx.project),
+        "the scratch container is left behind");
+    JsonNode run = latestRun();
+    assertEquals("verify", run.path("trigger").asText());
+    assertEquals("failed", run.path("state").asText());
+    assertTrue(run.path("error").asText().contains("interrupted"), run.toString());
+    assertEquals(before, state(), "a real container was restarted or replaced");
+    assertEquals("", fx.locks());
+  }
+
+  static String log() throws IOException {
+    return Files.readString(fx.dir.resolve("sigterm.log"));
   }
 
   static List<String> scratchContainers(String runId) {
