@@ -244,6 +244,11 @@ class DatabaseVerifyIT {
     }
     assertFalse(scratch.isEmpty(), "no scratch container appeared: " + log());
 
+    // the drill holds the run lock: a backup meanwhile is refused, not run alongside
+    DbFixture.Cli busy = fx.cli("backup");
+    assertEquals(5, busy.exit(), busy.all());
+    assertTrue(busy.err().contains("another backup run is in progress"), busy.all());
+
     p.destroy(); // SIGTERM
     assertTrue(p.waitFor(2, TimeUnit.MINUTES), "stack-back did not exit after SIGTERM");
 
@@ -260,6 +265,55 @@ class DatabaseVerifyIT {
     assertTrue(run.path("error").asText().contains("interrupted"), run.toString());
     assertEquals(before, state(), "a real container was restarted or replaced");
     assertEquals("", fx.locks());
+  }
+
+  @Test
+  @Order(5)
+  void daemon_runsDrillsOnVerifySchedule_theBadDumpIsReported() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Path jar = Path.of("target", "stack-back.jar").toAbsolutePath();
+    ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString(), "daemon");
+    pb.environment().putAll(fx.env());
+    pb.environment().put("CRON_SCHEDULE", "0 0 1 1 *");
+    pb.environment().put("VERIFY_SCHEDULE", "*/5 * * * * *");
+    pb.redirectErrorStream(true).redirectOutput(fx.dir.resolve("daemon.log").toFile());
+    String lastBefore = latestRun().path("id").asText();
+    Process p = pb.start();
+    try {
+      JsonNode run = null;
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+      while (System.nanoTime() < deadline && p.isAlive()) {
+        JsonNode r = latestRun();
+        if (!r.path("id").asText().equals(lastBefore)
+            && !r.path("state").asText().equals("running")) {
+          run = r;
+          break;
+        }
+        Thread.sleep(500);
+      }
+      String log = Files.readString(fx.dir.resolve("daemon.log"));
+      assertTrue(run != null, "no scheduled drill ended: " + log);
+      assertEquals("verify", run.path("trigger").asText(), run.toString());
+      // the dump of pg that is not SQL (made above) is still its latest: the drill reports it
+      assertEquals("failed", run.path("state").asText(), run.toString());
+      assertEquals(
+          List.of(
+              "verify volumes files: ok",
+              "verify dump maria: ok",
+              "verify dump pg: failed",
+              "verify dump pgall: ok"),
+          steps(run));
+      assertTrue(log.contains("restore drills (verify) on '*/5 * * * * *'"), log);
+      assertTrue(log.contains("next restore drill at"), log);
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the daemon did not exit after SIGTERM");
+    }
+    assertEquals(
+        "",
+        DbFixture.docker("ps", "-aq", "--filter", "label=stack-back.worker.host=" + fx.project),
+        "a scratch container is left behind");
+    assertEquals(before, state(), "a real container was restarted or replaced");
   }
 
   static String log() throws IOException {
