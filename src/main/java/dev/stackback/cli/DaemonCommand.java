@@ -160,7 +160,7 @@ final class DaemonCommand implements Callable<Integer> {
   private enum Job {
     BACKUP("backup", List.of("backup", "--trigger=schedule")),
     MAINTENANCE("maintenance", List.of("maintenance")),
-    VERIFY("restore drill", List.of("verify", "--trigger=schedule"));
+    VERIFY("restore drill", List.of("verify"));
 
     final String what;
     final List<String> args;

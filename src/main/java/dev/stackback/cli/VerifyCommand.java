@@ -53,14 +53,6 @@ final class VerifyCommand implements Callable<Integer> {
       description = "Only this compose service (repeatable); default: every backup target.")
   List<String> services = new ArrayList<>();
 
-  /** {@code schedule} when the daemon runs the drill in its child process. */
-  @Option(
-      names = "--trigger",
-      hidden = true,
-      defaultValue = "manual",
-      description = "Who started the drill: manual, or schedule (the daemon's child).")
-  String trigger;
-
   VerifyCommand(App app) {
     this.app = app;
   }
@@ -69,11 +61,6 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!trigger.equals("manual") && !trigger.equals("schedule")) {
-      err.println("error: --trigger is manual or schedule, not '" + trigger + "'");
-      err.flush();
-      return 2;
-    }
     try (Session s = Session.open(app, err)) {
       Plan plan = s.validPlan(err, "invalid labels");
       Set<String> wanted = new LinkedHashSet<>(services);
@@ -85,8 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
       }
       plan.warnings().forEach(w -> err.println("warning: " + w));
       // the lock first: a drill reads the repository the whole time, and must not meet a backup
-      Optional<RunLock> lock =
-          BackupRunner.tryLock(s, trigger.equals("schedule") ? "scheduled verify" : "verify", err);
+      Optional<RunLock> lock = BackupRunner.tryLock(s, "verify", err);
       if (lock.isEmpty()) {
         return BackupRunner.BUSY;
       }

@@ -176,22 +176,10 @@ public final class ResticJson {
    * object per line: the snapshot, then nodes).
    */
   public static OptionalLong parseFileSize(List<String> lines, String path) {
-    for (String line : lines) {
-      if (!line.startsWith("{")) {
-        continue;
-      }
-      try {
-        JsonNode node = MAPPER.readTree(line);
-        if ("node".equals(node.path("struct_type").asText())
-            && "file".equals(node.path("type").asText())
-            && path.equals(node.path("path").asText())) {
-          return OptionalLong.of(node.path("size").asLong());
-        }
-      } catch (JsonProcessingException e) {
-        // not one of restic's JSON lines
-      }
-    }
-    return OptionalLong.empty();
+    return parseFiles(lines).stream()
+        .filter(f -> f.path().equals(path))
+        .mapToLong(Restic.FileNode::size)
+        .findFirst();
   }
 
   /** The regular files in the output of {@code restic ls --json <id>}, with their sizes. */
