@@ -58,6 +58,11 @@ final class BackupRunner {
     }
   }
 
+  /** True once {@link #cancel()} was called (SIGTERM): nothing more should start. */
+  boolean cancelled() {
+    return cancelled;
+  }
+
   /**
    * One backup run from a connected session: the run lock and the engine-wide lock (or {@link
    * #BUSY}), then the repository check in the background while interrupted runs are repaired and
@@ -241,7 +246,8 @@ final class BackupRunner {
         config.keep(),
         config.maintenanceSchedule().isEmpty(),
         Duration.ofSeconds(1),
-        config.healthTimeout());
+        config.healthTimeout(),
+        config.backupConcurrency());
   }
 
   static void summary(PrintWriter out, RunReport report) {

@@ -58,6 +58,7 @@ final class StatusModel {
     m.put("backupTimeout", Durations.format(c.backupTimeout()));
     m.put("healthTimeout", Durations.format(c.healthTimeout()));
     m.put("stopScope", lower(c.stopScope()));
+    m.put("backupConcurrency", c.backupConcurrency());
     m.put("stateDir", c.stateDir().toString());
     m.put("notifications", notifications(c));
     m.put("logLevel", c.logLevel());

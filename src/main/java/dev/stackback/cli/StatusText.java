@@ -57,6 +57,12 @@ final class StatusText {
     }
     row(out, "keep", c.get("keep"));
     row(out, "stop scope", c.get("stopScope") + ", stop timeout " + c.get("stopTimeout"));
+    if (!Integer.valueOf(1).equals(c.get("backupConcurrency"))) {
+      row(
+          out,
+          "concurrency",
+          c.get("backupConcurrency") + " dumps/snapshots at once (BACKUP_CONCURRENCY)");
+    }
     row(out, "hook timeout", c.get("hookTimeout"));
     List<?> notify = (List<?>) c.get("notifications");
     row(out, "notifications", notify.isEmpty() ? "none" : notify);

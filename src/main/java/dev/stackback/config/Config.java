@@ -35,6 +35,7 @@ public record Config(
     Duration backupTimeout,
     Duration healthTimeout,
     StopScope stopScope,
+    int backupConcurrency,
     Optional<String> backupHost,
     Path stateDir,
     Optional<Integer> metricsPort,

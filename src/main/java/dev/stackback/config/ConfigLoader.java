@@ -154,6 +154,7 @@ public final class ConfigLoader {
             e.duration("BACKUP_TIMEOUT", Duration.ofHours(12)),
             e.durationOrZero("HEALTH_TIMEOUT", Duration.ofMinutes(2)),
             e.choice("STOP_SCOPE", StopScope.class, StopScope.SERVICE),
+            backupConcurrency(e),
             e.string("BACKUP_HOST").map(String::trim),
             Path.of(e.string("STATE_DIR").orElse("/state")),
             port(e),
@@ -162,6 +163,21 @@ public final class ConfigLoader {
     return e.problems().isEmpty()
         ? new Result(Optional.of(config), List.of(), warnings)
         : new Result(Optional.empty(), e.problems(), warnings);
+  }
+
+  /** The most {@code BACKUP_CONCURRENCY} may be: more restic processes only compete for I/O. */
+  static final int MAX_CONCURRENCY = 8;
+
+  /** {@code BACKUP_CONCURRENCY}: 1 (default) to {@link #MAX_CONCURRENCY}. */
+  private static int backupConcurrency(Env e) {
+    int n = e.nonNegativeInt("BACKUP_CONCURRENCY", 1);
+    if (n < 1 || n > MAX_CONCURRENCY) {
+      e.problem(
+          "BACKUP_CONCURRENCY",
+          "'" + n + "' is out of range: snapshots at once, 1 (default) to " + MAX_CONCURRENCY);
+      return 1;
+    }
+    return n;
   }
 
   /**

@@ -143,6 +143,15 @@ public final class RunStore {
         .toList();
   }
 
+  /** The record of run {@code id}, when it is (still) here. */
+  public Optional<RunRecord> find(String id) {
+    if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      return Optional.empty(); // never a path outside the directory
+    }
+    Path p = dir.resolve(id + ".json");
+    return Files.isRegularFile(p) ? read(p) : Optional.empty();
+  }
+
   public Optional<RunRecord> latest() {
     return recent(1).stream().findFirst();
   }

@@ -305,6 +305,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void backupConcurrency_defaultsToOne_acceptsOneToEight_elseNamesTheVariable() {
+    assertEquals(1, ok().backupConcurrency());
+    assertEquals(3, ok("BACKUP_CONCURRENCY", "3").backupConcurrency());
+    assertEquals(
+        List.of(
+            "environment: variable 'BACKUP_CONCURRENCY': '0' is out of range: snapshots at once,"
+                + " 1 (default) to 8"),
+        problems("BACKUP_CONCURRENCY", "0"));
+    assertEquals(1, problems("BACKUP_CONCURRENCY", "9").size());
+    assertEquals(
+        List.of("environment: variable 'BACKUP_CONCURRENCY': 'two' is not a whole number >= 0"),
+        problems("BACKUP_CONCURRENCY", "two"));
+  }
+
+  @Test
   void badNotifyOn_isProblemNamingTheVariable() {
     assertEquals(
         List.of(

@@ -31,8 +31,10 @@ import java.util.OptionalLong;
 public final class FakeRestic implements Restic {
   private final Journal journal;
   private final Map<String, String> stdin = new LinkedHashMap<>();
+  private final Map<String, List<String>> stdinTags = new LinkedHashMap<>();
   private final List<KeepPolicy> forgets = new ArrayList<>();
   private final List<Snapshot> listed = new ArrayList<>();
+  private final Map<String, String> files = new LinkedHashMap<>();
   private int snapshots;
 
   public FakeRestic(Journal journal) {
@@ -44,9 +46,23 @@ public final class FakeRestic implements Restic {
     return Map.copyOf(stdin);
   }
 
+  /** The tags of every committed stdin backup, by file name. */
+  public synchronized Map<String, List<String>> stdinTags() {
+    return Map.copyOf(stdinTags);
+  }
+
   /** Adds snapshots that {@link #snapshots} lists (filtered by host and tags, like restic). */
   public synchronized FakeRestic withSnapshots(Snapshot... more) {
     listed.addAll(List.of(more));
+    return this;
+  }
+
+  /**
+   * A file {@link #fileSize} and {@link #dump} answer with {@code content}: a dump to restore
+   * (without it, they refuse, as no test expects a dump restore).
+   */
+  public synchronized FakeRestic withFile(String snapshotId, String path, String content) {
+    files.put(snapshotId + " " + path, content);
     return this;
   }
 
@@ -87,6 +103,7 @@ public final class FakeRestic implements Restic {
     r.throwIfError();
     synchronized (this) {
       stdin.put(filename, data.toString(StandardCharsets.UTF_8));
+      stdinTags.put(filename, List.copyOf(tags));
     }
     return summary(r.incomplete());
   }
@@ -109,60 +126,62 @@ public final class FakeRestic implements Restic {
 
   @Override
   public synchronized long fileSize(String snapshotId, String path) {
-    byte[] content = files.getOrDefault(snapshotId, Map.of()).get(path);
+    String content = files.get(snapshotId + " " + path);
     if (content == null) {
-      // other dump restores have their own fakes (DumpRestoreRunTest)
-      throw new UnsupportedOperationException("FakeRestic has no file " + path);
+      // DumpRestoreRunTest fakes dump restores in detail; others give the file with withFile
+      throw new UnsupportedOperationException("no such file in FakeRestic: " + path);
     }
-    return content.length;
+    return content.getBytes(StandardCharsets.UTF_8).length;
   }
 
-  // ---- the files of snapshots, for restore drills (verify)
+  // ---- the files of snapshots, for restore drills (verify): kept in the map withFile fills
 
-  private final Map<String, Map<String, byte[]>> files = new LinkedHashMap<>();
-  private final Map<String, byte[]> restoredDifferently = new LinkedHashMap<>();
+  private final Map<String, String> restoredDifferently = new LinkedHashMap<>();
 
-  /** Snapshot {@code id} holds {@code content} by path: ls, restore and dump give them. */
+  /** Snapshot {@code id} holds {@code content} by path (see {@link #withFile}). */
   public synchronized FakeRestic withFiles(String id, Map<String, String> content) {
-    Map<String, byte[]> m = new LinkedHashMap<>();
-    content.forEach((k, v) -> m.put(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    files.put(id, m);
+    content.forEach((path, c) -> withFile(id, path, c));
     return this;
   }
 
   /** A restore writes {@code content} at {@code path} instead of the snapshot's bytes. */
   public synchronized FakeRestic restoresDifferently(String path, String content) {
-    restoredDifferently.put(path, content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    restoredDifferently.put(path, content);
     return this;
+  }
+
+  /** The files of snapshot {@code id} by path, as a restore writes them. */
+  private synchronized Map<String, String> filesOf(String id, boolean restored) {
+    Map<String, String> out = new LinkedHashMap<>();
+    files.forEach(
+        (key, c) -> {
+          if (key.startsWith(id + " ")) {
+            String path = key.substring(id.length() + 1);
+            out.put(path, restored ? restoredDifferently.getOrDefault(path, c) : c);
+          }
+        });
+    return out;
   }
 
   @Override
   public List<FileNode> files(String snapshotId) {
     journal.call("restic ls " + snapshotId).throwIfError();
-    synchronized (this) {
-      List<FileNode> out = new ArrayList<>();
-      files
-          .getOrDefault(snapshotId, Map.of())
-          .forEach((p, c) -> out.add(new FileNode(p, c.length)));
-      return out;
-    }
+    List<FileNode> out = new ArrayList<>();
+    filesOf(snapshotId, false)
+        .forEach((p, c) -> out.add(new FileNode(p, c.getBytes(StandardCharsets.UTF_8).length)));
+    return out;
   }
 
   @Override
   public void restoreVerified(String snapshotId, Path target, OutputLine log) {
     journal.call("restic restore --verify " + snapshotId).throwIfError();
-    Map<String, byte[]> content;
-    synchronized (this) {
-      content = new LinkedHashMap<>(files.getOrDefault(snapshotId, Map.of()));
-      restoredDifferently.forEach((p, c) -> content.computeIfPresent(p, (k, v) -> c));
-    }
     try {
-      for (Map.Entry<String, byte[]> e : content.entrySet()) {
+      for (Map.Entry<String, String> e : filesOf(snapshotId, true).entrySet()) {
         Path p = target.resolve(e.getKey().substring(1));
         java.nio.file.Files.createDirectories(p.getParent());
-        java.nio.file.Files.write(p, e.getValue());
+        java.nio.file.Files.writeString(p, e.getValue());
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
   }
@@ -263,15 +282,15 @@ public final class FakeRestic implements Restic {
   @Override
   public void dump(String snapshotId, String path, OutputStream out) {
     journal.call("restic dump " + snapshotId + " " + path).throwIfError();
-    byte[] content;
+    String content;
     synchronized (this) {
-      content = files.getOrDefault(snapshotId, Map.of()).get(path);
+      content = files.get(snapshotId + " " + path);
     }
     if (content != null) {
       try {
-        out.write(content);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        out.write(content.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new ResticException(ResticException.Kind.FAILED, -1, "dump: " + e.getMessage());
       }
     }
   }
