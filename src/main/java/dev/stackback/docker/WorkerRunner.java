@@ -117,7 +117,14 @@ final class WorkerRunner {
       client.startContainerCmd(id).exec();
       return id;
     } catch (DockerException | IllegalStateException e) {
-      ExecRunner.withInterruptCleared(() -> removeScratch(client, id));
+      ExecRunner.withInterruptCleared(
+          () -> {
+            try {
+              removeScratch(client, id);
+            } catch (DockerException | IllegalStateException again) {
+              e.addSuppressed(again);
+            }
+          });
       throw new ContainerRuntimeException(
           "cannot start scratch container '" + spec.name() + "': " + e.getMessage(), e);
     }

@@ -90,8 +90,7 @@ final class DumpDrill {
                 BackupPhase.WORKER_SERVICE_LABEL,
                 t.name(),
                 RUN_LABEL,
-                runId),
-            settings.startTimeout());
+                runId));
     String id = null;
     try {
       LOG.info(

@@ -1,6 +1,5 @@
 package dev.stackback.port;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,14 +14,9 @@ import java.util.Objects;
  * @param name the container's name (unique: it carries the run id)
  * @param env its environment (scratch credentials only; secrets travel here only)
  * @param labels labels; the worker and scratch labels are always added by the adapter
- * @param timeout bound of the create and start
  */
 public record ScratchSpec(
-    String image,
-    String name,
-    Map<String, String> env,
-    Map<String, String> labels,
-    Duration timeout) {
+    String image, String name, Map<String, String> env, Map<String, String> labels) {
 
   /** Label that marks scratch containers (their anonymous volumes go with them). */
   public static final String SCRATCH_LABEL = "stack-back.scratch";
@@ -32,6 +26,5 @@ public record ScratchSpec(
     Objects.requireNonNull(name, "name");
     env = Map.copyOf(env == null ? Map.of() : env);
     labels = Map.copyOf(labels == null ? Map.of() : labels);
-    Objects.requireNonNull(timeout, "timeout");
   }
 }
