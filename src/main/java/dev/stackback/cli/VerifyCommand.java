@@ -71,21 +71,24 @@ final class VerifyCommand implements Callable<Integer> {
         return 2;
       }
       plan.warnings().forEach(w -> err.println("warning: " + w));
-      // the lock first: a drill reads the repository the whole time, and must not meet a backup
-      Optional<RunLock> lock = BackupRunner.tryLock(s, "verify", err);
-      if (lock.isEmpty()) {
-        return BackupRunner.BUSY;
-      }
-      RunLock held = lock.get();
-      try (held) {
-        BackupRunner runner = new BackupRunner(app);
-        Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
-        return BackupCommand.guarded(
-            runner,
-            () ->
-                runner.runLocked(
-                    s, plan, (RunEngine e) -> e.verify(plan, wanted, scratch), out, err));
-      }
+      BackupRunner runner = new BackupRunner(app);
+      Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
+      // the lock is taken and released inside the SIGTERM guard: the JVM exits once the guarded
+      // body returns, and a lock released after that would be left behind
+      return BackupCommand.guarded(
+          runner,
+          () -> {
+            // the same lock as a backup: a drill reads the repository the whole time
+            Optional<RunLock> lock = BackupRunner.tryLock(s, "verify", err);
+            if (lock.isEmpty()) {
+              return BackupRunner.BUSY;
+            }
+            RunLock held = lock.get();
+            try (held) {
+              return runner.runLocked(
+                  s, plan, (RunEngine e) -> e.verify(plan, wanted, scratch), out, err);
+            }
+          });
     } catch (Session.Exit e) {
       return e.code;
     }

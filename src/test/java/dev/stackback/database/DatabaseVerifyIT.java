@@ -259,6 +259,10 @@ class DatabaseVerifyIT {
         "",
         DbFixture.docker("ps", "-aq", "--filter", "label=stack-back.worker.host=" + fx.project),
         "the scratch container is left behind");
+    assertEquals(
+        "",
+        DbFixture.docker("ps", "-aq", "--filter", "name=stack-back-lock-" + fx.project),
+        "the engine-wide run lock is left behind");
     JsonNode run = latestRun();
     assertEquals("verify", run.path("trigger").asText());
     assertEquals("failed", run.path("state").asText());
@@ -313,6 +317,10 @@ class DatabaseVerifyIT {
         "",
         DbFixture.docker("ps", "-aq", "--filter", "label=stack-back.worker.host=" + fx.project),
         "a scratch container is left behind");
+    assertEquals(
+        "",
+        DbFixture.docker("ps", "-aq", "--filter", "name=stack-back-lock-" + fx.project),
+        "the engine-wide run lock is left behind");
     assertEquals(before, state(), "a real container was restarted or replaced");
   }
 
