@@ -173,12 +173,13 @@ final class BackupRunner {
       Function<RunEngine, RunReport> body,
       PrintWriter out,
       PrintWriter err) {
+    RunStore store = new RunStore(s.config.stateDir());
     RunEngine engine =
         new RunEngine(
             s.runtime,
             restic,
             app.shell(),
-            new RunStore(s.config.stateDir()),
+            store,
             settings(s.config),
             app.clock(),
             repositoryCheck);
@@ -187,7 +188,8 @@ final class BackupRunner {
       engine.cancel();
     }
     try {
-      RunReport report = body.apply(engine);
+      RunReport report =
+          RunAnomalies.annotate(store, body.apply(engine), s.config.anomalyThresholds());
       try {
         summary(out, report);
       } finally {
@@ -269,6 +271,9 @@ final class BackupRunner {
           st.name(),
           st.durationMs() + "ms",
           st.message() == null ? "" : st.message());
+    }
+    for (var a : r.anomalies()) {
+      out.println("  anomaly: " + a.message());
     }
     out.flush();
   }

@@ -213,6 +213,7 @@ final class StatusModel {
     m.put(
         "failedSteps",
         r.steps().stream().filter(StepRecord::failed).map(StepRecord::name).toList());
+    m.put("anomalies", r.anomalies());
     return m;
   }
 

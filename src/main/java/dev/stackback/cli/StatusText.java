@@ -1,5 +1,6 @@
 package dev.stackback.cli;
 
+import dev.stackback.state.Anomaly;
 import dev.stackback.util.Bytes;
 import java.io.PrintWriter;
 import java.time.OffsetDateTime;
@@ -124,6 +125,13 @@ final class StatusText {
                 + ")"
                 + (last.get("error") == null ? "" : ": " + last.get("error"))
                 + (last.get("reason") == null ? "" : ": " + last.get("reason")));
+    if (last != null && last.get("anomalies") instanceof List<?> anomalies) {
+      for (Object a : anomalies) {
+        if (a instanceof Anomaly an) {
+          out.println("  anomaly: " + an.message());
+        }
+      }
+    }
     out.flush();
   }
 

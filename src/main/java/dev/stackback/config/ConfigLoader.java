@@ -3,6 +3,7 @@ package dev.stackback.config;
 import dev.stackback.config.Config.Email;
 import dev.stackback.config.Config.NotifyOn;
 import dev.stackback.config.Config.StopScope;
+import dev.stackback.history.Thresholds;
 import dev.stackback.label.Problem;
 import dev.stackback.label.Values;
 import dev.stackback.port.KeepPolicy;
@@ -158,7 +159,8 @@ public final class ConfigLoader {
             e.string("BACKUP_HOST").map(String::trim),
             Path.of(e.string("STATE_DIR").orElse("/state")),
             port(e),
-            e.string("STACK_BACK_CONTAINER").map(String::trim));
+            e.string("STACK_BACK_CONTAINER").map(String::trim),
+            anomalyThresholds(e));
     validateUrls(e, config);
     return e.problems().isEmpty()
         ? new Result(Optional.of(config), List.of(), warnings)
@@ -178,6 +180,23 @@ public final class ConfigLoader {
       return 1;
     }
     return n;
+  }
+
+  /**
+   * {@code ANOMALY_MIN_RUNS}, {@code ANOMALY_SHRINK_PERCENT} (at most 100) and {@code
+   * ANOMALY_SLOWER_FACTOR}; 0 turns a check off.
+   */
+  private static Thresholds anomalyThresholds(Env e) {
+    Thresholds d = Thresholds.DEFAULT;
+    int shrink = e.nonNegativeInt("ANOMALY_SHRINK_PERCENT", d.shrinkPercent());
+    if (shrink > 100) {
+      e.problem("ANOMALY_SHRINK_PERCENT", "'" + shrink + "' is more than 100 (percent)");
+      shrink = d.shrinkPercent();
+    }
+    return new Thresholds(
+        e.nonNegativeInt("ANOMALY_MIN_RUNS", d.minRuns()),
+        shrink,
+        e.nonNegativeInt("ANOMALY_SLOWER_FACTOR", d.slowerFactor()));
   }
 
   /**

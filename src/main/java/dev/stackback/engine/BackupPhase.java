@@ -426,7 +426,8 @@ final class BackupPhase {
         1,
         msg,
         tail,
-        s.dataAdded());
+        s.dataAdded(),
+        s.totalBytesProcessed());
     if (s.incomplete()) {
       out.incomplete = true;
     }

@@ -1,6 +1,7 @@
 package dev.stackback.notify;
 
 import dev.stackback.config.Redaction;
+import dev.stackback.state.Anomaly;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.StepRecord;
 import dev.stackback.util.Durations;
@@ -82,11 +83,18 @@ public final class Messages {
         + what(r)
         + " "
         + r.state()
+        + withAnomalies(r)
         + " on "
         + r.host()
         + " (run "
         + r.id()
         + ")";
+  }
+
+  /** {@code " with 2 anomalies"}, or "" for a run without. */
+  static String withAnomalies(RunRecord r) {
+    int n = r.anomalies().size();
+    return n == 0 ? "" : " with " + n + (n == 1 ? " anomaly" : " anomalies");
   }
 
   /** One line: state, host, exit code and the first error. */
@@ -95,6 +103,7 @@ public final class Messages {
         + what(r)
         + " "
         + r.state()
+        + withAnomalies(r)
         + " on host '"
         + r.host()
         + "' (run "
@@ -117,6 +126,10 @@ public final class Messages {
     b.append("Duration:  ").append(Durations.format(r.duration())).append('\n');
     if (r.error() != null) {
       b.append("Error:     ").append(clean(r.error())).append('\n');
+    }
+    if (!r.anomalies().isEmpty()) {
+      b.append("\nAnomalies (much smaller or slower than usual):\n");
+      r.anomalies().forEach(a -> b.append("  - ").append(clean(a.message())).append('\n'));
     }
     List<StepRecord> failed = failedSteps(r);
     if (!failed.isEmpty()) {
@@ -153,6 +166,7 @@ public final class Messages {
         .append(what(r))
         .append(" ")
         .append(r.state())
+        .append(withAnomalies(r))
         .append("** on `")
         .append(r.host())
         .append("` (run `")
@@ -165,6 +179,7 @@ public final class Messages {
     if (r.error() != null) {
       head.append("Error: ").append(clean(r.error())).append('\n');
     }
+    r.anomalies().forEach(a -> head.append("- anomaly: ").append(clean(a.message())).append('\n'));
     List<StepRecord> failed = failedSteps(r);
     for (StepRecord s : failed) {
       head.append("- ").append(describe(s)).append('\n');
@@ -222,6 +237,19 @@ public final class Messages {
       steps.add(m);
     }
     doc.put("failedSteps", steps);
+    List<Map<String, Object>> anomalies = new ArrayList<>();
+    for (Anomaly a : r.anomalies()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("type", a.type());
+      m.put("step", a.step());
+      m.put("service", a.service());
+      m.put("value", a.value());
+      m.put("median", a.median());
+      m.put("priorRuns", a.priorRuns());
+      m.put("message", clean(a.message()));
+      anomalies.add(m);
+    }
+    doc.put("anomalies", anomalies);
     return doc;
   }
 

@@ -25,6 +25,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param steps every step so far
  * @param error the first error, or null
  * @param reason why a run did nothing (state {@code skipped}: the pause), or null
+ * @param anomalies dumps and snapshots much smaller or slower than usual (a warning, set when the
+ *     run has ended), never null
  */
 public record RunRecord(
     String id,
@@ -38,7 +40,8 @@ public record RunRecord(
     List<String> stopped,
     List<StepRecord> steps,
     String error,
-    String reason) {
+    String reason,
+    List<Anomaly> anomalies) {
 
   public static final String RUNNING = "running";
   public static final String SUCCEEDED = "succeeded";
@@ -54,6 +57,26 @@ public record RunRecord(
   public RunRecord {
     stopped = stopped == null ? List.of() : List.copyOf(stopped);
     steps = steps == null ? List.of() : List.copyOf(steps);
+    anomalies = anomalies == null ? List.of() : List.copyOf(anomalies);
+  }
+
+  /** A record without anomalies (a run in progress, or one not analysed). */
+  public RunRecord(
+      String id,
+      String trigger,
+      String state,
+      long pid,
+      String host,
+      Instant startedAt,
+      Instant endedAt,
+      Integer exitCode,
+      List<String> stopped,
+      List<StepRecord> steps,
+      String error,
+      String reason) {
+    this(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        List.of());
   }
 
   /** A record without a {@code reason} (every run that did something). */
@@ -100,18 +123,28 @@ public record RunRecord(
     List<StepRecord> s = new ArrayList<>(steps);
     s.add(step);
     return new RunRecord(
-        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error, reason);
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error, reason,
+        anomalies);
   }
 
   public RunRecord withStopped(List<String> ids) {
     return new RunRecord(
-        id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error, reason);
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error, reason,
+        anomalies);
   }
 
   public RunRecord ended(String newState, Instant at, int code, String firstError) {
     String err = firstError != null ? firstError : error;
     return new RunRecord(
-        id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err, reason);
+        id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err, reason,
+        anomalies);
+  }
+
+  /** This record with {@code found} as its anomalies. */
+  public RunRecord withAnomalies(List<Anomaly> found) {
+    return new RunRecord(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        found);
   }
 
   /** Wall time, or null while running. */

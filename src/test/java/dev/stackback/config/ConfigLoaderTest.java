@@ -164,6 +164,35 @@ class ConfigLoaderTest {
         problems("KEEP_MONTHLY", "-1"));
   }
 
+  @Test
+  void anomalyThresholds_defaultAndSet() {
+    assertEquals(
+        dev.stackback.history.Thresholds.DEFAULT,
+        ok("RESTIC_REPOSITORY", "/r").anomalyThresholds());
+    assertEquals(
+        new dev.stackback.history.Thresholds(5, 30, 0),
+        ok(
+                "RESTIC_REPOSITORY",
+                "/r",
+                "ANOMALY_MIN_RUNS",
+                "5",
+                "ANOMALY_SHRINK_PERCENT",
+                "30",
+                "ANOMALY_SLOWER_FACTOR",
+                "0")
+            .anomalyThresholds());
+  }
+
+  @Test
+  void anomalyThresholds_invalid_isProblemNamingTheVariable() {
+    assertEquals(
+        List.of("environment: variable 'ANOMALY_SHRINK_PERCENT': '120' is more than 100 (percent)"),
+        problems("RESTIC_REPOSITORY", "/r", "ANOMALY_SHRINK_PERCENT", "120"));
+    assertEquals(
+        List.of("environment: variable 'ANOMALY_SLOWER_FACTOR': '2.5' is not a whole number >= 0"),
+        problems("RESTIC_REPOSITORY", "/r", "ANOMALY_SLOWER_FACTOR", "2.5"));
+  }
+
   // --- _FILE forms ---
 
   @Test
