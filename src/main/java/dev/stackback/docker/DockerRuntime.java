@@ -14,6 +14,7 @@ import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import dev.stackback.port.ScratchSpec;
 import dev.stackback.port.StartedContainer;
 import dev.stackback.port.SwarmRuntime;
 import dev.stackback.port.WorkerSpec;
@@ -216,9 +217,19 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public String startScratch(ScratchSpec spec) {
+    return workerRunner.startScratch(spec);
+  }
+
+  @Override
   public void remove(String containerId) {
     try {
-      if (inspect(containerId).map(ContainerInfo::running).orElse(false)) {
+      Optional<ContainerInfo> found = inspect(containerId);
+      if (found.isPresent() && found.get().label(ScratchSpec.SCRATCH_LABEL) != null) {
+        WorkerRunner.removeScratch(client, containerId);
+        return;
+      }
+      if (found.map(ContainerInfo::running).orElse(false)) {
         WorkerRunner.signalAndWait(client, containerId, "SIGINT", ORPHAN_GRACE);
       }
       client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(false).exec();

@@ -16,6 +16,7 @@ import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import dev.stackback.port.ScratchSpec;
 import dev.stackback.port.WorkerSpec;
 import dev.stackback.util.Durations;
 import dev.stackback.util.LineSplitter;
@@ -80,6 +81,62 @@ final class WorkerRunner {
       ExecRunner.withInterruptCleared(() -> remove(id, name));
       throw new ContainerRuntimeException(
           "cannot start worker '" + name + "': " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates and starts a scratch container: the image's own entrypoint and command, no network;
+   * removes it again (with its anonymous volumes) when the start fails.
+   */
+  String startScratch(ScratchSpec spec) {
+    Map<String, String> labels = new HashMap<>(spec.labels());
+    labels.put(ContainerRuntime.WORKER_LABEL, "true");
+    labels.put(ScratchSpec.SCRATCH_LABEL, "true");
+    String id;
+    try {
+      id =
+          client
+              .createContainerCmd(spec.image())
+              .withName(spec.name())
+              .withEnv(
+                  spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+              .withLabels(labels)
+              .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+              .exec()
+              .getId();
+    } catch (DockerException | IllegalStateException e) {
+      throw new ContainerRuntimeException(
+          "cannot create scratch container '"
+              + spec.name()
+              + "' from image '"
+              + spec.image()
+              + "': "
+              + e.getMessage(),
+          e);
+    }
+    try {
+      client.startContainerCmd(id).exec();
+      return id;
+    } catch (DockerException | IllegalStateException e) {
+      ExecRunner.withInterruptCleared(
+          () -> {
+            try {
+              removeScratch(client, id);
+            } catch (DockerException | IllegalStateException again) {
+              e.addSuppressed(again);
+            }
+          });
+      throw new ContainerRuntimeException(
+          "cannot start scratch container '" + spec.name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes a scratch container at once (its data is throwaway) with its anonymous volumes. */
+  static void removeScratch(DockerClient client, String id) {
+    try {
+      client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+    } catch (NotFoundException e) {
+      // already gone
     }
   }
 

@@ -111,6 +111,16 @@ public interface ContainerRuntime extends AutoCloseable {
    */
   ExecResult runWorker(WorkerSpec spec, OutputLine output);
 
+  /**
+   * Creates and starts a scratch container ({@link ScratchSpec}: the image's own entrypoint, no
+   * network) and returns its id once the engine reports it running; {@link #remove} removes it with
+   * its anonymous volumes. One that cannot be created or started is removed again before the
+   * exception.
+   */
+  default String startScratch(ScratchSpec spec) {
+    throw new UnsupportedOperationException("this runtime cannot start scratch containers");
+  }
+
   /** Worker containers (carrying {@link #WORKER_LABEL}) that still exist, e.g. after a crash. */
   List<ContainerInfo> listWorkers();
 
