@@ -38,7 +38,9 @@ public record Config(
     Optional<String> backupHost,
     Path stateDir,
     Optional<Integer> metricsPort,
-    Optional<String> stackBackContainer) {
+    Optional<String> stackBackContainer,
+    boolean dashboard,
+    Optional<String> dashboardToken) {
 
   public Config {
     resticEnv = Map.copyOf(resticEnv);

@@ -1,7 +1,6 @@
 package dev.stackback.metrics;
 
 import dev.stackback.state.RunRecord;
-import dev.stackback.state.StepRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -116,12 +115,8 @@ public final class Metrics {
   }
 
   static long bytesAdded(RunRecord r) {
-    return r.steps().stream()
-        .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
-        .map(StepRecord::bytesAdded)
-        .filter(v -> v != null)
-        .mapToLong(Long::longValue)
-        .sum();
+    Long added = r.bytesAdded();
+    return added == null ? 0 : added;
   }
 
   static long hookFailures(RunRecord r) {
