@@ -10,8 +10,9 @@ import java.util.Optional;
 /**
  * Who may use the dashboard's actions: nobody without a {@code DASHBOARD_TOKEN}; with one, a POST
  * whose token (form field {@code token}, or header {@code Authorization: Bearer ...}) equals it,
- * compared in constant time, and that no other site sent: a cross-site {@code Sec-Fetch-Site} or an
- * {@code Origin} other than the {@code Host} asked for is refused (CSRF). No cookie is set.
+ * compared in constant time, and that no other site sent: a {@code Sec-Fetch-Site} other than
+ * {@code same-origin} or {@code none} is refused, and without that header (older browsers, curl) an
+ * {@code Origin} other than the {@code Host} asked for (CSRF). No cookie is set.
  */
 final class Access {
   private final byte[] tokenHash;
@@ -32,12 +33,13 @@ final class Access {
       return "the dashboard is read-only: no DASHBOARD_TOKEN is set";
     }
     if (secFetchSite != null) {
+      // set by the browser itself (no page can forge it): it decides where it is sent
       String s = secFetchSite.trim().toLowerCase(Locale.ROOT);
       if (!s.equals("same-origin") && !s.equals("none")) {
         return "refused a request from another site (Sec-Fetch-Site: " + s + ")";
       }
-    }
-    if (origin != null && !sameHost(origin, host)) {
+    } else if (origin != null && !sameHost(origin, host)) {
+      // older browsers: the Origin must be us ("null" from a sandbox or file is not)
       return "refused a request from another origin";
     }
     if (presented == null || presented.isEmpty()) {

@@ -132,7 +132,8 @@ final class Charts {
     int w = 360;
     int h = 90;
     int n = Math.max(1, points.size());
-    double bw = (w - 8) / (double) n;
+    // a few runs make narrow bars, not blocks
+    double bw = Math.min(24, (w - 8) / (double) n);
     StringBuilder b = new StringBuilder();
     b.append("<svg viewBox=\"0 0 ")
         .append(w)

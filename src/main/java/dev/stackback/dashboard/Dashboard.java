@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -122,13 +123,20 @@ public final class Dashboard {
   private String overview(boolean refresh, String flash) {
     Instant now = clock.instant();
     Instant at = planAt;
-    if (refresh || at == null || at.plus(PLAN_MAX_AGE).isBefore(now)) {
+    List<RunRecord> last = store.recent(1);
+    // a run that ended since changes the repository's state and the hooks' last outcomes
+    boolean newerRun =
+        at != null
+            && !last.isEmpty()
+            && last.get(0).endedAt() != null
+            && last.get(0).endedAt().isAfter(at);
+    if (refresh || newerRun || at == null || at.plus(PLAN_MAX_AGE).isBefore(now)) {
       refreshPlan();
     }
     return Pages.overview(
         schedule(now),
         new Pages.Plan(parsedPlan(), planAt, planError, refreshing.get()),
-        store.recent(1),
+        last,
         access.actionsEnabled(),
         flash);
   }
@@ -309,7 +317,8 @@ public final class Dashboard {
     h.set("Cache-Control", "no-store");
     h.set("X-Content-Type-Options", "nosniff");
     h.set("X-Frame-Options", "DENY");
-    h.set("Referrer-Policy", "no-referrer");
+    // not no-referrer: Chromium then sends "Origin: null" with our own forms
+    h.set("Referrer-Policy", "same-origin");
     // no scripts at all; styles inline; forms only to us
     h.set(
         "Content-Security-Policy",

@@ -131,7 +131,9 @@ final class Pages {
         b,
         "Repository state",
         String.valueOf(repo.getOrDefault("state", "?"))
-            + (repo.get("snapshots") == null ? "" : ", " + repo.get("snapshots") + " snapshots")
+            + (repo.get("snapshots") == null
+                ? ""
+                : ", " + whole(repo.get("snapshots")) + " snapshot(s)")
             + (repo.get("latest") == null ? "" : ", latest " + repo.get("latest")));
     b.append("</div>");
     b.append("<h2>Services in backup order</h2><div class=\"scroll\"><table><tr><th>#</th>")
@@ -181,7 +183,10 @@ final class Pages {
         }
       }
       b.append("</td><td>")
-          .append(Boolean.TRUE.equals(t.get("stopDuringBackup")) ? pill("paused") + " stop" : "")
+          .append(
+              Boolean.TRUE.equals(t.get("stopDuringBackup"))
+                  ? "<span class=\"pill paused\">stopped for its snapshot</span>"
+                  : "no")
           .append("</td></tr>");
     }
     b.append("</table></div>");
@@ -467,6 +472,13 @@ final class Pages {
       b.append("<li>").append(esc(o)).append("</li>");
     }
     b.append("</ul>");
+  }
+
+  /** A JSON number without a ".0" when it is whole (the small parser reads doubles). */
+  static String whole(Object o) {
+    return o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+        ? Long.toString(n.longValue())
+        : String.valueOf(o);
   }
 
   @SuppressWarnings("unchecked")

@@ -23,6 +23,8 @@ class AccessTest {
     assertNull(access.refusal("0123456789abcdef", null, null, "h:8080"));
     assertNull(access.refusal("0123456789abcdef\n", "http://h:8080", "same-origin", "h:8080"));
     assertNull(access.refusal("0123456789abcdef", "http://h", "none", "h:80"));
+    // the browser's own Sec-Fetch-Site decides (a form under Referrer-Policy no-referrer)
+    assertNull(access.refusal("0123456789abcdef", "null", "same-origin", "h:8080"));
   }
 
   @Test

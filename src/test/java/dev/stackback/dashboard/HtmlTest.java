@@ -30,6 +30,13 @@ class HtmlTest {
   }
 
   @Test
+  void whole_numbersFromJsonWithoutPointZero() {
+    assertEquals("2", Pages.whole(2.0));
+    assertEquals("2.5", Pages.whole(2.5));
+    assertEquals("x", Pages.whole("x"));
+  }
+
+  @Test
   void duration_readable() {
     assertEquals("120ms", Html.duration(Duration.ofMillis(120)));
     assertEquals("4.2s", Html.duration(Duration.ofMillis(4200)));
