@@ -277,7 +277,7 @@ final class Pages {
       }
     }
     int n = old.size();
-    double w = 760.0 / Math.max(n, 1);
+    double w = Math.min(24, 760.0 / Math.max(n, 1)); // a few runs: narrow bars, not blocks
     b.append("<svg viewBox=\"0 0 760 70\" role=\"img\" aria-label=\"runs timeline\">");
     int i = 0;
     for (RunRecord r : old) {

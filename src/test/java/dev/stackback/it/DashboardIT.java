@@ -16,13 +16,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The daemon's dashboard in the sidecar image over a real stack, looked at by a real headless
- * Chromium: screenshots of its pages (saved under docs/dashboard/), "back up now" clicked with the
- * token starts a run whose record then shows; without the token, and from another origin with it,
- * the action is refused.
+ * Chromium: screenshots of its pages ({@link #SHOTS}), "back up now" clicked with the token starts
+ * a run whose record then shows; without the token, and from another origin with it, the action is
+ * refused.
  */
 class DashboardIT {
   static final String TOKEN = "dash-it-token-0123456789abcdef";
-  static final Path SHOTS = Path.of("docs", "dashboard");
+
+  /** Where the screenshots go: target/ unless -Dstackback.screenshots=docs/dashboard (README's). */
+  static final Path SHOTS =
+      Path.of(System.getProperty("stackback.screenshots", "target/dashboard-screenshots"));
 
   @Test
   void dashboard_showsTheStack_backUpNowNeedsTheToken_andStartsARun() throws Exception {
@@ -80,7 +83,7 @@ class DashboardIT {
                   + TOKEN
                   + "'></form><script>document.forms[0].submit()</script>");
       assertTrue(crossSite.contains("refused a request from another"), crossSite);
-      assertEquals(List.of(), SidecarProject.parseRecords(records(state)), "no run was started");
+      assertEquals(List.of(), SidecarProject.runRecords(sidecar), "no run was started");
 
       // "back up now", clicked in the browser with the token
       String after = chromium.clickForm(base + "/", "/actions/backup", TOKEN);
@@ -90,7 +93,7 @@ class DashboardIT {
           SidecarProject.poll(
               Duration.ofSeconds(120),
               () ->
-                  SidecarProject.parseRecords(records(state)).stream()
+                  SidecarProject.runRecords(sidecar).stream()
                       .anyMatch(
                           r ->
                               "succeeded".equals(r.path("state").asText())
@@ -113,7 +116,7 @@ class DashboardIT {
           SidecarProject.poll(
               Duration.ofSeconds(120),
               () ->
-                  SidecarProject.parseRecords(records(state)).stream()
+                  SidecarProject.runRecords(sidecar).stream()
                           .filter(r -> "succeeded".equals(r.path("state").asText()))
                           .count()
                       == 2),
@@ -138,7 +141,7 @@ class DashboardIT {
       assertFalse(dom.contains(TOKEN), dom);
 
       String runId =
-          SidecarProject.parseRecords(records(state)).stream()
+          SidecarProject.runRecords(sidecar).stream()
               .filter(r -> "manual".equals(r.path("trigger").asText()))
               .map(r -> r.path("id").asText())
               .max(String::compareTo)
@@ -152,21 +155,6 @@ class DashboardIT {
       chromium.screenshot(base + "/services", 1200, 700, SHOTS.resolve("services.png"));
       chromium.screenshot(base + "/", 390, 1400, SHOTS.resolve("overview-phone.png"));
     }
-  }
-
-  private static String records(String state) {
-    return SidecarProject.ok(
-            SidecarProject.docker(
-                Duration.ofSeconds(30),
-                "run",
-                "--rm",
-                "-v",
-                state + ":/state",
-                SidecarProject.BUSYBOX,
-                "sh",
-                "-c",
-                SidecarProject.CAT_RECORDS))
-        .out();
   }
 
   private static String logs(String container) {
