@@ -38,6 +38,9 @@ public final class Dashboard {
   /** How long a computed plan is shown before the next view computes it again. */
   static final Duration PLAN_MAX_AGE = Duration.ofMinutes(10);
 
+  /** The shortest time between two plans computed because someone asked. */
+  static final Duration MIN_REFRESH = Duration.ofSeconds(30);
+
   static final int RUNS_SHOWN = 60;
   private static final int MAX_FORM = 4096;
 
@@ -130,7 +133,9 @@ public final class Dashboard {
             && !last.isEmpty()
             && last.get(0).endedAt() != null
             && last.get(0).endedAt().isAfter(at);
-    if (refresh || newerRun || at == null || at.plus(PLAN_MAX_AGE).isBefore(now)) {
+    // "Refresh" at most every MIN_REFRESH: each one is a child process (Docker, restic)
+    boolean asked = refresh && (at == null || at.plus(MIN_REFRESH).isBefore(now));
+    if (asked || newerRun || at == null || at.plus(PLAN_MAX_AGE).isBefore(now)) {
       refreshPlan();
     }
     return Pages.overview(
