@@ -21,6 +21,9 @@ ENGINE_PACKAGES=(docker.io:dockerd docker-compose:docker-compose iproute2:ip)
 # restic itself: scripts/ensure-restic.sh (the image's release, not bookworm's 0.14)
 # rclone: `rclone serve restic` is the REST repository server of the remote repository tests
 TOOL_PACKAGES=(busybox-static:busybox rclone:rclone)
+# chromium (+ a font for its screenshots): the dashboard's real-browser test (DashboardIT skips
+# with a message when it cannot be had, so a failed install only warns)
+BROWSER_PACKAGES=(chromium:chromium fonts-dejavu-core:fc-match)
 
 engine_answers() { timeout 15 docker info >/dev/null 2>&1; }
 
@@ -139,6 +142,8 @@ default_socket() {
 # restic and busybox go into the test images; compose is wanted by tests of compose stacks.
 ensure_tools() {
   bash "$(dirname "${BASH_SOURCE[0]}")/ensure-restic.sh"
+  (install_missing "${BROWSER_PACKAGES[@]}") ||
+    warn "chromium not installed (apt-get install chromium fonts-dejavu-core); DashboardIT skips"
   install_missing "${TOOL_PACKAGES[@]}" docker-compose:docker-compose && return 0
   install_missing "${TOOL_PACKAGES[@]}" ||
     die "missing busybox and/or rclone; install them (Debian: apt-get install busybox-static rclone)"

@@ -1,15 +1,22 @@
 package dev.stackback.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The daemon's runs in child processes: each scheduled backup, each maintenance and the start-up
@@ -24,7 +31,10 @@ final class ChildRuns {
   static final Path IMAGE_OPTIONS = Path.of("/opt/stack-back/jvm.options");
 
   private final Map<String, String> env;
-  private Process current;
+
+  /** Children in progress: a scheduled run, a dashboard's "back up now", its status refresh. */
+  private final Set<Process> current = new HashSet<>();
+
   private boolean closed;
 
   ChildRuns(Map<String, String> env) {
@@ -39,44 +49,100 @@ final class ChildRuns {
    * @throws IOException when the child cannot be started
    */
   OptionalInt run(List<String> args) throws IOException {
-    Process p;
-    synchronized (this) {
-      if (closed) {
-        return OptionalInt.empty();
-      }
-      ProcessBuilder pb = new ProcessBuilder(command(env, args)).inheritIO();
-      if (env.containsKey("LOG_LEVEL")) {
-        // a daemon started with --log-level passes it on (Main put it in our environment)
-        pb.environment().remove("LOG_LEVEL_FILE");
-        pb.environment().put("LOG_LEVEL", env.get("LOG_LEVEL"));
-      }
-      p = pb.start();
-      current = p;
+    Optional<Process> p = start(args, ProcessBuilder.Redirect.INHERIT);
+    if (p.isEmpty()) {
+      return OptionalInt.empty();
     }
     try {
       while (true) {
         try {
-          return OptionalInt.of(p.waitFor());
+          return OptionalInt.of(p.get().waitFor());
         } catch (InterruptedException e) {
           // only SIGTERM ends the daemon; the child is told by terminate() and is awaited
           Thread.interrupted();
         }
       }
     } finally {
-      synchronized (this) {
-        current = null;
-      }
+      forget(p.get());
     }
   }
 
-  /** SIGTERM to the child in progress (if any); no child starts after this. */
-  synchronized Optional<ProcessHandle> terminate() {
-    closed = true;
-    if (current == null) {
+  /**
+   * Runs {@code args} in a child JVM with its stdout captured (its log on our stderr), bounded by
+   * {@code limit} (then killed); its stdout when it exited with one of {@code okCodes}.
+   *
+   * @throws IOException when it cannot be started, timed out or exited otherwise
+   */
+  String output(List<String> args, Duration limit, Set<Integer> okCodes) throws IOException {
+    Optional<Process> p = start(args, ProcessBuilder.Redirect.PIPE);
+    if (p.isEmpty()) {
+      throw new IOException("the daemon is stopping");
+    }
+    Process proc = p.get();
+    try {
+      CompletableFuture<byte[]> out =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (var in = proc.getInputStream()) {
+                  return in.readNBytes(MAX_OUTPUT);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      if (!proc.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+        proc.destroyForcibly();
+        throw new IOException("'" + String.join(" ", args) + "' took longer than " + limit);
+      }
+      if (!okCodes.contains(proc.exitValue())) {
+        throw new IOException(
+            "'" + String.join(" ", args) + "' exited with code " + proc.exitValue());
+      }
+      return new String(out.join(), StandardCharsets.UTF_8);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      proc.destroy();
+      throw new IOException("interrupted", e);
+    } finally {
+      forget(proc);
+    }
+  }
+
+  /** The most stdout {@link #output} keeps (a status of a big stack is tens of KiB). */
+  static final int MAX_OUTPUT = 4 << 20;
+
+  private synchronized Optional<Process> start(List<String> args, ProcessBuilder.Redirect stdout)
+      throws IOException {
+    if (closed) {
       return Optional.empty();
     }
-    current.destroy(); // SIGTERM
-    return Optional.of(current.toHandle());
+    ProcessBuilder pb =
+        new ProcessBuilder(command(env, args))
+            .redirectInput(ProcessBuilder.Redirect.INHERIT)
+            .redirectOutput(stdout)
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    if (env.containsKey("LOG_LEVEL")) {
+      // a daemon started with --log-level passes it on (Main put it in our environment)
+      pb.environment().remove("LOG_LEVEL_FILE");
+      pb.environment().put("LOG_LEVEL", env.get("LOG_LEVEL"));
+    }
+    Process p = pb.start();
+    current.add(p);
+    return Optional.of(p);
+  }
+
+  private synchronized void forget(Process p) {
+    current.remove(p);
+  }
+
+  /** SIGTERM to the children in progress (if any); no child starts after this. */
+  synchronized List<ProcessHandle> terminate() {
+    closed = true;
+    List<ProcessHandle> out = new ArrayList<>();
+    for (Process p : current) {
+      p.destroy(); // SIGTERM
+      out.add(p.toHandle());
+    }
+    return out;
   }
 
   /** The child's command line: this JVM, the launcher's options, this program, {@code args}. */

@@ -2,23 +2,28 @@ package dev.stackback.cli;
 
 import dev.stackback.config.Config;
 import dev.stackback.config.Schedule;
+import dev.stackback.dashboard.Dashboard;
 import dev.stackback.metrics.MetricsServer;
 import dev.stackback.state.Pause;
 import dev.stackback.state.PauseFile;
+import dev.stackback.state.RunLock;
 import dev.stackback.state.RunStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -49,6 +54,9 @@ final class DaemonCommand implements Callable<Integer> {
   private final CountDownLatch stopping = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ChildRuns children;
+
+  /** A dashboard's "back up now" is in progress. */
+  private final AtomicBoolean manualRun = new AtomicBoolean();
 
   /** Whether we run in a container (then runs exec'd into it die with us): set at start-up. */
   private volatile boolean inContainer;
@@ -128,12 +136,61 @@ final class DaemonCommand implements Callable<Integer> {
           RunStore.withoutJackson(config.stateDir()),
           new PauseFile(config.stateDir()),
           app.clock(),
-          () -> stopping.getCount() > 0);
+          () -> stopping.getCount() > 0,
+          config.dashboard() ? new Dashboard(config, app.clock(), dashboardBackend(config)) : null);
     } catch (RuntimeException e) {
       LOG.error("no /metrics and /healthz: {}", e.getMessage());
       return null;
     }
   }
+
+  /**
+   * The dashboard's actions: "back up now" is a manual backup in a child process, like a scheduled
+   * one, on a thread of its own (the HTTP thread returns at once); busy while another run holds the
+   * run lock or the last one started here is still going. The plan is {@code status --json} in a
+   * child process.
+   */
+  private Dashboard.Backend dashboardBackend(Config config) {
+    return new Dashboard.Backend() {
+      @Override
+      public Dashboard.BackupStart backupNow() {
+        if (stopping.getCount() == 0) {
+          return Dashboard.BackupStart.STOPPING;
+        }
+        Optional<RunLock> free = RunLock.tryAcquire(config.stateDir());
+        if (free.isEmpty()) {
+          return Dashboard.BackupStart.BUSY;
+        }
+        free.get().close();
+        if (!manualRun.compareAndSet(false, true)) {
+          return Dashboard.BackupStart.BUSY;
+        }
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    child("dashboard backup", List.of("backup", "--trigger=manual"))
+                        .ifPresent(
+                            code -> LOG.info("dashboard backup finished with exit code {}", code));
+                  } finally {
+                    manualRun.set(false);
+                  }
+                },
+                "stack-back-dashboard-backup");
+        t.setDaemon(true);
+        t.start();
+        return Dashboard.BackupStart.STARTED;
+      }
+
+      @Override
+      public String statusJson() throws IOException {
+        return children.output(List.of("status", "--json"), STATUS_LIMIT, Set.of(0, 2));
+      }
+    };
+  }
+
+  /** The longest the dashboard waits for {@code status --json} (Docker, restic). */
+  private static final Duration STATUS_LIMIT = Duration.ofMinutes(3);
 
   /**
    * SIGTERM: stop sleeping, let a run in progress finish safely, then let the JVM exit. Our own run
@@ -147,13 +204,16 @@ final class DaemonCommand implements Callable<Integer> {
     stopping.countDown();
     long deadline = System.nanoTime() + BackupCommand.SHUTDOWN_GRACE.toNanos();
     List<ProcessHandle> others = inContainer ? SiblingRuns.terminate() : List.of();
-    children.terminate();
+    List<ProcessHandle> ours = children.terminate();
     try {
       stopped.await(BackupCommand.SHUTDOWN_GRACE.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    SiblingRuns.await(others, Duration.ofNanos(deadline - System.nanoTime()));
+    // a dashboard's backup runs beside the loop: wait for it as for runs started by hand
+    List<ProcessHandle> all = new ArrayList<>(others);
+    all.addAll(ours);
+    SiblingRuns.await(all, Duration.ofNanos(deadline - System.nanoTime()));
   }
 
   /** What the daemon runs on a schedule: backups, maintenance, restore drills. */

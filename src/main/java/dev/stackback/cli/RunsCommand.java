@@ -85,7 +85,7 @@ final class RunsCommand implements Callable<Integer> {
         "%-26s %-9s %-11s %-25s %9s %4s %9s  %s%n",
         "RUN", "TRIGGER", "STATE", "STARTED", "DURATION", "EXIT", "ADDED", "ERROR");
     for (RunRecord r : runs) {
-      Long added = StatusModel.bytesAdded(r);
+      Long added = r.bytesAdded();
       out.printf(
           "%-26s %-9s %-11s %-25s %9s %4s %9s  %s%n",
           r.id(),

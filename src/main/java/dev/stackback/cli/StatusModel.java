@@ -187,16 +187,6 @@ final class StatusModel {
         .orElse(null);
   }
 
-  /** Bytes the run's snapshots and dumps added to the repository; null when none says. */
-  static Long bytesAdded(RunRecord r) {
-    return r.steps().stream()
-        .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
-        .map(StepRecord::bytesAdded)
-        .filter(v -> v != null)
-        .reduce(Long::sum)
-        .orElse(null);
-  }
-
   static Map<String, Object> run(RunRecord r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", r.id());
@@ -209,7 +199,7 @@ final class StatusModel {
     m.put("error", r.error());
     m.put("reason", r.reason());
     m.put("steps", r.steps().size());
-    m.put("bytesAdded", bytesAdded(r));
+    m.put("bytesAdded", r.bytesAdded());
     m.put(
         "failedSteps",
         r.steps().stream().filter(StepRecord::failed).map(StepRecord::name).toList());

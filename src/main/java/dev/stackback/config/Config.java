@@ -41,7 +41,9 @@ public record Config(
     Path stateDir,
     Optional<Integer> metricsPort,
     Optional<String> stackBackContainer,
-    Thresholds anomalyThresholds) {
+    Thresholds anomalyThresholds,
+    boolean dashboard,
+    Optional<String> dashboardToken) {
 
   public Config {
     resticEnv = Map.copyOf(resticEnv);

@@ -160,7 +160,9 @@ public final class ConfigLoader {
             Path.of(e.string("STATE_DIR").orElse("/state")),
             port(e),
             e.string("STACK_BACK_CONTAINER").map(String::trim),
-            anomalyThresholds(e));
+            anomalyThresholds(e),
+            e.bool("DASHBOARD", true),
+            dashboardToken(e));
     validateUrls(e, config);
     return e.problems().isEmpty()
         ? new Result(Optional.of(config), List.of(), warnings)
@@ -301,6 +303,39 @@ public final class ConfigLoader {
       e.problem("METRICS_PORT", "'" + v.get() + "' is not a port number (1-65535)");
     }
     return port;
+  }
+
+  /** The shortest {@code DASHBOARD_TOKEN} accepted: it is all that guards the actions. */
+  static final int MIN_TOKEN_LENGTH = 16;
+
+  /**
+   * {@code DASHBOARD_TOKEN} (or {@code _FILE}), trimmed: at least {@link #MIN_TOKEN_LENGTH}
+   * printable characters without spaces. The value is never shown in a problem.
+   */
+  private static Optional<String> dashboardToken(Env e) {
+    Optional<String> t = e.string("DASHBOARD_TOKEN").map(String::trim);
+    if (t.isEmpty()) {
+      return t;
+    }
+    String v = t.get();
+    if (v.length() < MIN_TOKEN_LENGTH) {
+      e.problem(
+          "DASHBOARD_TOKEN",
+          "is too short ("
+              + v.length()
+              + " characters; at least "
+              + MIN_TOKEN_LENGTH
+              + ", e.g. from 'openssl rand -hex 16'); the value is not shown");
+      return Optional.empty();
+    }
+    if (!v.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      e.problem(
+          "DASHBOARD_TOKEN",
+          "must be printable ASCII without spaces (e.g. from 'openssl rand -hex 16');"
+              + " the value is not shown");
+      return Optional.empty();
+    }
+    return t;
   }
 
   private static void validateUrls(Env e, Config c) {

@@ -177,12 +177,8 @@ public final class Metrics {
   }
 
   static long bytesAdded(RunRecord r) {
-    return r.steps().stream()
-        .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
-        .map(StepRecord::bytesAdded)
-        .filter(v -> v != null)
-        .mapToLong(Long::longValue)
-        .sum();
+    Long added = r.bytesAdded();
+    return added == null ? 0 : added;
   }
 
   /**

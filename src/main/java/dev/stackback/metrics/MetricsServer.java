@@ -2,6 +2,7 @@ package dev.stackback.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.stackback.dashboard.Dashboard;
 import dev.stackback.state.PauseFile;
 import dev.stackback.state.PauseFile.Active;
 import dev.stackback.state.RunRecord;
@@ -59,9 +60,20 @@ public final class MetricsServer implements AutoCloseable {
     return start(address, store, null, Clock.systemUTC(), alive);
   }
 
+  /** {@link #start(InetSocketAddress, RunStore, PauseFile, Clock, BooleanSupplier, Dashboard)}. */
+  public static MetricsServer start(
+      InetSocketAddress address,
+      RunStore store,
+      PauseFile pause,
+      Clock clock,
+      BooleanSupplier alive) {
+    return start(address, store, pause, clock, alive, null);
+  }
+
   /**
    * Binds {@code address} and starts serving.
    *
+   * @param dashboard served on every other path, or null (then they are 404)
    * @param pause the pause of scheduled runs ({@code stackback_paused}, the health body), or null
    * @param alive false once the daemon is stopping
    * @throws UncheckedIOException when the address cannot be bound
@@ -71,7 +83,8 @@ public final class MetricsServer implements AutoCloseable {
       RunStore store,
       PauseFile pause,
       Clock clock,
-      BooleanSupplier alive) {
+      BooleanSupplier alive,
+      Dashboard dashboard) {
     HttpServer server;
     try {
       server = HttpServer.create(address, 0);
@@ -89,10 +102,17 @@ public final class MetricsServer implements AutoCloseable {
     MetricsServer m = new MetricsServer(server, executor, store, pause, clock, alive);
     server.createContext("/metrics", m::metrics);
     server.createContext("/healthz", m::healthz);
-    server.createContext("/", ex -> m.reply(ex, 404, "text/plain; charset=utf-8", "not found\n"));
+    if (dashboard != null) {
+      server.createContext("/", dashboard::handle);
+    } else {
+      server.createContext("/", ex -> m.reply(ex, 404, "text/plain; charset=utf-8", "not found\n"));
+    }
     server.setExecutor(executor);
     server.start();
-    LOG.info("serving /metrics and /healthz on {}", server.getAddress());
+    LOG.info(
+        "serving /metrics and /healthz{} on {}",
+        dashboard == null ? "" : " and the dashboard",
+        server.getAddress());
     return m;
   }
 

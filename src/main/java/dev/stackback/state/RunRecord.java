@@ -147,6 +147,16 @@ public record RunRecord(
         found);
   }
 
+  /** Bytes the run's snapshots and dumps added to the repository; null when none says. */
+  public Long bytesAdded() {
+    return steps.stream()
+        .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
+        .map(StepRecord::bytesAdded)
+        .filter(v -> v != null)
+        .reduce(Long::sum)
+        .orElse(null);
+  }
+
   /** Wall time, or null while running. */
   public Duration duration() {
     return endedAt == null ? null : Duration.between(startedAt, endedAt);

@@ -143,13 +143,23 @@ public final class RunStore {
         .toList();
   }
 
-  /** The record of run {@code id}, when it is (still) here. */
+  /** The record of run {@code id}; empty when there is none or the id is not a run id. */
   public Optional<RunRecord> find(String id) {
-    if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+    if (id == null || !id.matches("[0-9A-Za-z][0-9A-Za-z-]{0,63}")) {
       return Optional.empty(); // never a path outside the directory
     }
     Path p = dir.resolve(id + ".json");
     return Files.isRegularFile(p) ? read(p) : Optional.empty();
+  }
+
+  /**
+   * {@code json} as maps, lists, strings, numbers, booleans and nulls, by the records' own small
+   * parser (no Jackson).
+   *
+   * @throws IllegalArgumentException when it is not JSON
+   */
+  public static Object parseJson(String json) {
+    return RecordJson.parse(json);
   }
 
   public Optional<RunRecord> latest() {

@@ -408,6 +408,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void dashboardToken_fromVariableOrFile_trimmed_defaultNone() {
+    assertEquals(Optional.empty(), ok().dashboardToken());
+    assertTrue(ok().dashboard());
+    assertFalse(ok("DASHBOARD", "false").dashboard());
+    assertEquals(
+        Optional.of("0123456789abcdef"),
+        ok("DASHBOARD_TOKEN", " 0123456789abcdef ").dashboardToken());
+    ConfigLoader.Result r =
+        ConfigLoader.load(
+            env("DASHBOARD_TOKEN_FILE", "/run/secrets/dash"), p -> "token-from-a-file-42\n");
+    assertEquals(Optional.of("token-from-a-file-42"), r.config().orElseThrow().dashboardToken());
+  }
+
+  @Test
+  void badDashboardToken_isAProblemNamingTheVariable_withoutTheValue() {
+    List<String> p = problems("DASHBOARD_TOKEN", "short-secret");
+    assertEquals(1, p.size(), p.toString());
+    assertTrue(
+        p.get(0).startsWith("environment: variable 'DASHBOARD_TOKEN': is too short"), p.get(0));
+    assertFalse(p.get(0).contains("short-secret"), p.get(0));
+    p = problems("DASHBOARD_TOKEN", "with space 0123456789");
+    assertTrue(p.get(0).contains("without spaces"), p.get(0));
+    assertFalse(p.get(0).contains("0123456789"), p.get(0));
+    p =
+        problems(
+            env("DASHBOARD_TOKEN", "0123456789abcdef", "DASHBOARD_TOKEN_FILE", "/x"), NO_FILES);
+    assertTrue(p.get(0).contains("'DASHBOARD_TOKEN_FILE': both"), p.get(0));
+  }
+
+  @Test
   void badUrls_areProblemsWithoutShowingTheValue() {
     List<String> p =
         problems("DISCORD_WEBHOOK", "discord-secret-token", "NOTIFY_URLS", "ftp://x/secret");
