@@ -306,6 +306,21 @@ final class RestoreCommand implements Callable<Integer> {
               + " backed up: stack-back.volumes=true or AUTO_BACKUP_ALL)");
       return 1;
     }
+    BackupRunner runner = new BackupRunner(app);
+    // the lock is taken and released inside the SIGTERM guard: the JVM exits once the guarded
+    // body has returned, and a lock released after that would stay behind
+    return BackupCommand.guarded(
+        runner, () -> inPlaceLocked(runner, s, plan, target.get(), restic, out, err));
+  }
+
+  private int inPlaceLocked(
+      BackupRunner runner,
+      Session s,
+      Plan plan,
+      Target t,
+      Restic restic,
+      PrintWriter out,
+      PrintWriter err) {
     // the lock first: even reading the snapshots takes a restic lock that a run's prune trips on
     Optional<RunLock> lock = BackupRunner.tryLock(s, err);
     if (lock.isEmpty()) {
@@ -313,7 +328,6 @@ final class RestoreCommand implements Callable<Integer> {
     }
     RunLock held = lock.get();
     try (held) {
-      Target t = target.get();
       List<Snapshot> snaps = restic.snapshots(plan.host(), t.tags());
       Optional<Snapshot> snap = InPlaceRestore.pick(snaps, plan.host(), service, snapshot);
       if (snap.isEmpty()) {
@@ -334,9 +348,7 @@ final class RestoreCommand implements Callable<Integer> {
         err.flush();
         return 1;
       }
-      BackupRunner runner = new BackupRunner(app);
-      return BackupCommand.guarded(
-          runner, () -> runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err));
+      return runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err);
     }
   }
 

@@ -83,6 +83,13 @@ final class RunRestore {
    * step checked before the first one runs, nothing done without {@code yes}.
    */
   int inPlace(String runId, List<String> services, boolean yes) {
+    BackupRunner runner = new BackupRunner(app);
+    // the lock is taken and released inside the SIGTERM guard: the JVM exits once the guarded
+    // body has returned, and a lock released after that would stay behind
+    return BackupCommand.guarded(runner, () -> inPlaceLocked(runner, runId, services, yes));
+  }
+
+  private int inPlaceLocked(BackupRunner runner, String runId, List<String> services, boolean yes) {
     // the lock first, as a single in-place restore: reading snapshots takes a restic lock too
     Optional<RunLock> lock = BackupRunner.tryLock(s, err);
     if (lock.isEmpty()) {
@@ -129,8 +136,7 @@ final class RunRestore {
         err.flush();
         return 1;
       }
-      BackupRunner runner = new BackupRunner(app);
-      return BackupCommand.guarded(runner, () -> execute(runner, point, steps));
+      return execute(runner, point, steps);
     }
   }
 
