@@ -1,6 +1,7 @@
 package dev.stackback.notify;
 
 import dev.stackback.config.Redaction;
+import dev.stackback.state.DecisiveStep;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.StepRecord;
 import dev.stackback.util.Durations;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Builds notifications from run records: what failed, and the tail of the output of the step that
@@ -27,10 +26,6 @@ public final class Messages {
   public static final int DISCORD_LIMIT = 2000;
 
   private static final int LINE_LIMIT = 400;
-
-  /** The run errors the engine gives when a hook stage fails the run ("a pre hook failed"). */
-  private static final Pattern HOOK_STAGE_ERROR =
-      Pattern.compile("^an? (pre|post|error|finally) hook failed");
 
   private Messages() {}
 
@@ -61,11 +56,7 @@ public final class Messages {
 
   /** Steps that went wrong: failed, timed out or incomplete. */
   public static List<StepRecord> failedSteps(RunRecord r) {
-    return r.steps().stream().filter(Messages::wentWrong).toList();
-  }
-
-  static boolean wentWrong(StepRecord s) {
-    return s.failed() || RunRecord.INCOMPLETE.equals(s.outcome());
+    return DecisiveStep.wrong(r);
   }
 
   static String subject(RunRecord r) {
@@ -204,49 +195,9 @@ public final class Messages {
     return doc;
   }
 
-  /**
-   * The step that decided the run's outcome, i.e. the one behind the record's error (the engine
-   * keeps the first error that failed the run):
-   *
-   * <ul>
-   *   <li>an {@code incomplete} run: its first incomplete snapshot;
-   *   <li>a run failed by a hook stage ("a pre hook failed"): the last failed hook of that stage.
-   *       An aborting hook ends its stage, so earlier failures there were {@code on-error:
-   *       continue} hooks that did not fail the run;
-   *   <li>else the first failed step that is not a hook (repository check, stop, snapshot, dump,
-   *       start, maintenance, restore): each of those fails the run when it fails, and hook
-   *       failures before it (continue or async hooks) did not;
-   *   <li>else (an interrupted run, an old record) the first step that went wrong.
-   * </ul>
-   *
-   * Error and finally hooks that fail after the run has already failed never decide it.
-   */
+  /** The step that decided the run's outcome: see {@link DecisiveStep#of}. */
   public static Optional<StepRecord> decisiveStep(RunRecord r) {
-    List<StepRecord> wrong = failedSteps(r);
-    if (wrong.isEmpty()) {
-      return Optional.empty();
-    }
-    if (RunRecord.INCOMPLETE.equals(r.state())) {
-      Optional<StepRecord> incomplete =
-          wrong.stream().filter(s -> RunRecord.INCOMPLETE.equals(s.outcome())).findFirst();
-      if (incomplete.isPresent()) {
-        return incomplete;
-      }
-    }
-    Matcher hookStage = HOOK_STAGE_ERROR.matcher(r.error() == null ? "" : r.error());
-    if (hookStage.find()) {
-      String stage = hookStage.group(1);
-      Optional<StepRecord> last =
-          wrong.stream()
-              .filter(s -> s.failed() && "hook".equals(s.kind()) && stage.equals(s.stage()))
-              .reduce((a, b) -> b);
-      if (last.isPresent()) {
-        return last;
-      }
-    }
-    Optional<StepRecord> nonHook =
-        wrong.stream().filter(s -> s.failed() && !"hook".equals(s.kind())).findFirst();
-    return nonHook.isPresent() ? nonHook : Optional.of(wrong.get(0));
+    return DecisiveStep.of(r);
   }
 
   /** The decisive step, when it has output to quote. */

@@ -25,6 +25,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param steps every step so far
  * @param error the first error, or null
  * @param reason why a run did nothing (state {@code skipped}: the pause), or null
+ * @param failure why a failed run failed, with what the engine said about the containers of the
+ *     deciding step, or null (see {@link FailureReport})
  */
 public record RunRecord(
     String id,
@@ -38,7 +40,8 @@ public record RunRecord(
     List<String> stopped,
     List<StepRecord> steps,
     String error,
-    String reason) {
+    String reason,
+    FailureReport failure) {
 
   public static final String RUNNING = "running";
   public static final String SUCCEEDED = "succeeded";
@@ -72,6 +75,25 @@ public record RunRecord(
     this(id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, null);
   }
 
+  /** A record without a failure report. */
+  public RunRecord(
+      String id,
+      String trigger,
+      String state,
+      long pid,
+      String host,
+      Instant startedAt,
+      Instant endedAt,
+      Integer exitCode,
+      List<String> stopped,
+      List<StepRecord> steps,
+      String error,
+      String reason) {
+    this(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        null);
+  }
+
   /** A new run id for a run started at {@code start}: sortable by start time, then random. */
   public static String newId(Instant start) {
     return ID.format(start)
@@ -100,18 +122,28 @@ public record RunRecord(
     List<StepRecord> s = new ArrayList<>(steps);
     s.add(step);
     return new RunRecord(
-        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error, reason);
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error, reason,
+        failure);
   }
 
   public RunRecord withStopped(List<String> ids) {
     return new RunRecord(
-        id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error, reason);
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error, reason,
+        failure);
   }
 
   public RunRecord ended(String newState, Instant at, int code, String firstError) {
     String err = firstError != null ? firstError : error;
     return new RunRecord(
-        id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err, reason);
+        id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err, reason,
+        failure);
+  }
+
+  /** This record with {@code report} as its failure report. */
+  public RunRecord withFailure(FailureReport report) {
+    return new RunRecord(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        report);
   }
 
   /** Wall time, or null while running. */

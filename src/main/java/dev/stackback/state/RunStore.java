@@ -143,6 +143,18 @@ public final class RunStore {
         .toList();
   }
 
+  /**
+   * The record of run {@code id}, or empty when there is none (or {@code id} is no run id: only
+   * letters, digits and dashes).
+   */
+  public Optional<RunRecord> find(String id) {
+    if (id == null || !id.matches("[A-Za-z0-9-]+")) {
+      return Optional.empty();
+    }
+    Path p = dir.resolve(id + ".json");
+    return Files.isRegularFile(p) ? read(p) : Optional.empty();
+  }
+
   public Optional<RunRecord> latest() {
     return recent(1).stream().findFirst();
   }
