@@ -2,14 +2,12 @@ package dev.stackback.cli;
 
 import dev.stackback.config.Config;
 import dev.stackback.config.Redaction;
-import dev.stackback.state.FailureReport;
-import dev.stackback.state.FailureReport.ContainerReport;
+import dev.stackback.notify.Messages;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.state.StepRecord;
 import dev.stackback.util.Durations;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -104,59 +102,9 @@ final class RunsShowCommand implements Callable<Integer> {
       }
     }
     if (r.failure() != null) {
-      failure(b, r.failure());
+      b.append('\n').append(Messages.failureReport(r.failure()));
     }
     return b.toString();
-  }
-
-  private static void failure(StringBuilder b, FailureReport f) {
-    b.append("\nFailure report\n");
-    b.append("  Step:      ")
-        .append(f.step())
-        .append(" (")
-        .append(f.kind())
-        .append(", ")
-        .append(f.outcome())
-        .append(f.exitCode() == null ? "" : ", exit " + f.exitCode())
-        .append(")\n");
-    if (f.message() != null && !f.message().isBlank()) {
-      b.append("  Message:   ").append(clean(f.message())).append('\n');
-    }
-    lines(b, "  Output (last lines):", "    ", f.tail());
-    for (ContainerReport c : f.containers()) {
-      b.append("\n  Container ")
-          .append(c.name())
-          .append(" (")
-          .append(c.id().length() > 12 ? c.id().substring(0, 12) : c.id())
-          .append("), acted on by ")
-          .append(c.step())
-          .append('\n');
-      b.append("    State:         ")
-          .append(c.status() == null ? "unknown" : c.status())
-          .append('\n');
-      b.append("    Exit code:     ")
-          .append(c.exitCode() == null ? "-" : c.exitCode())
-          .append('\n');
-      b.append("    OOM killed:    ").append(c.oomKilled() ? "yes" : "no").append('\n');
-      b.append("    Restart count: ").append(c.restartCount()).append('\n');
-      if (c.health() != null) {
-        b.append("    Health:        ").append(c.health()).append('\n');
-      }
-      if (c.error() != null) {
-        b.append("    Engine error:  ").append(clean(c.error())).append('\n');
-      }
-      lines(b, "    Log (last lines):", "      ", c.logTail());
-      lines(b, "    Engine events during the run:", "      ", c.events());
-    }
-    lines(b, "\n  Not gathered:", "    - ", f.notes());
-  }
-
-  private static void lines(StringBuilder b, String title, String indent, List<String> lines) {
-    if (lines.isEmpty()) {
-      return;
-    }
-    b.append(title).append('\n');
-    lines.forEach(l -> b.append(indent).append(Redaction.url(l)).append('\n'));
   }
 
   private static String clean(String s) {

@@ -61,6 +61,11 @@ final class HttpChannel implements Channel {
 
   @Override
   public List<String> secrets() {
+    return secretsOf(url);
+  }
+
+  /** The parts of {@code url} that may be secret: all of it, its path, query and user-info. */
+  static List<String> secretsOf(String url) {
     List<String> s = new ArrayList<>();
     s.add(url);
     try {
@@ -82,17 +87,9 @@ final class HttpChannel implements Channel {
 
   @Override
   public void send(Notification n) throws IOException, InterruptedException {
-    URI uri = URI.create(url);
-    HttpRequest.Builder req = HttpRequest.newBuilder(withoutUserInfo(uri));
-    if (uri.getRawUserInfo() != null) {
-      // HttpClient ignores user-info in a URL; send it as basic authentication
-      String userInfo = java.net.URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
-      req.header(
-          "Authorization",
-          "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
-    }
     HttpRequest request =
-        req.timeout(timeout)
+        authorized(URI.create(url))
+            .timeout(timeout)
             .header("Content-Type", "application/json")
             .header("User-Agent", "stack-back")
             .POST(HttpRequest.BodyPublishers.ofString(json(payload.apply(n))))
@@ -111,6 +108,19 @@ final class HttpChannel implements Channel {
                 + (body.isEmpty() ? "" : ": " + Messages.cap(body.replace('\n', ' '), 200)));
       }
     }
+  }
+
+  /** A request to {@code uri}; its user-info, if any, as basic authentication. */
+  static HttpRequest.Builder authorized(URI uri) {
+    HttpRequest.Builder req = HttpRequest.newBuilder(withoutUserInfo(uri));
+    if (uri.getRawUserInfo() != null) {
+      // HttpClient ignores user-info in a URL; send it as basic authentication
+      String userInfo = java.net.URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
+      req.header(
+          "Authorization",
+          "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+    }
+    return req;
   }
 
   /** {@code scheme://host[:port]}: what a log line may show of a URL. */
