@@ -30,7 +30,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ContainerDiagnostics {
   /** Event attributes worth a report line; the others are the container's labels and names. */
-  private static final List<String> ATTRIBUTES = List.of("exitCode", "signal", "execID");
+  private static final List<String> ATTRIBUTES = List.of("exitCode", "signal");
+
+  /** The wrapper {@link ExecRunner} puts around every command (to learn its PID): not news. */
+  private static final java.util.regex.Pattern EXEC_WRAPPER =
+      java.util.regex.Pattern.compile(
+          "^(exec_\\w+: )sh -c echo \"\\$0 \\$\\$\" >&2; exec \"\\$@\" stack-back-exec-pid-\\S+ ");
 
   private final DockerClient client;
 
@@ -105,7 +110,11 @@ final class ContainerDiagnostics {
         new ResultCallback.Adapter<>() {
           @Override
           public void onNext(Event e) {
-            add(out, toEvent(e));
+            if (e.getAction() == null
+                || !e.getAction()
+                    .startsWith("exec_create")) { // exec_start says the same a moment later
+              add(out, toEvent(e));
+            }
           }
         };
     try {
@@ -135,6 +144,7 @@ final class ContainerDiagnostics {
             ? Instant.EPOCH.plusNanos(e.getTimeNano())
             : e.getTime() == null ? null : Instant.ofEpochSecond(e.getTime());
     String action = e.getAction() != null ? e.getAction() : String.valueOf(e.getStatus());
+    action = EXEC_WRAPPER.matcher(action).replaceFirst("$1");
     Map<String, String> attributes = new LinkedHashMap<>();
     if (e.getActor() != null && e.getActor().getAttributes() != null) {
       for (String k : ATTRIBUTES) {

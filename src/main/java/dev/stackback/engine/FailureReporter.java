@@ -175,6 +175,7 @@ final class FailureReporter {
     if (wanted.isEmpty()) {
       return out;
     }
+    long t0 = System.nanoTime();
     Instant since = r.startedAt() == null ? clock.instant() : r.startedAt();
     List<Map.Entry<ContainerRef, String>> some =
         wanted.entrySet().stream().limit(MAX_CONTAINERS).toList();
@@ -217,6 +218,11 @@ final class FailureReporter {
       pool.shutdownNow();
     }
     synchronized (out) {
+      LOG.info(
+          "failure report of run {}: {} container(s) looked at in {} ms",
+          r.id(),
+          out.size(),
+          (System.nanoTime() - t0) / 1_000_000);
       return List.copyOf(out);
     }
   }
