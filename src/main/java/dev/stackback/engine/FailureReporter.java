@@ -171,14 +171,17 @@ final class FailureReporter {
               + " containers were involved; the report covers the first "
               + MAX_CONTAINERS);
     }
-    List<ContainerReport> out = new ArrayList<>();
     if (wanted.isEmpty()) {
-      return out;
+      return List.of();
     }
     long t0 = System.nanoTime();
     Instant since = r.startedAt() == null ? clock.instant() : r.startedAt();
     List<Map.Entry<ContainerRef, String>> some =
         wanted.entrySet().stream().limit(MAX_CONTAINERS).toList();
+    // the worker's findings; once the budget is spent (cut) nothing more is taken from it
+    List<ContainerReport> found = new ArrayList<>();
+    List<String> foundNotes = new ArrayList<>();
+    boolean[] cut = {false};
     // one thread for all engine calls: the run waits at most the budget, whatever the engine does
     var pool =
         Executors.newSingleThreadExecutor(
@@ -192,38 +195,44 @@ final class FailureReporter {
           pool.submit(
               () -> {
                 for (Map.Entry<ContainerRef, String> e : some) {
-                  if (Thread.currentThread().isInterrupted()) {
-                    return; // cut at the budget
-                  }
-                  ContainerReport c = describe(e.getKey(), e.getValue(), since, notes);
-                  synchronized (out) {
-                    out.add(c);
+                  List<String> mine = new ArrayList<>();
+                  ContainerReport c = describe(e.getKey(), e.getValue(), since, mine);
+                  synchronized (found) {
+                    if (cut[0]) {
+                      return;
+                    }
+                    found.add(c);
+                    foundNotes.addAll(mine);
                   }
                 }
               });
       try {
         work.get(budget.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        work.cancel(true);
         note(
             notes, "the engine did not answer within " + Durations.format(budget) + "; report cut");
       } catch (InterruptedException e) {
-        work.cancel(true);
         Thread.currentThread().interrupt();
         note(notes, "interrupted while gathering the report");
       } catch (ExecutionException e) {
         note(notes, "gathering the report failed: " + e.getCause());
+      } finally {
+        synchronized (found) {
+          cut[0] = true; // before the interrupt: the worker's answers from now on are not taken
+        }
+        work.cancel(true);
       }
     } finally {
       pool.shutdownNow();
     }
-    synchronized (out) {
+    synchronized (found) {
+      foundNotes.forEach(n -> note(notes, n));
       LOG.info(
           "failure report of run {}: {} container(s) looked at in {} ms",
           r.id(),
-          out.size(),
+          found.size(),
           (System.nanoTime() - t0) / 1_000_000);
-      return List.copyOf(out);
+      return List.copyOf(found);
     }
   }
 

@@ -95,6 +95,11 @@ public final class Pinger {
     }
   }
 
+  /** {@code scheme://host[:port]} of a ping URL: what output may show of it. */
+  public static String origin(String url) {
+    return Redaction.url(HttpChannel.origin(url));
+  }
+
   /** {@code base} with {@code suffix} appended to its path (before any query). */
   static String withSuffix(String base, String suffix) {
     int q = base.indexOf('?');
@@ -111,7 +116,7 @@ public final class Pinger {
       return;
     }
     String target = withSuffix(url.get(), suffix);
-    String shown = Redaction.url(HttpChannel.origin(target)) + "/…" + suffix;
+    String shown = origin(target) + "/…" + suffix;
     try {
       send(target, body.length() > BODY_LIMIT ? body.substring(0, BODY_LIMIT) : body);
       LOG.info("ping sent: {}", shown);

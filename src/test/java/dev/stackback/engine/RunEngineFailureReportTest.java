@@ -155,6 +155,7 @@ class RunEngineFailureReportTest {
         f.notes().stream().anyMatch(n -> n.startsWith("the engine did not answer within")),
         f.notes().toString());
     assertEquals("state web", runtime.diagnosticCalls().get(0));
+    assertEquals(1, f.notes().size(), f.notes().toString());
   }
 
   @Test
