@@ -87,12 +87,21 @@ final class HttpChannel implements Channel {
 
   @Override
   public void send(Notification n) throws IOException, InterruptedException {
+    post(url, "application/json", json(payload.apply(n)), timeout);
+  }
+
+  /**
+   * POSTs {@code body} to {@code url} (user-info as basic authentication, no redirects), bounded by
+   * {@code timeout}; an answer other than 2xx is an {@link IOException} quoting the answer's start.
+   */
+  static void post(String url, String contentType, String body, Duration timeout)
+      throws IOException, InterruptedException {
     HttpRequest request =
         authorized(URI.create(url))
             .timeout(timeout)
-            .header("Content-Type", "application/json")
+            .header("Content-Type", contentType)
             .header("User-Agent", "stack-back")
-            .POST(HttpRequest.BodyPublishers.ofString(json(payload.apply(n))))
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
             .build();
     try (HttpClient client =
         HttpClient.newBuilder()
@@ -101,11 +110,11 @@ final class HttpChannel implements Channel {
             .build()) {
       HttpResponse<String> resp = client.send(request, HttpResponse.BodyHandlers.ofString());
       if (resp.statusCode() / 100 != 2) {
-        String body = resp.body() == null ? "" : resp.body().strip();
+        String answer = resp.body() == null ? "" : resp.body().strip();
         throw new IOException(
             "HTTP "
                 + resp.statusCode()
-                + (body.isEmpty() ? "" : ": " + Messages.cap(body.replace('\n', ' '), 200)));
+                + (answer.isEmpty() ? "" : ": " + Messages.cap(answer.replace('\n', ' '), 200)));
       }
     }
   }

@@ -4,11 +4,6 @@ import dev.stackback.config.Config;
 import dev.stackback.config.Redaction;
 import dev.stackback.state.RunRecord;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -118,7 +113,11 @@ public final class Pinger {
     String target = withSuffix(url.get(), suffix);
     String shown = origin(target) + "/…" + suffix;
     try {
-      send(target, body.length() > BODY_LIMIT ? body.substring(0, BODY_LIMIT) : body);
+      HttpChannel.post(
+          target,
+          "text/plain; charset=utf-8",
+          body.length() > BODY_LIMIT ? body.substring(0, BODY_LIMIT) : body,
+          timeout);
       LOG.info("ping sent: {}", shown);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -129,27 +128,6 @@ public final class Pinger {
           "ping {} failed: {}",
           shown,
           Notifier.scrub(Redaction.url(why), HttpChannel.secretsOf(target)));
-    }
-  }
-
-  private void send(String target, String body) throws IOException, InterruptedException {
-    URI uri = URI.create(target);
-    HttpRequest request =
-        HttpChannel.authorized(uri)
-            .timeout(timeout)
-            .header("Content-Type", "text/plain; charset=utf-8")
-            .header("User-Agent", "stack-back")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-            .build();
-    try (HttpClient client =
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build()) {
-      HttpResponse<Void> resp = client.send(request, HttpResponse.BodyHandlers.discarding());
-      if (resp.statusCode() / 100 != 2) {
-        throw new IOException("HTTP " + resp.statusCode());
-      }
     }
   }
 }
