@@ -175,6 +175,9 @@ class RunReportCommandsTest {
     assertTrue(text.contains("      token is ***"), text);
     assertTrue(text.contains("      2026-12-02T10:00:00Z die (exitCode=3)"), text);
 
+    assertEquals(0, run("runs"), err::toString);
+    assertTrue(out.toString().contains(id), out::toString);
+
     assertEquals(0, run("runs", "show", "latest", "--json"), err::toString);
     JsonNode json = new ObjectMapper().readTree(out.toString());
     assertEquals(id, json.get("id").asText());
