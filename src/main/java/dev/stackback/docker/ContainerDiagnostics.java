@@ -123,8 +123,8 @@ final class ContainerDiagnostics {
           .withEventTypeFilter(EventType.CONTAINER)
           .withContainerFilter(containerId)
           .withSince(Long.toString(since.getEpochSecond()))
-          // the engine's until is whole seconds and exclusive: round up
-          .withUntil(Long.toString(until.getEpochSecond() + 1))
+          // to the nanosecond: the engine closes the stream at once when until has passed
+          .withUntil(timestamp(until))
           .exec(events);
       await(events, timeout);
     } catch (DockerException | IllegalStateException e) {
@@ -136,6 +136,11 @@ final class ContainerDiagnostics {
     synchronized (out) {
       return List.copyOf(out);
     }
+  }
+
+  /** The engine's {@code seconds.nanoseconds} form of a time. */
+  static String timestamp(Instant t) {
+    return String.format(java.util.Locale.ROOT, "%d.%09d", t.getEpochSecond(), t.getNano());
   }
 
   private static ContainerEvent toEvent(Event e) {
