@@ -143,7 +143,7 @@ final class ContainerDiagnostics {
     return String.format(java.util.Locale.ROOT, "%d.%09d", t.getEpochSecond(), t.getNano());
   }
 
-  private static ContainerEvent toEvent(Event e) {
+  static ContainerEvent toEvent(Event e) {
     Instant at =
         e.getTimeNano() != null
             ? Instant.EPOCH.plusNanos(e.getTimeNano())
