@@ -19,6 +19,7 @@
 #   bash bench/everyday-bench.sh                      # N=3 M=150 R=3 EXTRA=200, ~6-10 min
 #   N=3 M=16 R=1 EXTRA=20 bash bench/everyday-bench.sh   # quick smoke run
 #   SB_IMAGE=stack-back-jvm:local EXTRA_BIG=1000 bash bench/everyday-bench.sh
+#   SB_ENV="STOP_SCOPE=run BACKUP_CONCURRENCY=3" bash bench/everyday-bench.sh
 #   BENCH_LOGS=/tmp/bench-logs ...                    # keep the logs and run records
 #
 # Needs: a running Docker engine, docker-compose (v1), jq, /usr/bin/time, the sidecar image
@@ -34,6 +35,8 @@ R=${R:-3}
 EXTRA=${EXTRA:-200}
 EXTRA_BIG=${EXTRA_BIG:-0}
 SB_IMAGE=${SB_IMAGE:-stack-back:local}
+# extra settings of our runs, e.g. SB_ENV="STOP_SCOPE=run BACKUP_CONCURRENCY=3"
+SB_ENV=${SB_ENV:-}
 APP_IMAGE=${APP_IMAGE:-stack-back-test/busybox:latest}
 LOG_TAG=bench
 
@@ -141,10 +144,12 @@ snapshot_count() { "$restic_bin" -r "$1" --no-cache snapshots --json | jq length
 
 # ours: one backup run in the sidecar. $1 label, $2 repo, $3 cache. Prints its wall time (s).
 ours() {
-  local label=$1 repo=$2 cache=$3 t0 t1 rc=0
+  local label=$1 repo=$2 cache=$3 t0 t1 rc=0 kv
+  local -a extra=()
+  for kv in $SB_ENV; do extra+=(-e "$kv"); done
   t0=$(clock)
-  docker exec -e RESTIC_REPOSITORY="$repo" -e STATE_DIR="$work/state-$label" \
-    -e RESTIC_CACHE_DIR="$cache" -e LOG_LEVEL=info "$sidecar" stack-back backup \
+  docker exec "${extra[@]}" -e RESTIC_REPOSITORY="$repo" -e STATE_DIR="$work/state-$label" \
+    -e RESTIC_CACHE_DIR="$cache" -e LOG_LEVEL=debug "$sidecar" stack-back backup \
     >"$work/$label.log" 2>&1 || rc=$?
   t1=$(clock)
   [ "$rc" -eq 0 ] || {
@@ -182,11 +187,13 @@ downtimes() {
     awk -v f="$fin" -v b="${run_start[$label]}" -v s="$sta" 'BEGIN { exit !(f > b && s > f) }' ||
       die "$svc was not stopped and started again during $label"
     down=$(sub "$sta" "$fin")
-    rs=$(grep -F "[snapshot $svc]" "$work/$label.log" | grep -o '"total_duration":[0-9.e+-]*' |
+    # restic's summary line is logged at debug (the run's LOG_LEVEL in ours())
+    rs=$({ grep -F "[snapshot $svc]" "$work/$label.log" || true; } |
+      { grep -o '"total_duration":[0-9.e+-]*' || true; } |
       awk -F: '{ s += $2 } END { if (NR) printf "%.3f\n", s; else print "n/a" }')
     # the snapshot step of the run record: the whole restic call in the worker (exec, restic's
     # start-up: repository open, key derivation, index load; then the backup itself)
-    st=$(grep -E "^  snapshot +(ok|incomplete) +snapshot $svc +[0-9]+ms" "$work/$label.log" | tail -1 |
+    st=$({ grep -E "^  snapshot +(ok|incomplete) +snapshot $svc +[0-9]+ms" "$work/$label.log" || true; } | tail -1 |
       awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+ms$/) { sub(/ms/, "", $i); printf "%.3f\n", $i / 1000; exit } }')
     printf '%s %s %s %s\n' "$svc" "$down" "$rs" "${st:-n/a}"
   done

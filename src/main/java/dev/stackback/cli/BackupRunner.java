@@ -67,6 +67,11 @@ final class BackupRunner {
     }
   }
 
+  /** True once {@link #cancel()} was called (SIGTERM): nothing more should start. */
+  boolean cancelled() {
+    return cancelled;
+  }
+
   /**
    * One backup run from a connected session: the run lock and the engine-wide lock (or {@link
    * #BUSY}), then the repository check in the background while interrupted runs are repaired and
@@ -177,12 +182,13 @@ final class BackupRunner {
       Function<RunEngine, RunReport> body,
       PrintWriter out,
       PrintWriter err) {
+    RunStore store = new RunStore(s.config.stateDir());
     RunEngine engine =
         new RunEngine(
             s.runtime,
             restic,
             app.shell(),
-            new RunStore(s.config.stateDir()),
+            store,
             settings(s.config),
             app.clock(),
             repositoryCheck);
@@ -191,7 +197,8 @@ final class BackupRunner {
       engine.cancel();
     }
     try {
-      RunReport report = body.apply(engine);
+      RunReport report =
+          RunAnomalies.annotate(store, body.apply(engine), s.config.anomalyThresholds());
       try {
         summary(out, report);
       } finally {
@@ -251,7 +258,8 @@ final class BackupRunner {
         config.keep(),
         config.maintenanceSchedule().isEmpty(),
         Duration.ofSeconds(1),
-        config.healthTimeout());
+        config.healthTimeout(),
+        config.backupConcurrency());
   }
 
   static void summary(PrintWriter out, RunReport report) {
@@ -273,6 +281,9 @@ final class BackupRunner {
           st.name(),
           st.durationMs() + "ms",
           st.message() == null ? "" : st.message());
+    }
+    for (var a : r.anomalies()) {
+      out.println("  anomaly: " + a.message());
     }
     out.flush();
   }

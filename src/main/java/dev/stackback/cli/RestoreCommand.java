@@ -5,6 +5,7 @@ import dev.stackback.engine.InPlaceRestore;
 import dev.stackback.plan.Plan;
 import dev.stackback.plan.Target;
 import dev.stackback.plan.VolumeSnapshot;
+import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.MountInfo;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
@@ -56,6 +57,16 @@ import picocli.CommandLine.Spec;
       "restic keeps them). Without --yes it only says what would be overwritten",
       "and exits 1.",
       "",
+      "--run ID (or 'latest') restores every snapshot of one backup run: the",
+      "volumes and database dumps of all its services (or of each --service),",
+      "in the run's backup order. With --target DIR each snapshot goes into",
+      "DIR/volumes/... and DIR/databases/... (dump files, not loaded). With",
+      "--in-place --yes each service's volumes are restored as above (one",
+      "recorded restore run per service) and each dump is loaded into its",
+      "running database container as with --dump; it stops at the first",
+      "failure. A service the run has no snapshot of is an error; what a",
+      "partial run lacks is listed and the rest is restored.",
+      "",
       "Exit 0 ok, 1 failed (or --in-place without --yes), 2 invalid configuration,",
       "labels or arguments; --in-place also 4 a container could not be restarted,",
       "5 another run is in progress."
@@ -68,7 +79,24 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--service", required = true, description = "The compose service.")
+  @Option(
+      names = "--service",
+      paramLabel = "SERVICE",
+      description =
+          "The compose service. With --run: only these services of the run (repeat it);"
+              + " without --service, every service of the run.")
+  List<String> services = new ArrayList<>();
+
+  @Option(
+      names = "--run",
+      paramLabel = "ID",
+      description =
+          "Restore every snapshot (volumes and dumps) of one backup run, service by service in"
+              + " the run's backup order: its id as `snapshots` and `runs` show it, or 'latest'."
+              + " With --target or --in-place.")
+  String run;
+
+  /** The one service (without --run). */
   String service;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -115,15 +143,21 @@ final class RestoreCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Integer invalid = invalidArguments(err);
+    if (invalid != null) {
+      return invalid;
+    }
     try (Session s = Session.open(app, err)) {
       Plan plan = s.validPlan(err, "invalid labels");
+      Restic restic = app.restic(s.config);
+      if (run != null) {
+        RunRestore r = new RunRestore(app, s, plan, restic, out, err);
+        return what.inPlace
+            ? r.inPlace(run, services, yes)
+            : r.toDirectory(run, services, what.target);
+      }
       Optional<Target> target =
           plan.targets().stream().filter(t -> t.name().equals(service)).findFirst();
-      Restic restic = app.restic(s.config);
-      if (yes && !what.inPlace) {
-        err.println("error: --yes only goes with --in-place");
-        return 2;
-      }
       if (what.inPlace) {
         return inPlace(s, plan, target, restic, out, err);
       }
@@ -133,9 +167,39 @@ final class RestoreCommand implements Callable<Integer> {
     } catch (Session.Exit e) {
       return e.code;
     } catch (DumpRestore.Failed | ResticException e) {
-      err.println("error: restore of " + service + " failed: " + e.getMessage());
+      err.println(
+          "error: restore of "
+              + (run != null ? "run " + run : service)
+              + " failed: "
+              + e.getMessage());
       return 1;
     }
+  }
+
+  /** Exit 2 with the reason when the options do not go together, else null. */
+  private Integer invalidArguments(PrintWriter err) {
+    String why = null;
+    if (yes && !what.inPlace) {
+      why = "--yes only goes with --in-place";
+    } else if (run != null && what.dump) {
+      why =
+          "--run restores the volumes and the dumps of a run together: use --target DIR or"
+              + " --in-place (--dump is for one service)";
+    } else if (run != null && spec.commandLine().getParseResult().hasMatchedOption("--snapshot")) {
+      why = "--snapshot and --run do not go together: a run names its snapshots";
+    } else if (run == null && services.size() != 1) {
+      why =
+          services.isEmpty()
+              ? "--service is required (or --run ID to restore a whole run)"
+              : "give one --service (several only go with --run)";
+    }
+    if (why != null) {
+      err.println("error: " + why);
+      err.flush();
+      return 2;
+    }
+    service = services.isEmpty() ? null : services.get(0);
+    return null;
   }
 
   private int dump(
@@ -161,15 +225,26 @@ final class RestoreCommand implements Callable<Integer> {
       err.println("error: " + notFound("dump", snaps.size()));
       return 1;
     }
-    String path = DumpRestore.dumpPath(snap.get()).orElseThrow();
+    loadDump(s.runtime, restic, t, snap.get(), out);
+    return 0;
+  }
+
+  /**
+   * Streams the dump of {@code snap} into the running database container of {@code t} and applies
+   * it there ({@link DumpRestore}); says what it does on {@code out}, the client's output indented.
+   * Throws {@link DumpRestore.Failed} or a {@link ResticException} when it fails.
+   */
+  static void loadDump(
+      ContainerRuntime runtime, Restic restic, Target t, Snapshot snap, PrintWriter out) {
+    String path = DumpRestore.dumpPath(snap).orElseThrow();
     var container = t.service().refs().get(0);
     out.println(
         "restoring "
             + path
             + " of snapshot "
-            + snap.get().shortId()
+            + snap.shortId()
             + " ("
-            + snap.get().time()
+            + snap.time()
             + ") into "
             + container.name());
     out.flush();
@@ -181,11 +256,10 @@ final class RestoreCommand implements Callable<Integer> {
           }
         };
     DumpRestore.Result r =
-        new DumpRestore(s.runtime, restic, TIMEOUT)
-            .run(container.id(), t.dump().get().kind(), snap.get().id(), path, log);
+        new DumpRestore(runtime, restic, TIMEOUT)
+            .run(container.id(), t.dump().orElseThrow().kind(), snap.id(), path, log);
     out.println("restored " + Bytes.format(r.bytes()) + " into " + container.name());
     out.flush();
-    return 0;
   }
 
   private int volumes(
@@ -248,16 +322,7 @@ final class RestoreCommand implements Callable<Integer> {
       }
       InPlaceRestore restore = InPlaceRestore.of(t, snap.get());
       if (restore.volumes().isEmpty()) {
-        err.println(
-            "error: snapshot "
-                + snap.get().shortId()
-                + " holds "
-                + String.join(", ", snap.get().paths())
-                + ", none of which is a volume of service '"
-                + service
-                + "' now ("
-                + String.join(", ", t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList())
-                + ")");
+        err.println("error: " + noVolumeIn(snap.get(), t));
         return 1;
       }
       PrintWriter where = yes ? out : err;
@@ -275,8 +340,21 @@ final class RestoreCommand implements Callable<Integer> {
     }
   }
 
+  /** Why {@code snap} cannot be restored into the volumes of {@code t}. */
+  static String noVolumeIn(Snapshot snap, Target t) {
+    return "snapshot "
+        + snap.shortId()
+        + " holds "
+        + String.join(", ", snap.paths())
+        + ", none of which is a volume of service '"
+        + t.name()
+        + "' now ("
+        + String.join(", ", t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList())
+        + ")";
+  }
+
   /** What an in-place restore overwrites, and what it leaves alone. */
-  private static void describe(InPlaceRestore r, boolean deletes, PrintWriter w) {
+  static void describe(InPlaceRestore r, boolean deletes, PrintWriter w) {
     Snapshot snap = r.snapshot();
     w.println(
         "restore in place: snapshot "

@@ -1,6 +1,7 @@
 package dev.stackback.cli;
 
 import dev.stackback.config.Config;
+import dev.stackback.history.RunStats;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.util.Bytes;
@@ -16,11 +17,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code stack-back runs}: recent runs with success rate and average duration. */
+/**
+ * {@code stack-back runs}: recent runs with success rate and average duration; with {@code --stats}
+ * the history analysis of those runs ({@link RunStats}).
+ */
 @Command(
     name = "runs",
     mixinStandardHelpOptions = true,
-    description = "Lists recent runs (newest first) with success rate and average duration.")
+    description =
+        "Lists recent runs (newest first) with success rate and average duration; --stats analyses"
+            + " them.")
 final class RunsCommand implements Callable<Integer> {
   private final App app;
 
@@ -30,9 +36,16 @@ final class RunsCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
-      names = {"-n", "--limit"},
+      names = {"-n", "--limit", "--last"},
       description = "How many runs (default: ${DEFAULT-VALUE}).")
   int limit = 20;
+
+  @Option(
+      names = "--stats",
+      description =
+          "Durations per service and step over the runs (median, p95, trend), the slowest steps,"
+              + " bytes added per service, and the anomalies recorded.")
+  boolean stats;
 
   RunsCommand(App app) {
     this.app = app;
@@ -48,6 +61,15 @@ final class RunsCommand implements Callable<Integer> {
       return e.code;
     }
     List<RunRecord> runs = new RunStore(config.stateDir()).recent(Math.max(1, limit));
+    if (stats) {
+      RunStats st = RunStats.of(runs);
+      if (json) {
+        Json.print(out, st);
+      } else {
+        RunStatsText.render(out, st);
+      }
+      return 0;
+    }
     Map<String, Object> m = summary(runs);
     if (json) {
       m.put("runs", runs.stream().map(StatusModel::run).toList());

@@ -56,6 +56,7 @@ final class StatusModel {
     m.put("backupTimeout", Durations.format(c.backupTimeout()));
     m.put("healthTimeout", Durations.format(c.healthTimeout()));
     m.put("stopScope", lower(c.stopScope()));
+    m.put("backupConcurrency", c.backupConcurrency());
     m.put("stateDir", c.stateDir().toString());
     m.put("notifications", notifications(c));
     m.put("logLevel", c.logLevel());
@@ -212,6 +213,7 @@ final class StatusModel {
     m.put(
         "failedSteps",
         r.steps().stream().filter(StepRecord::failed).map(StepRecord::name).toList());
+    m.put("anomalies", r.anomalies());
     m.put("failureReport", r.failure() == null ? null : r.failure().step());
     return m;
   }

@@ -1,5 +1,6 @@
 package dev.stackback.cli;
 
+import dev.stackback.state.Anomaly;
 import dev.stackback.util.Bytes;
 import java.io.PrintWriter;
 import java.time.OffsetDateTime;
@@ -48,6 +49,12 @@ final class StatusText {
     }
     row(out, "keep", c.get("keep"));
     row(out, "stop scope", c.get("stopScope") + ", stop timeout " + c.get("stopTimeout"));
+    if (!Integer.valueOf(1).equals(c.get("backupConcurrency"))) {
+      row(
+          out,
+          "concurrency",
+          c.get("backupConcurrency") + " dumps/snapshots at once (BACKUP_CONCURRENCY)");
+    }
     row(out, "hook timeout", c.get("hookTimeout"));
     List<?> notify = (List<?>) c.get("notifications");
     row(out, "notifications", notify.isEmpty() ? "none" : notify);
@@ -109,6 +116,13 @@ final class StatusText {
                 + ")"
                 + (last.get("error") == null ? "" : ": " + last.get("error"))
                 + (last.get("reason") == null ? "" : ": " + last.get("reason")));
+    if (last != null && last.get("anomalies") instanceof List<?> anomalies) {
+      for (Object a : anomalies) {
+        if (a instanceof Anomaly an) {
+          out.println("  anomaly: " + an.message());
+        }
+      }
+    }
     out.flush();
   }
 

@@ -1,5 +1,6 @@
 package dev.stackback.config;
 
+import dev.stackback.history.Thresholds;
 import dev.stackback.port.KeepPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,10 +36,12 @@ public record Config(
     Duration backupTimeout,
     Duration healthTimeout,
     StopScope stopScope,
+    int backupConcurrency,
     Optional<String> backupHost,
     Path stateDir,
     Optional<Integer> metricsPort,
-    Optional<String> stackBackContainer) {
+    Optional<String> stackBackContainer,
+    Thresholds anomalyThresholds) {
 
   public Config {
     resticEnv = Map.copyOf(resticEnv);

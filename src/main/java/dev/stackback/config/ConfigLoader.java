@@ -3,6 +3,7 @@ package dev.stackback.config;
 import dev.stackback.config.Config.Email;
 import dev.stackback.config.Config.NotifyOn;
 import dev.stackback.config.Config.StopScope;
+import dev.stackback.history.Thresholds;
 import dev.stackback.label.Problem;
 import dev.stackback.label.Values;
 import dev.stackback.port.KeepPolicy;
@@ -153,14 +154,48 @@ public final class ConfigLoader {
             e.duration("BACKUP_TIMEOUT", Duration.ofHours(12)),
             e.durationOrZero("HEALTH_TIMEOUT", Duration.ofMinutes(2)),
             e.choice("STOP_SCOPE", StopScope.class, StopScope.SERVICE),
+            backupConcurrency(e),
             e.string("BACKUP_HOST").map(String::trim),
             Path.of(e.string("STATE_DIR").orElse("/state")),
             port(e),
-            e.string("STACK_BACK_CONTAINER").map(String::trim));
+            e.string("STACK_BACK_CONTAINER").map(String::trim),
+            anomalyThresholds(e));
     validateUrls(e, config);
     return e.problems().isEmpty()
         ? new Result(Optional.of(config), List.of(), warnings)
         : new Result(Optional.empty(), e.problems(), warnings);
+  }
+
+  /** The most {@code BACKUP_CONCURRENCY} may be: more restic processes only compete for I/O. */
+  static final int MAX_CONCURRENCY = 8;
+
+  /** {@code BACKUP_CONCURRENCY}: 1 (default) to {@link #MAX_CONCURRENCY}. */
+  private static int backupConcurrency(Env e) {
+    int n = e.nonNegativeInt("BACKUP_CONCURRENCY", 1);
+    if (n < 1 || n > MAX_CONCURRENCY) {
+      e.problem(
+          "BACKUP_CONCURRENCY",
+          "'" + n + "' is out of range: snapshots at once, 1 (default) to " + MAX_CONCURRENCY);
+      return 1;
+    }
+    return n;
+  }
+
+  /**
+   * {@code ANOMALY_MIN_RUNS}, {@code ANOMALY_SHRINK_PERCENT} (at most 100) and {@code
+   * ANOMALY_SLOWER_FACTOR}; 0 turns a check off.
+   */
+  private static Thresholds anomalyThresholds(Env e) {
+    Thresholds d = Thresholds.DEFAULT;
+    int shrink = e.nonNegativeInt("ANOMALY_SHRINK_PERCENT", d.shrinkPercent());
+    if (shrink > 100) {
+      e.problem("ANOMALY_SHRINK_PERCENT", "'" + shrink + "' is more than 100 (percent)");
+      shrink = d.shrinkPercent();
+    }
+    return new Thresholds(
+        e.nonNegativeInt("ANOMALY_MIN_RUNS", d.minRuns()),
+        shrink,
+        e.nonNegativeInt("ANOMALY_SLOWER_FACTOR", d.slowerFactor()));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.stackback.engine;
 
 import dev.stackback.engine.RunEngine.Outcome;
 import dev.stackback.plan.BackupStep;
+import dev.stackback.plan.BackupSteps;
 import dev.stackback.plan.ContainerRef;
 import dev.stackback.plan.DatabaseDump;
 import dev.stackback.plan.Plan;
@@ -27,6 +28,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +63,9 @@ final class BackupPhase {
   private final AtomicBoolean cancelled;
   private final SnapshotWorker worker;
   private final StopStart containers;
-  // why the rest of the phase is skipped (a repository or worker fault), or null
-  private String repositoryFailed;
+  // why the rest of the phase is skipped (a repository or worker fault), or null; written by the
+  // threads of a concurrent wave
+  private volatile String repositoryFailed;
 
   BackupPhase(
       ContainerRuntime runtime,
@@ -82,50 +89,125 @@ final class BackupPhase {
     worker.interrupt();
   }
 
+  /**
+   * Starts the run's worker in the background (see {@link SnapshotWorker#prestart}); {@link #run}
+   * or {@link #discard} removes it.
+   */
+  void prestart(Executor executor) {
+    worker.prestart(executor);
+  }
+
+  /** Removes a worker {@link #prestart} made when the phase does not run (pre hook failed). */
+  void discard() {
+    worker.remove();
+  }
+
   void run(List<BackupStep> steps, Outcome out) {
     try {
-      for (BackupStep step : steps) {
-        Target t = step.target();
-        switch (step) {
-          case BackupStep.Start s -> containers.start(t, out);
-          case BackupStep.Stop s -> {
-            String skip = skipReason(t, false);
-            if (skip == null && !t.volumes().isEmpty()) {
-              // the worker first: without one there is nothing to stop for
-              try {
-                worker.ensureStarted();
-              } catch (RuntimeException e) {
-                skip = "no worker container to read its volumes: " + e.getMessage();
-              }
-            }
-            if (skip != null) {
-              skipped("stop", t, skip);
-            } else {
-              containers.stop(t, out);
-            }
-          }
-          case BackupStep.Snapshot s -> {
-            String skip = skipReason(t, true);
-            if (skip != null) {
-              skipped("snapshot", t, skip);
-            } else {
-              snapshot(t, out);
-            }
-          }
-          case BackupStep.Dump d -> {
-            String skip = skipReason(t, false);
-            if (skip != null) {
-              skipped("dump", t, skip);
-            } else {
-              dump(t, out);
-            }
-          }
-        }
+      int n = plan.ordered() ? 1 : settings.concurrency();
+      if (n <= 1) {
+        steps.forEach(step -> step(step, out));
+      } else {
+        BackupSteps.waves(steps).forEach(wave -> wave(wave, n, out));
       }
     } finally {
       containers.restartLeftovers(out);
       worker.remove(); // in the time confirmRestarts waits for anyway
       containers.confirmRestarts(out);
+    }
+  }
+
+  /**
+   * One wave of {@link BackupSteps#waves}: its units (a target's dump and snapshot) up to {@code n}
+   * at a time, each unit's steps in order; returns when every unit has ended. A stop or a start is
+   * always a wave of one unit, run on this thread.
+   */
+  private void wave(List<List<BackupStep>> units, int n, Outcome out) {
+    if (units.size() == 1) {
+      units.get(0).forEach(step -> step(step, out));
+      return;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(n, units.size()),
+            r -> {
+              Thread t = new Thread(r, "stack-back-snapshot");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (List<BackupStep> unit : units) {
+        running.add(pool.submit(() -> unit.forEach(step -> contained(step, out))));
+      }
+      boolean interrupted = false;
+      for (Future<?> f : running) {
+        while (true) {
+          try {
+            f.get();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true; // a cancel reaches the snapshots through interrupt(); wait for them
+          } catch (ExecutionException e) {
+            break; // contained() catches what a step throws
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /** A step on a pool thread: whatever it throws fails the run, never the wave. */
+  private void contained(BackupStep step, Outcome out) {
+    try {
+      step(step, out);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "{} of {} failed unexpectedly", step.getClass().getSimpleName(), step.target().name(), e);
+      out.fail("stack-back failed unexpectedly: " + HookRunner.describe(e));
+    }
+  }
+
+  private void step(BackupStep step, Outcome out) {
+    Target t = step.target();
+    switch (step) {
+      case BackupStep.Start s -> containers.start(t, out);
+      case BackupStep.Stop s -> {
+        String skip = skipReason(t, false);
+        if (skip == null && !t.volumes().isEmpty()) {
+          // the worker first: without one there is nothing to stop for
+          try {
+            worker.ensureStarted();
+          } catch (RuntimeException e) {
+            skip = "no worker container to read its volumes: " + e.getMessage();
+          }
+        }
+        if (skip != null) {
+          skipped("stop", t, skip);
+        } else {
+          containers.stop(t, out);
+        }
+      }
+      case BackupStep.Snapshot s -> {
+        String skip = skipReason(t, true);
+        if (skip != null) {
+          skipped("snapshot", t, skip);
+        } else {
+          snapshot(t, out);
+        }
+      }
+      case BackupStep.Dump d -> {
+        String skip = skipReason(t, false);
+        if (skip != null) {
+          skipped("dump", t, skip);
+        } else {
+          dump(t, out);
+        }
+      }
     }
   }
 
@@ -176,7 +258,7 @@ final class BackupPhase {
           LOG.info("[snapshot {}] {}", t.name(), line);
         };
     try {
-      ExecResult r = worker.backup(t, log);
+      ExecResult r = worker.backup(t, tags(t), log);
       if (r.timedOut()) {
         throw new ResticException(
             ResticException.Kind.TIMEOUT,
@@ -205,6 +287,13 @@ final class BackupPhase {
       }
       repositoryFault(e);
     }
+  }
+
+  /** {@code t}'s tags and the run's: every snapshot of this run is one restore point. */
+  private List<String> tags(Target t) {
+    List<String> tags = new ArrayList<>(t.tags());
+    tags.add(RestorePoint.tag(rec.record().id()));
+    return tags;
   }
 
   /** Stops the phase when {@code e} is about the repository, not the service's data. */
@@ -247,7 +336,7 @@ final class BackupPhase {
           restic.backupStdin(
               d.snapshotPath(),
               plan.host(),
-              t.tags(),
+              tags(t),
               stdin -> {
                 dumpResult[0] = runtime.execStreaming(request, stdin, log);
                 return dumpResult[0].succeeded();
@@ -337,7 +426,8 @@ final class BackupPhase {
         1,
         msg,
         tail,
-        s.dataAdded());
+        s.dataAdded(),
+        s.totalBytesProcessed());
     if (s.incomplete()) {
       out.incomplete = true;
     }

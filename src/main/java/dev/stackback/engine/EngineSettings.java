@@ -16,6 +16,9 @@ import java.util.Map;
  * @param retryBackoff first wait between hook retries; doubles per retry, capped at 30s
  * @param healthTimeout how long after its start a restarted container with a healthcheck may take
  *     to become healthy before post hooks run (zero: no health wait)
+ * @param concurrency how many dumps and snapshots between two stops or starts may run at once
+ *     ({@code BACKUP_CONCURRENCY}; 1 = one after another); an ordered plan always runs one at a
+ *     time
  */
 public record EngineSettings(
     Duration stopTimeout,
@@ -25,8 +28,48 @@ public record EngineSettings(
     KeepPolicy keep,
     boolean maintenanceAfterRun,
     Duration retryBackoff,
-    Duration healthTimeout) {
+    Duration healthTimeout,
+    int concurrency) {
   public EngineSettings {
     workerEnv = Map.copyOf(workerEnv);
+    if (concurrency < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
+    }
+  }
+
+  /** Settings that run one dump or snapshot at a time. */
+  public EngineSettings(
+      Duration stopTimeout,
+      Duration startTimeout,
+      Duration backupTimeout,
+      Map<String, String> workerEnv,
+      KeepPolicy keep,
+      boolean maintenanceAfterRun,
+      Duration retryBackoff,
+      Duration healthTimeout) {
+    this(
+        stopTimeout,
+        startTimeout,
+        backupTimeout,
+        workerEnv,
+        keep,
+        maintenanceAfterRun,
+        retryBackoff,
+        healthTimeout,
+        1);
+  }
+
+  /** These settings with {@code n} dumps or snapshots at once. */
+  public EngineSettings withConcurrency(int n) {
+    return new EngineSettings(
+        stopTimeout,
+        startTimeout,
+        backupTimeout,
+        workerEnv,
+        keep,
+        maintenanceAfterRun,
+        retryBackoff,
+        healthTimeout,
+        n);
   }
 }

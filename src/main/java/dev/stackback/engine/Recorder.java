@@ -86,6 +86,38 @@ final class Recorder {
       String message,
       List<String> tail,
       Long bytesAdded) {
+    finished(
+        kind,
+        name,
+        stage,
+        service,
+        outcome,
+        started,
+        exitCode,
+        attempts,
+        message,
+        tail,
+        bytesAdded,
+        null);
+  }
+
+  /**
+   * Records a finished snapshot or dump that added {@code bytesAdded} to the repository and read
+   * {@code bytesRead} (null: unknown).
+   */
+  void finished(
+      String kind,
+      String name,
+      String stage,
+      String service,
+      String outcome,
+      Instant started,
+      Integer exitCode,
+      int attempts,
+      String message,
+      List<String> tail,
+      Long bytesAdded,
+      Long bytesRead) {
     step(
         new StepRecord(
             kind,
@@ -99,7 +131,8 @@ final class Recorder {
             attempts,
             message,
             tail,
-            bytesAdded));
+            bytesAdded,
+            bytesRead));
   }
 
   /** Records a step that ran a command. */

@@ -16,7 +16,9 @@ import dev.stackback.util.OutputTail;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,6 +90,21 @@ public final class RunEngine {
       Clock clock,
       HookRunner.Sleeper sleeper) {
     this(runtime, restic, shell, store, settings, clock, sleeper, restic::ensureRepository);
+  }
+
+  /** Runs the worker's head start ({@link BackupPhase#prestart}): a thread of its own. */
+  private static final Executor OWN_THREAD =
+      r -> Thread.ofPlatform().daemon().name("stack-back-worker-start").start(r);
+
+  private volatile Executor workerPrestart = OWN_THREAD;
+
+  /**
+   * For tests: runs the worker's head start on {@code executor} ({@code Runnable::run}: at once, in
+   * order; {@code r -> {}}: never, so the worker starts at the first stop or snapshot).
+   */
+  RunEngine prestartWorkerWith(Executor executor) {
+    this.workerPrestart = Objects.requireNonNull(executor, "executor");
+    return this;
   }
 
   private RunEngine(
@@ -219,24 +236,34 @@ public final class RunEngine {
   }
 
   private void checkPreBackupPost(Plan plan, Recorder rec, HookRunner hooks, Outcome out) {
-    if (checkRepository(rec, out)) {
-      StageResult pre = hooks.runStage(Stage.PRE, plan.hooks(Stage.PRE));
-      if (pre.failures() > 0) {
-        out.fail("a pre hook failed");
-      }
-      if (!pre.aborted() && !out.failed) {
-        BackupPhase backup = new BackupPhase(runtime, restic, rec, settings, plan, cancelled);
-        phase.set(backup);
-        try {
-          if (cancelled.get()) {
-            backup.interrupt();
-          }
-          backup.run(BackupSteps.of(plan), out);
-        } finally {
-          phase.set(null);
+    BackupPhase backup = new BackupPhase(runtime, restic, rec, settings, plan, cancelled);
+    // the worker container starts while the repository is checked and the pre hooks run
+    backup.prestart(workerPrestart);
+    boolean ran = false;
+    try {
+      if (checkRepository(rec, out)) {
+        StageResult pre = hooks.runStage(Stage.PRE, plan.hooks(Stage.PRE));
+        if (pre.failures() > 0) {
+          out.fail("a pre hook failed");
         }
-      } else {
-        LOG.warn("skipping stop and backup: a pre hook failed");
+        if (!pre.aborted() && !out.failed) {
+          phase.set(backup);
+          ran = true;
+          try {
+            if (cancelled.get()) {
+              backup.interrupt();
+            }
+            backup.run(BackupSteps.of(plan), out);
+          } finally {
+            phase.set(null);
+          }
+        } else {
+          LOG.warn("skipping stop and backup: a pre hook failed");
+        }
+      }
+    } finally {
+      if (!ran) {
+        backup.discard();
       }
     }
     if (!out.failed && !cancelled.get()) {
@@ -390,14 +417,17 @@ public final class RunEngine {
     };
   }
 
-  /** What has gone wrong so far; the first error is kept. */
+  /**
+   * What has gone wrong so far; the first error is kept. The snapshots of a concurrent wave write
+   * it from several threads.
+   */
   static final class Outcome {
-    boolean failed;
-    boolean incomplete;
-    boolean restartFailed;
-    String firstError;
+    volatile boolean failed;
+    volatile boolean incomplete;
+    volatile boolean restartFailed;
+    volatile String firstError;
 
-    void fail(String why) {
+    synchronized void fail(String why) {
       failed = true;
       if (firstError == null) {
         firstError = why;

@@ -14,8 +14,11 @@ import dev.stackback.port.Restic;
 import dev.stackback.port.WorkerSpec;
 import dev.stackback.port.WorkerSpec.WorkerMount;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +38,12 @@ final class SnapshotWorker {
   private final EngineSettings settings;
   private final Plan plan;
 
+  // guarded by startLock: creating the worker never blocks interrupt() or remove()
+  private final Object startLock = new Object();
+  private RuntimeException startFailure;
   // guarded by this
   private String id;
-  private RuntimeException startFailure;
-  private Thread execThread;
+  private final Set<Thread> execThreads = new HashSet<>();
   private boolean interrupted;
 
   SnapshotWorker(ContainerRuntime runtime, Restic restic, EngineSettings settings, Plan plan) {
@@ -52,43 +57,76 @@ final class SnapshotWorker {
    * Starts the worker unless it runs already; throws why it could not start (once tried, a failed
    * start is not tried again: every later snapshot gets the same answer).
    */
-  synchronized void ensureStarted() {
-    if (id != null) {
-      return;
-    }
-    if (startFailure != null) {
-      throw startFailure;
-    }
-    List<VolumeSnapshot> volumes =
-        plan.targets().stream().flatMap(t -> t.volumes().stream()).toList();
-    WorkerSpec spec =
-        WorkerSpec.idle(
-                plan.self().primary().exactImage(),
-                settings.workerEnv(),
-                mounts(plan, volumes, true),
-                Map.of(BackupPhase.WORKER_HOST_LABEL, plan.host()),
-                settings.startTimeout())
-            // restic's locks from this worker carry it: DeadWorkerLocks can clear them if it dies
-            .withHostname(WorkerSpec.hostnameFor(plan.host()))
-            // the repository may be a service of stack-back's own networks (minio, sftp)
-            .withNetworksOf(plan.self().primary().id());
-    try {
-      id = runtime.startWorker(spec);
-      LOG.debug("worker {} started with {} volume(s)", id, volumes.size());
-    } catch (RuntimeException e) {
-      startFailure = e;
-      throw e;
+  void ensureStarted() {
+    synchronized (startLock) {
+      synchronized (this) {
+        if (id != null) {
+          return;
+        }
+      }
+      if (startFailure != null) {
+        throw startFailure;
+      }
+      List<VolumeSnapshot> volumes =
+          plan.targets().stream().flatMap(t -> t.volumes().stream()).toList();
+      WorkerSpec spec =
+          WorkerSpec.idle(
+                  plan.self().primary().exactImage(),
+                  settings.workerEnv(),
+                  mounts(plan, volumes, true),
+                  Map.of(BackupPhase.WORKER_HOST_LABEL, plan.host()),
+                  settings.startTimeout())
+              // restic's locks from this worker carry it: DeadWorkerLocks can clear them if it dies
+              .withHostname(WorkerSpec.hostnameFor(plan.host()))
+              // the repository may be a service of stack-back's own networks (minio, sftp)
+              .withNetworksOf(plan.self().primary().id());
+      try {
+        String started = runtime.startWorker(spec);
+        synchronized (this) {
+          id = started;
+        }
+        LOG.debug("worker {} started with {} volume(s)", started, volumes.size());
+      } catch (RuntimeException e) {
+        startFailure = e;
+        throw e;
+      }
     }
   }
 
-  /** {@code restic backup} of {@code t}'s volumes in the worker (started first if need be). */
-  ExecResult backup(Target t, OutputLine log) {
+  /**
+   * Starts the worker on {@code executor} while the run does other things (the repository check,
+   * pre hooks), when the plan has volumes to snapshot; a failure is kept for {@link
+   * #ensureStarted()} to report at the first snapshot, as if it had happened there.
+   */
+  void prestart(Executor executor) {
+    if (plan.targets().stream().allMatch(t -> t.volumes().isEmpty())) {
+      return;
+    }
+    executor.execute(
+        () -> {
+          try {
+            ensureStarted();
+          } catch (RuntimeException e) {
+            LOG.debug("starting the worker ahead failed: {}", e.getMessage());
+          }
+        });
+  }
+
+  /**
+   * {@code restic backup} of {@code t}'s volumes in the worker (started first if need be), with
+   * {@code tags}.
+   */
+  ExecResult backup(Target t, List<String> tags, OutputLine log) {
     ensureStarted();
+    String worker;
+    synchronized (this) {
+      worker = id;
+    }
     List<String> paths = t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList();
     ExecRequest request =
         new ExecRequest(
-            id,
-            restic.backupCommand(plan.host(), t.tags(), paths),
+            worker,
+            restic.backupCommand(plan.host(), tags, paths),
             null,
             restic.backupCommandEnv(),
             settings.backupTimeout(),
@@ -97,13 +135,16 @@ final class SnapshotWorker {
       if (interrupted) {
         throw new ContainerRuntimeException("the run was interrupted before restic started");
       }
-      execThread = Thread.currentThread();
+      if (worker == null) {
+        throw new ContainerRuntimeException("the worker container was removed");
+      }
+      execThreads.add(Thread.currentThread());
     }
     try {
       return runtime.exec(request, log);
     } finally {
       synchronized (this) {
-        execThread = null;
+        execThreads.remove(Thread.currentThread());
         // an interrupt aimed at this exec must not hit a later call of the same thread
         Thread.interrupted();
       }
@@ -113,14 +154,20 @@ final class SnapshotWorker {
   /** Stops a running snapshot (restic gets SIGINT) and any later one; safe from any thread. */
   synchronized void interrupt() {
     interrupted = true;
-    if (execThread != null) {
-      execThread.interrupt();
-    }
+    execThreads.forEach(Thread::interrupt);
   }
 
-  /** Removes the worker if one was started; failures are logged, never thrown. */
+  /**
+   * Removes the worker if one was started (waiting for a start in progress, {@link #prestart}), and
+   * keeps later snapshots from starting another; failures are logged, never thrown.
+   */
   void remove() {
     String worker;
+    synchronized (startLock) {
+      if (startFailure == null) {
+        startFailure = new ContainerRuntimeException("the worker container was removed");
+      }
+    }
     synchronized (this) {
       worker = id;
       id = null;

@@ -5,7 +5,9 @@ import dev.stackback.state.StepRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Prometheus text format 0.0.4 from the run records under {@code STATE_DIR}. Pure: the same records
@@ -75,6 +77,7 @@ public final class Metrics {
               "gauge",
               "Hooks that failed or timed out in the last finished run");
           sample(b, "stackback_last_run_hook_failures", hookFailures(r));
+          services(b, r);
         });
     lastSuccess.ifPresent(
         r -> {
@@ -122,6 +125,102 @@ public final class Metrics {
         .filter(v -> v != null)
         .mapToLong(Long::longValue)
         .sum();
+  }
+
+  /**
+   * Per service of the last finished run (each service a snapshot or dump backed up): its anomalies
+   * (dumps and snapshots much smaller or slower than usual), the summed duration of its steps, and
+   * what its snapshots and dumps added and read.
+   */
+  private static void services(StringBuilder b, RunRecord r) {
+    List<String> services =
+        r.steps().stream()
+            .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
+            .map(StepRecord::service)
+            .filter(Objects::nonNull)
+            .distinct()
+            .toList();
+    header(
+        b,
+        "stackback_last_run_anomalies",
+        "gauge",
+        "Dumps and snapshots of the last finished run much smaller or slower than usual");
+    sample(b, "stackback_last_run_anomalies", r.anomalies().size());
+    if (services.isEmpty()) {
+      return;
+    }
+    header(
+        b,
+        "stackback_anomalies",
+        "gauge",
+        "Anomalies (much smaller or slower than usual) of the service in the last finished run");
+    for (String svc : services) {
+      sample(
+          b,
+          series("stackback_anomalies", svc),
+          r.anomalies().stream().filter(a -> svc.equals(a.service())).count());
+    }
+    header(
+        b,
+        "stackback_service_last_duration_seconds",
+        "gauge",
+        "Summed wall time of the service's steps in the last finished run");
+    for (String svc : services) {
+      long ms =
+          r.steps().stream()
+              .filter(s -> svc.equals(s.service()))
+              .mapToLong(StepRecord::durationMs)
+              .sum();
+      sample(b, series("stackback_service_last_duration_seconds", svc), ms / 1000.0);
+    }
+    perService(
+        b,
+        r,
+        services,
+        "stackback_service_last_bytes_added",
+        "Bytes the service's snapshots and dumps added to the repository in the last finished run",
+        StepRecord::bytesAdded);
+    perService(
+        b,
+        r,
+        services,
+        "stackback_service_last_bytes_read",
+        "Bytes the service's snapshots and dumps read in the last finished run",
+        StepRecord::bytesRead);
+  }
+
+  /** A gauge per service of the sum of {@code value} over its snapshots and dumps that say it. */
+  private static void perService(
+      StringBuilder b,
+      RunRecord r,
+      List<String> services,
+      String name,
+      String help,
+      Function<StepRecord, Long> value) {
+    boolean headed = false;
+    for (String svc : services) {
+      List<Long> values =
+          r.steps().stream()
+              .filter(s -> svc.equals(s.service()))
+              .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
+              .map(value)
+              .filter(Objects::nonNull)
+              .toList();
+      if (values.isEmpty()) {
+        continue;
+      }
+      if (!headed) {
+        header(b, name, "gauge", help);
+        headed = true;
+      }
+      sample(b, series(name, svc), values.stream().mapToLong(Long::longValue).sum());
+    }
+  }
+
+  /** {@code name{service="svc"}} with the label value escaped as the text format wants. */
+  static String series(String name, String service) {
+    String v = service.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    return name + "{service=\"" + v + "\"}";
   }
 
   static long hookFailures(RunRecord r) {

@@ -1,6 +1,7 @@
 package dev.stackback.notify;
 
 import dev.stackback.config.Redaction;
+import dev.stackback.state.Anomaly;
 import dev.stackback.state.DecisiveStep;
 import dev.stackback.state.FailureReport;
 import dev.stackback.state.FailureReport.ContainerReport;
@@ -62,13 +63,27 @@ public final class Messages {
   }
 
   static String subject(RunRecord r) {
-    return "[stack-back] backup " + r.state() + " on " + r.host() + " (run " + r.id() + ")";
+    return "[stack-back] backup "
+        + r.state()
+        + withAnomalies(r)
+        + " on "
+        + r.host()
+        + " (run "
+        + r.id()
+        + ")";
+  }
+
+  /** {@code " with 2 anomalies"}, or "" for a run without. */
+  static String withAnomalies(RunRecord r) {
+    int n = r.anomalies().size();
+    return n == 0 ? "" : " with " + n + (n == 1 ? " anomaly" : " anomalies");
   }
 
   /** One line: state, host, exit code and the first error. */
   static String summary(RunRecord r) {
     return "stack-back backup "
         + r.state()
+        + withAnomalies(r)
         + " on host '"
         + r.host()
         + "' (run "
@@ -91,6 +106,10 @@ public final class Messages {
     b.append("Duration:  ").append(Durations.format(r.duration())).append('\n');
     if (r.error() != null) {
       b.append("Error:     ").append(clean(r.error())).append('\n');
+    }
+    if (!r.anomalies().isEmpty()) {
+      b.append("\nAnomalies (much smaller or slower than usual):\n");
+      r.anomalies().forEach(a -> b.append("  - ").append(clean(a.message())).append('\n'));
     }
     List<StepRecord> failed = failedSteps(r);
     if (!failed.isEmpty()) {
@@ -129,6 +148,7 @@ public final class Messages {
     StringBuilder head = new StringBuilder();
     head.append("**stack-back: backup ")
         .append(r.state())
+        .append(withAnomalies(r))
         .append("** on `")
         .append(r.host())
         .append("` (run `")
@@ -141,6 +161,7 @@ public final class Messages {
     if (r.error() != null) {
       head.append("Error: ").append(clean(r.error())).append('\n');
     }
+    r.anomalies().forEach(a -> head.append("- anomaly: ").append(clean(a.message())).append('\n'));
     List<StepRecord> failed = failedSteps(r);
     for (StepRecord s : failed) {
       head.append("- ").append(describe(s)).append('\n');
@@ -203,6 +224,19 @@ public final class Messages {
       steps.add(m);
     }
     doc.put("failedSteps", steps);
+    List<Map<String, Object>> anomalies = new ArrayList<>();
+    for (Anomaly a : r.anomalies()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("type", a.type());
+      m.put("step", a.step());
+      m.put("service", a.service());
+      m.put("value", a.value());
+      m.put("median", a.median());
+      m.put("priorRuns", a.priorRuns());
+      m.put("message", clean(a.message()));
+      anomalies.add(m);
+    }
+    doc.put("anomalies", anomalies);
     doc.put("failure", r.failure() == null ? null : failureDocument(r.failure()));
     return doc;
   }

@@ -58,11 +58,14 @@ public final class Notifier {
     return !channels.isEmpty();
   }
 
-  /** Whether a run that ended like {@code r} is notified. */
+  /**
+   * Whether a run that ended like {@code r} is notified: a successful run with anomalies (a dump
+   * much smaller than usual may be a silent failure) also with {@code NOTIFY_ON=failure}.
+   */
   public boolean wants(RunRecord r) {
     return switch (r.state()) {
       case RunRecord.FAILED, RunRecord.INCOMPLETE -> true;
-      case RunRecord.SUCCEEDED -> notifyOn == NotifyOn.ALWAYS;
+      case RunRecord.SUCCEEDED -> notifyOn == NotifyOn.ALWAYS || !r.anomalies().isEmpty();
       default -> false;
     };
   }

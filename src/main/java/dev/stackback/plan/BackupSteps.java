@@ -2,7 +2,9 @@ package dev.stackback.plan;
 
 import dev.stackback.config.Config.StopScope;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Flattens a plan's targets into the stop / snapshot / dump / start sequence (SPEC 2).
@@ -55,5 +57,35 @@ public final class BackupSteps {
     }
     stopping.forEach(t -> steps.add(new BackupStep.Start(t)));
     return steps;
+  }
+
+  /**
+   * {@code steps} cut into waves for {@code BACKUP_CONCURRENCY}: each stop and each start is a wave
+   * of its own (they keep their order exactly); the dumps and snapshots between two of them form
+   * one wave, grouped into one unit per target (a target's dump before its snapshot, in step
+   * order). The units of a wave may run at the same time; the waves run one after another, in
+   * order. Concatenating every wave's units gives back {@code steps} reordered only within a wave.
+   */
+  public static List<List<List<BackupStep>>> waves(List<BackupStep> steps) {
+    List<List<List<BackupStep>>> waves = new ArrayList<>();
+    Map<String, List<BackupStep>> open = null;
+    for (BackupStep step : steps) {
+      if (step instanceof BackupStep.Stop || step instanceof BackupStep.Start) {
+        if (open != null) {
+          waves.add(List.copyOf(open.values()));
+          open = null;
+        }
+        waves.add(List.of(List.of(step)));
+      } else {
+        if (open == null) {
+          open = new LinkedHashMap<>();
+        }
+        open.computeIfAbsent(step.target().name(), k -> new ArrayList<>()).add(step);
+      }
+    }
+    if (open != null) {
+      waves.add(List.copyOf(open.values()));
+    }
+    return waves;
   }
 }

@@ -45,7 +45,8 @@ final class RecordJson {
                 num(st.get("attempts"), 0L).intValue(),
                 str(st.get("message")),
                 strings(st.get("tail")),
-                st.get("bytesAdded") == null ? null : num(st.get("bytesAdded"), 0L).longValue()));
+                optionalLong(st.get("bytesAdded")),
+                optionalLong(st.get("bytesRead"))));
       }
     }
     return new RunRecord(
@@ -61,7 +62,26 @@ final class RecordJson {
         steps,
         str(m.get("error")),
         str(m.get("reason")),
+        anomalies(m.get("anomalies")),
         failure(m.get("failure")));
+  }
+
+  private static List<Anomaly> anomalies(Object o) {
+    List<Anomaly> out = new ArrayList<>();
+    for (Object a : list(o)) {
+      if (a instanceof Map<?, ?> an) {
+        out.add(
+            new Anomaly(
+                str(an.get("type")),
+                str(an.get("step")),
+                str(an.get("service")),
+                num(an.get("value"), 0L).longValue(),
+                num(an.get("median"), 0L).longValue(),
+                num(an.get("priorRuns"), 0L).intValue(),
+                str(an.get("message"))));
+      }
+    }
+    return out;
   }
 
   private static FailureReport failure(Object o) {
@@ -119,6 +139,10 @@ final class RecordJson {
 
   private static Number num(Object o, Number otherwise) {
     return o instanceof Number n ? n : otherwise;
+  }
+
+  private static Long optionalLong(Object o) {
+    return o instanceof Number n ? n.longValue() : null;
   }
 
   private static Integer integer(Object o) {

@@ -25,6 +25,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param steps every step so far
  * @param error the first error, or null
  * @param reason why a run did nothing (state {@code skipped}: the pause), or null
+ * @param anomalies dumps and snapshots much smaller or slower than usual (a warning, set when the
+ *     run has ended), never null
  * @param failure why a failed run failed, with what the engine said about the containers of the
  *     deciding step, or null (see {@link FailureReport})
  */
@@ -41,6 +43,7 @@ public record RunRecord(
     List<StepRecord> steps,
     String error,
     String reason,
+    List<Anomaly> anomalies,
     FailureReport failure) {
 
   public static final String RUNNING = "running";
@@ -57,6 +60,46 @@ public record RunRecord(
   public RunRecord {
     stopped = stopped == null ? List.of() : List.copyOf(stopped);
     steps = steps == null ? List.of() : List.copyOf(steps);
+    anomalies = anomalies == null ? List.of() : List.copyOf(anomalies);
+  }
+
+  /** A record without a failure report. */
+  public RunRecord(
+      String id,
+      String trigger,
+      String state,
+      long pid,
+      String host,
+      Instant startedAt,
+      Instant endedAt,
+      Integer exitCode,
+      List<String> stopped,
+      List<StepRecord> steps,
+      String error,
+      String reason,
+      List<Anomaly> anomalies) {
+    this(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        anomalies, null);
+  }
+
+  /** A record without anomalies (a run in progress, or one not analysed). */
+  public RunRecord(
+      String id,
+      String trigger,
+      String state,
+      long pid,
+      String host,
+      Instant startedAt,
+      Instant endedAt,
+      Integer exitCode,
+      List<String> stopped,
+      List<StepRecord> steps,
+      String error,
+      String reason) {
+    this(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        List.of());
   }
 
   /** A record without a {@code reason} (every run that did something). */
@@ -73,25 +116,6 @@ public record RunRecord(
       List<StepRecord> steps,
       String error) {
     this(id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, null);
-  }
-
-  /** A record without a failure report. */
-  public RunRecord(
-      String id,
-      String trigger,
-      String state,
-      long pid,
-      String host,
-      Instant startedAt,
-      Instant endedAt,
-      Integer exitCode,
-      List<String> stopped,
-      List<StepRecord> steps,
-      String error,
-      String reason) {
-    this(
-        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
-        null);
   }
 
   /** A new run id for a run started at {@code start}: sortable by start time, then random. */
@@ -123,27 +147,34 @@ public record RunRecord(
     s.add(step);
     return new RunRecord(
         id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error, reason,
-        failure);
+        anomalies, failure);
   }
 
   public RunRecord withStopped(List<String> ids) {
     return new RunRecord(
         id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error, reason,
-        failure);
+        anomalies, failure);
   }
 
   public RunRecord ended(String newState, Instant at, int code, String firstError) {
     String err = firstError != null ? firstError : error;
     return new RunRecord(
         id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err, reason,
-        failure);
+        anomalies, failure);
+  }
+
+  /** This record with {@code found} as its anomalies. */
+  public RunRecord withAnomalies(List<Anomaly> found) {
+    return new RunRecord(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        found, failure);
   }
 
   /** This record with {@code report} as its failure report. */
   public RunRecord withFailure(FailureReport report) {
     return new RunRecord(
         id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
-        report);
+        anomalies, report);
   }
 
   /** Wall time, or null while running. */

@@ -143,13 +143,10 @@ public final class RunStore {
         .toList();
   }
 
-  /**
-   * The record of run {@code id}, or empty when there is none (or {@code id} is no run id: only
-   * letters, digits and dashes).
-   */
+  /** The record of run {@code id}, when it is (still) here. */
   public Optional<RunRecord> find(String id) {
-    if (id == null || !id.matches("[A-Za-z0-9-]+")) {
-      return Optional.empty();
+    if (id == null || !id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      return Optional.empty(); // never a path outside the directory
     }
     Path p = dir.resolve(id + ".json");
     return Files.isRegularFile(p) ? read(p) : Optional.empty();

@@ -21,6 +21,8 @@ import java.util.List;
  * @param tail the last lines of its output, bounded like {@link OutputTail#bound} (each line at
  *     most 4 KiB, 16 KiB in all) whoever made it, so no output can bloat a run record
  * @param bytesAdded bytes a snapshot or dump added to the repository, or null for other steps
+ * @param bytesRead bytes a snapshot or dump read (restic's {@code total_bytes_processed}: the size
+ *     of the dump or of the volume's files), or null for other steps and older records
  */
 public record StepRecord(
     String kind,
@@ -34,10 +36,41 @@ public record StepRecord(
     int attempts,
     String message,
     List<String> tail,
-    Long bytesAdded) {
+    Long bytesAdded,
+    Long bytesRead) {
   public StepRecord {
     tail = tail == null ? List.of() : List.copyOf(OutputTail.bound(tail));
     message = message == null ? null : OutputTail.capLine(message);
+  }
+
+  /** A step that says what it added to the repository but not what it read. */
+  public StepRecord(
+      String kind,
+      String name,
+      String stage,
+      String service,
+      String outcome,
+      Instant startedAt,
+      long durationMs,
+      Integer exitCode,
+      int attempts,
+      String message,
+      List<String> tail,
+      Long bytesAdded) {
+    this(
+        kind,
+        name,
+        stage,
+        service,
+        outcome,
+        startedAt,
+        durationMs,
+        exitCode,
+        attempts,
+        message,
+        tail,
+        bytesAdded,
+        null);
   }
 
   /** A step that added no data to the repository. */
@@ -65,6 +98,7 @@ public record StepRecord(
         attempts,
         message,
         tail,
+        null,
         null);
   }
 

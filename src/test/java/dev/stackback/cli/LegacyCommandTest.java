@@ -3,25 +3,14 @@ package dev.stackback.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stackback.config.Config;
-import dev.stackback.engine.fakes.FakeContainerRuntime;
-import dev.stackback.engine.fakes.FakeLocalShell;
 import dev.stackback.engine.fakes.FakeRestic;
 import dev.stackback.engine.fakes.Journal;
 import dev.stackback.engine.fakes.Stack;
-import dev.stackback.notify.Notifier;
-import dev.stackback.port.ContainerRuntime;
-import dev.stackback.port.LocalShell;
-import dev.stackback.port.Restic;
 import dev.stackback.port.Snapshot;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,55 +56,9 @@ class LegacyCommandTest {
   final StringWriter err = new StringWriter();
 
   int run(String... args) {
-    Stack stack = new Stack();
-    stack.self().hook("pre", 1, "echo self-pre");
-    stack
-        .service("web")
-        .backsUpData()
-        .hook("pre", 1, "echo web-pre")
-        .hook("finally", 1, "echo web-finally");
-    Map<String, String> env = new HashMap<>(stack.env());
-    env.put("STATE_DIR", state.toString());
-    env.put("STACK_BACK_CONTAINER", Stack.SELF);
-    FakeContainerRuntime runtime = new FakeContainerRuntime(journal, stack.containers());
-    FakeRestic restic = new FakeRestic(journal).withSnapshots(snapshots);
-    FakeLocalShell shell = new FakeLocalShell(journal);
-    App app =
-        new App() {
-          @Override
-          public Map<String, String> env() {
-            return env;
-          }
-
-          @Override
-          public ContainerRuntime runtime(Config config) {
-            return runtime;
-          }
-
-          @Override
-          public Restic restic(Config config) {
-            return restic;
-          }
-
-          @Override
-          public LocalShell shell() {
-            return shell;
-          }
-
-          @Override
-          public Clock clock() {
-            return Clock.systemUTC();
-          }
-
-          @Override
-          public Notifier notifier(Config config) {
-            return Notifier.none();
-          }
-        };
-    var cl = StackBackCommand.commandLine(app);
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    Stack stack = FakeApp.webStack();
+    return FakeApp.of(stack, state, journal, new FakeRestic(journal).withSnapshots(snapshots))
+        .execute(out, err, args);
   }
 
   @Test

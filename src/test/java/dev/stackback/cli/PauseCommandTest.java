@@ -5,21 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.stackback.config.Config;
-import dev.stackback.engine.fakes.FakeContainerRuntime;
-import dev.stackback.engine.fakes.FakeLocalShell;
 import dev.stackback.engine.fakes.FakeRestic;
 import dev.stackback.engine.fakes.Journal;
 import dev.stackback.engine.fakes.Stack;
-import dev.stackback.notify.Notifier;
-import dev.stackback.port.ContainerRuntime;
-import dev.stackback.port.LocalShell;
-import dev.stackback.port.Restic;
 import dev.stackback.state.Pause;
 import dev.stackback.state.PauseFile;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,50 +44,10 @@ class PauseCommandTest {
     err = new StringWriter();
     Stack stack = new Stack();
     stack.service("web").backsUpData().hook("pre", 1, "echo web-pre");
-    Map<String, String> env = new HashMap<>(stack.env());
-    env.put("STATE_DIR", state.toString());
-    env.put("STACK_BACK_CONTAINER", Stack.SELF);
-    env.put("HOSTNAME", "sidecar1");
-    FakeContainerRuntime runtime = new FakeContainerRuntime(journal, stack.containers());
-    FakeRestic restic = new FakeRestic(journal);
-    FakeLocalShell shell = new FakeLocalShell(journal);
-    Clock clock = Clock.fixed(now, ZoneOffset.UTC);
-    App app =
-        new App() {
-          @Override
-          public Map<String, String> env() {
-            return env;
-          }
-
-          @Override
-          public ContainerRuntime runtime(Config config) {
-            return runtime;
-          }
-
-          @Override
-          public Restic restic(Config config) {
-            return restic;
-          }
-
-          @Override
-          public LocalShell shell() {
-            return shell;
-          }
-
-          @Override
-          public Clock clock() {
-            return clock;
-          }
-
-          @Override
-          public Notifier notifier(Config config) {
-            return Notifier.none();
-          }
-        };
-    var cl = StackBackCommand.commandLine(app);
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    return FakeApp.of(stack, state, journal, new FakeRestic(journal))
+        .withEnv("HOSTNAME", "sidecar1")
+        .withClock(Clock.fixed(now, ZoneOffset.UTC))
+        .execute(out, err, args);
   }
 
   Pause pauseOnFile() {

@@ -164,6 +164,35 @@ class ConfigLoaderTest {
         problems("KEEP_MONTHLY", "-1"));
   }
 
+  @Test
+  void anomalyThresholds_defaultAndSet() {
+    assertEquals(
+        dev.stackback.history.Thresholds.DEFAULT,
+        ok("RESTIC_REPOSITORY", "/r").anomalyThresholds());
+    assertEquals(
+        new dev.stackback.history.Thresholds(5, 30, 0),
+        ok(
+                "RESTIC_REPOSITORY",
+                "/r",
+                "ANOMALY_MIN_RUNS",
+                "5",
+                "ANOMALY_SHRINK_PERCENT",
+                "30",
+                "ANOMALY_SLOWER_FACTOR",
+                "0")
+            .anomalyThresholds());
+  }
+
+  @Test
+  void anomalyThresholds_invalid_isProblemNamingTheVariable() {
+    assertEquals(
+        List.of("environment: variable 'ANOMALY_SHRINK_PERCENT': '120' is more than 100 (percent)"),
+        problems("RESTIC_REPOSITORY", "/r", "ANOMALY_SHRINK_PERCENT", "120"));
+    assertEquals(
+        List.of("environment: variable 'ANOMALY_SLOWER_FACTOR': '2.5' is not a whole number >= 0"),
+        problems("RESTIC_REPOSITORY", "/r", "ANOMALY_SLOWER_FACTOR", "2.5"));
+  }
+
   // --- _FILE forms ---
 
   @Test
@@ -302,6 +331,21 @@ class ConfigLoaderTest {
             "environment: variable 'STOP_SCOPE': 'container' is not valid (expected one of"
                 + " [service, run])"),
         problems("STOP_SCOPE", "container"));
+  }
+
+  @Test
+  void backupConcurrency_defaultsToOne_acceptsOneToEight_elseNamesTheVariable() {
+    assertEquals(1, ok().backupConcurrency());
+    assertEquals(3, ok("BACKUP_CONCURRENCY", "3").backupConcurrency());
+    assertEquals(
+        List.of(
+            "environment: variable 'BACKUP_CONCURRENCY': '0' is out of range: snapshots at once,"
+                + " 1 (default) to 8"),
+        problems("BACKUP_CONCURRENCY", "0"));
+    assertEquals(1, problems("BACKUP_CONCURRENCY", "9").size());
+    assertEquals(
+        List.of("environment: variable 'BACKUP_CONCURRENCY': 'two' is not a whole number >= 0"),
+        problems("BACKUP_CONCURRENCY", "two"));
   }
 
   @Test

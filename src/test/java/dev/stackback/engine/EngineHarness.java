@@ -48,19 +48,23 @@ final class EngineHarness {
             config.keep(),
             config.maintenanceSchedule().isEmpty(),
             Duration.ofSeconds(1),
-            config.healthTimeout());
+            config.healthTimeout(),
+            config.backupConcurrency());
     engine =
         new RunEngine(
-            runtime,
-            restic,
-            shell,
-            store,
-            settings,
-            Clock.fixed(Instant.parse("2026-03-01T02:00:00Z"), ZoneOffset.UTC),
-            d -> {
-              sleeps.add(d);
-              journal.add("sleep " + d.toSeconds() + "s");
-            });
+                runtime,
+                restic,
+                shell,
+                store,
+                settings,
+                Clock.fixed(Instant.parse("2026-03-01T02:00:00Z"), ZoneOffset.UTC),
+                d -> {
+                  sleeps.add(d);
+                  journal.add("sleep " + d.toSeconds() + "s");
+                })
+            // no head start: the worker starts at the first stop or snapshot, so the journal's
+            // order is deterministic (RunEngineWorkerPrestartTest covers the head start)
+            .prestartWorkerWith(r -> {});
   }
 
   RunReport run() {

@@ -113,7 +113,7 @@ class RunEngineLifecycleTest {
   void happyPath_workerGetsOwnImageRepositoryMountsAndTargetReadOnly_notTheSocket() {
     EngineHarness h = harness(standardStack());
 
-    h.run();
+    String run = "run=" + h.run().record().id();
 
     assertEquals(1, h.runtime.workers().size(), "one worker per run");
     WorkerSpec worker = h.runtime.workers().get(0);
@@ -138,10 +138,14 @@ class RunEngineLifecycleTest {
     assertEquals(
         h.restic.backupCommand(
             "app",
-            List.of("stack-back", "project=app", "service=web"),
+            List.of("stack-back", "project=app", "service=web", run),
             List.of("/volumes/web/data")),
         web.command());
     assertEquals("INT", web.stopSignal(), "restic is stopped with SIGINT: it drops its lock");
+    assertEquals(
+        List.of("stack-back", "project=app", "service=db", run),
+        h.restic.stdinTags().get("/databases/db/all_databases.sql"),
+        "the dump is tagged with the run too: one restore point");
     assertEquals(
         DumpCommands.command(h.stack.plan().targets().get(0).dump().orElseThrow()),
         h.runtime.execs().stream()

@@ -57,6 +57,7 @@ class RunEngineRepositoryCheckTest {
                 Duration.ZERO),
             Clock.systemUTC(),
             check);
+    engine.prestartWorkerWith(Runnable::run); // the head start at once: a deterministic journal
     return engine.run(stack.plan(), "manual");
   }
 
@@ -81,7 +82,16 @@ class RunEngineRepositoryCheckTest {
             });
 
     assertEquals(1, report.exitCode());
-    assertEquals(List.of(WEB_ERROR, SELF_ERROR, WEB_FINALLY, SELF_FINALLY), journal.entries());
+    // the worker's head start is undone before the error hooks
+    assertEquals(
+        List.of(
+            EngineHarness.WORKER_START,
+            EngineHarness.WORKER_REMOVE,
+            WEB_ERROR,
+            SELF_ERROR,
+            WEB_FINALLY,
+            SELF_FINALLY),
+        journal.entries());
     RunRecord r = report.record();
     assertEquals(RunRecord.FAILED, r.state());
     assertEquals("check repository: failed", steps(r).get(0));

@@ -178,11 +178,14 @@ class BackupIT {
     JsonNode snaps = restic.snapshots();
     assertEquals(2, snaps.size(), snaps::toString);
     Map<String, JsonNode> byService = new TreeMap<>();
+    List<JsonNode> runs = Cli.records(fx.dir.resolve("state"));
+    String runTag = "run=" + runs.get(runs.size() - 1).get("id").asText();
     for (JsonNode s : snaps) {
       assertEquals(project, s.get("hostname").asText());
       List<String> tags = StatusIT.strings(s.get("tags"));
-      String service = tags.get(tags.size() - 1).replace("service=", "");
-      assertEquals(List.of("stack-back", "project=" + project, "service=" + service), tags);
+      String service = tags.get(2).replace("service=", "");
+      // SPEC 3's tags, then the run's: every snapshot of a run is one restore point
+      assertEquals(List.of("stack-back", "project=" + project, "service=" + service, runTag), tags);
       byService.put(service, s);
     }
     assertEquals(List.of("app", "web"), List.copyOf(byService.keySet()));

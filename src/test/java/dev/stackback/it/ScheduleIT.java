@@ -46,18 +46,27 @@ class ScheduleIT {
       assertEquals("/volumes/app/data", snap.path("paths").get(0).asText());
       assertEquals(
           "scheduled\n",
-          // the run's maintenance (forget + prune + check) may still hold its lock: wait for it
+          // the run's maintenance (forget + prune + check) may still hold its lock: wait for it.
+          // restic 0.19 prints "repo already locked, waiting ..." on stdout, so the file is
+          // written with --target and read back on its own.
           SidecarProject.ok(
                   exec(
                       sidecar,
-                      "restic",
-                      "--retry-lock",
-                      "2m",
-                      "dump",
-                      "latest",
-                      "/volumes/app/data/hello.txt"))
+                      "sh",
+                      "-c",
+                      "restic --retry-lock 2m dump --target /tmp/hello.txt latest"
+                          + " /volumes/app/data/hello.txt >/dev/null && cat /tmp/hello.txt"))
               .out());
 
+      // SIGTERM between runs: the first run (snapshot, then forget + prune + check) has ended
+      assertTrue(
+          SidecarProject.poll(
+              Duration.ofSeconds(60),
+              () ->
+                  SidecarProject.docker(Duration.ofSeconds(10), "logs", sidecar)
+                      .err()
+                      .contains("scheduled backup finished with exit code 0")),
+          "the first scheduled run did not end within 60 s");
       long t1 = System.nanoTime();
       SidecarProject.ok(SidecarProject.docker(Duration.ofSeconds(90), "stop", "-t", "60", sidecar));
       long stopMs = (System.nanoTime() - t1) / 1_000_000;

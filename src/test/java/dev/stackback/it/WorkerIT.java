@@ -167,6 +167,67 @@ class WorkerIT {
   }
 
   @Test
+  void backupConcurrency_snapshotsOfRunningServicesOverlap_inTheOneWorker_allReadBack()
+      throws Exception {
+    Project p = project("conc", Map.of("stopped", DockerFixture.IDLE));
+    for (String s : List.of("a", "b", "c")) {
+      fx.container(p.name(), s)
+          .mount(fx.volume("conc-" + s), "/data")
+          .label("stack-back.volumes", "true")
+          .script("echo content-of-" + s + " > /data/file; " + DockerFixture.IDLE)
+          .start();
+    }
+    Map<String, String> env = new HashMap<>(p.env());
+    env.put("BACKUP_CONCURRENCY", "3");
+    Instant t0 = Instant.now();
+
+    Cli.Result r = Cli.run(env, "backup");
+
+    assertEquals(0, r.exit(), r::toString);
+    assertEquals(1, workersCreated(p.name(), t0).size(), "one worker, several execs in it");
+    assertEquals(List.of(), workersLeft(p.name()));
+    JsonNode rec = Cli.records(Path.of(p.env().get("STATE_DIR"))).get(0);
+    List<String> steps = Cli.steps(rec);
+    // a, b and c between the same two stops/starts: one wave; 'stopped' keeps its own window
+    assertEquals(
+        List.of("snapshot a=ok", "snapshot b=ok", "snapshot c=ok"),
+        steps.subList(1, 4).stream().sorted().toList(),
+        steps::toString);
+    assertEquals(
+        List.of("stop stopped=ok", "snapshot stopped=ok", "start stopped=ok"),
+        steps.subList(4, 7),
+        steps::toString);
+    // the three snapshot windows overlap: each began before the first one ended
+    Instant firstEnd = Instant.MAX;
+    List<Instant> begins = new ArrayList<>();
+    for (JsonNode st : rec.get("steps")) {
+      if (st.get("name").asText().matches("snapshot [abc]")) {
+        Instant begin = Instant.parse(st.get("startedAt").asText());
+        begins.add(begin);
+        Instant end = begin.plusMillis(st.get("durationMs").asLong());
+        firstEnd = end.isBefore(firstEnd) ? end : firstEnd;
+      }
+    }
+    assertEquals(3, begins.size(), rec::toString);
+    for (Instant b : begins) {
+      assertTrue(b.isBefore(firstEnd), "snapshots did not overlap: " + rec);
+    }
+    HostRestic restic = new HostRestic(p.repo(), PASSWORD);
+    assertEquals(4, restic.snapshots().size());
+    for (JsonNode snap : restic.snapshots()) {
+      String path = snap.get("paths").get(0).asText();
+      String service = path.split("/")[2];
+      Path target = fx.hostDir("conc-restore-" + service);
+      restic.restore(snap.get("short_id").asText(), target);
+      if (!service.equals("stopped")) {
+        assertEquals(
+            "content-of-" + service + "\n",
+            Files.readString(target.resolve("volumes/" + service + "/data/file")));
+      }
+    }
+  }
+
+  @Test
   void containerExitsRightAfterRestart_exit4_failedStartStepSaysWhatHappened() throws Exception {
     // the first start runs; every later start exits 3 after 200 ms
     String flaky =

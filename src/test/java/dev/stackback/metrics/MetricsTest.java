@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.notify.SampleRuns;
 import dev.stackback.state.RunRecord;
+import dev.stackback.state.StepRecord;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -44,9 +45,61 @@ class MetricsTest {
       assertTrue(
           line.startsWith("# HELP stackback_")
               || line.startsWith("# TYPE stackback_")
-              || line.matches("stackback_[a-z_]+(\\{state=\"[a-z]+\"})? -?[0-9.]+"),
+              || line.matches("stackback_[a-z_]+(\\{(state|service)=\"[a-z0-9_.-]+\"})? -?[0-9.]+"),
           line);
     }
+  }
+
+  @Test
+  void lastRun_anomaliesAndDurationAndBytesPerService() {
+    RunRecord last =
+        SampleRuns.withAnomaly(
+            SampleRuns.ended(
+                "b",
+                RunRecord.SUCCEEDED,
+                0,
+                null,
+                List.of(
+                    SampleRuns.snapshot("web", 5),
+                    new StepRecord(
+                        "dump",
+                        "dump db",
+                        null,
+                        "db",
+                        "ok",
+                        SampleRuns.T0,
+                        1500,
+                        0,
+                        1,
+                        null,
+                        List.of(),
+                        100L,
+                        1024L))));
+    String m = Metrics.render(List.of(last));
+
+    assertTrue(m.contains("\nstackback_last_run_anomalies 1\n"), m);
+    assertTrue(m.contains("\nstackback_anomalies{service=\"web\"} 0\n"), m);
+    assertTrue(m.contains("\nstackback_anomalies{service=\"db\"} 1\n"), m);
+    assertTrue(m.contains("\nstackback_service_last_duration_seconds{service=\"web\"} 3\n"), m);
+    assertTrue(m.contains("\nstackback_service_last_duration_seconds{service=\"db\"} 1.500\n"), m);
+    assertTrue(m.contains("\nstackback_service_last_bytes_added{service=\"web\"} 5\n"), m);
+    assertTrue(m.contains("\nstackback_service_last_bytes_added{service=\"db\"} 100\n"), m);
+    // only the dump says what it read
+    assertTrue(m.contains("\nstackback_service_last_bytes_read{service=\"db\"} 1024\n"), m);
+    assertFalse(m.contains("stackback_service_last_bytes_read{service=\"web\"}"), m);
+    assertTrue(
+        m.contains("\n# TYPE stackback_anomalies gauge\n"), "one header per metric family: " + m);
+  }
+
+  @Test
+  void lastRunWithoutAnomalies_zero_andServiceNamesAreEscaped() {
+    String m = Metrics.render(List.of(SampleRuns.succeeded("b", 5)));
+    assertTrue(m.contains("\nstackback_last_run_anomalies 0\n"), m);
+    assertTrue(m.contains("\nstackback_anomalies{service=\"web\"} 0\n"), m);
+    assertFalse(Metrics.render(List.of()).contains("stackback_anomalies"));
+    assertTrue(
+        Metrics.series("x", "a\"b\\c\nd").equals("x{service=\"a\\\"b\\\\c\\nd\"}"),
+        Metrics.series("x", "a\"b\\c\nd"));
   }
 
   @Test

@@ -130,12 +130,36 @@ class MessagesTest {
   }
 
   @Test
+  void runWithAnAnomaly_everyFormSaysIt() {
+    Notification n = Messages.forRun(SampleRuns.withAnomaly(SampleRuns.succeeded("r7", 1)));
+    String message =
+        "dump db read 1.0 KiB, 99% less than its median of 100 KiB over the previous 4 runs";
+    assertEquals("[stack-back] backup succeeded with 1 anomaly on demo (run r7)", n.subject());
+    assertTrue(
+        n.text().contains("Anomalies (much smaller or slower than usual):\n  - " + message),
+        n.text());
+    assertTrue(n.shortText().startsWith("**stack-back: backup succeeded with 1 anomaly**"));
+    assertTrue(n.shortText().contains("- anomaly: " + message), n.shortText());
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> anomalies = (List<Map<String, Object>>) n.document().get("anomalies");
+    assertEquals(1, anomalies.size());
+    assertEquals("smaller", anomalies.get(0).get("type"));
+    assertEquals("dump db", anomalies.get(0).get("step"));
+    assertEquals(1024L, anomalies.get(0).get("value"));
+    assertEquals(102_400L, anomalies.get(0).get("median"));
+    assertEquals(message, anomalies.get(0).get("message"));
+    assertTrue(((String) n.document().get("summary")).contains("succeeded with 1 anomaly"));
+  }
+
+  @Test
   void succeededRun_saysSoWithoutFailedSteps() {
     Notification n = Messages.forRun(SampleRuns.succeeded("r6", 1234));
 
     assertTrue(n.subject().contains("succeeded"), n.subject());
     assertFalse(n.text().contains("Failed steps"), n.text());
     assertEquals(List.of(), n.document().get("failedSteps"));
+    assertEquals(List.of(), n.document().get("anomalies"));
+    assertFalse(n.text().contains("Anomalies"), n.text());
   }
 
   @Test

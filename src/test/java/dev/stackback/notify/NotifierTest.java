@@ -62,6 +62,19 @@ class NotifierTest {
   }
 
   @Test
+  void succeededRunWithAnAnomaly_isNotifiedAlsoOnFailureOnly() {
+    FakeChannel c = new FakeChannel("c", null);
+    Notifier onFailure = new Notifier(List.of(c), NotifyOn.FAILURE);
+    RunRecord flagged = SampleRuns.withAnomaly(SampleRuns.succeeded("s", 1));
+    assertTrue(onFailure.wants(flagged));
+    assertFalse(onFailure.wants(SampleRuns.succeeded("s", 1)));
+    onFailure.runEnded(flagged);
+    assertEquals(1, c.sent.size());
+    assertEquals(
+        "[stack-back] backup succeeded with 1 anomaly on demo (run s)", c.sent.get(0).subject());
+  }
+
+  @Test
   void aFailingChannel_doesNotStopTheOthers_andItsErrorHasNoSecrets() {
     FakeChannel first = new FakeChannel("first", null);
     FakeChannel broken =

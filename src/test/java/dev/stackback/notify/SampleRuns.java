@@ -1,5 +1,6 @@
 package dev.stackback.notify;
 
+import dev.stackback.state.Anomaly;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.StepRecord;
 import java.time.Instant;
@@ -54,6 +55,21 @@ public final class SampleRuns {
 
   public static RunRecord succeeded(String id, long bytes) {
     return ended(id, RunRecord.SUCCEEDED, 0, null, List.of(snapshot("web", bytes)));
+  }
+
+  /** {@code r} with one anomaly: its dump of db read 1 KiB against a median of 100 KiB. */
+  public static RunRecord withAnomaly(RunRecord r) {
+    return r.withAnomalies(
+        List.of(
+            new Anomaly(
+                Anomaly.SMALLER,
+                "dump db",
+                "db",
+                1024,
+                102_400,
+                4,
+                "dump db read 1.0 KiB, 99% less than its median of 100 KiB over the previous 4"
+                    + " runs")));
   }
 
   public static RunRecord ended(

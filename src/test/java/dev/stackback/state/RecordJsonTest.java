@@ -1,6 +1,8 @@
 package dev.stackback.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
@@ -32,16 +34,17 @@ class RecordJsonTest {
         new StepRecord(
             "snapshot",
             "app",
-            null,
+            "-",
             "app",
             "ok",
             T0.plusSeconds(2),
             5,
-            null,
+            0,
             1,
-            null,
-            List.of(),
-            9_876_543_210L);
+            "snapshot 1234abcd",
+            List.of("done"),
+            9_876_543_210L,
+            12_345_678_901L);
     return new RunRecord(
         "20250301T020000Z-ab12",
         "schedule",
@@ -53,7 +56,41 @@ class RecordJsonTest {
         1,
         List.of("c1", "c2"),
         List.of(hook, snap),
-        "pre hook failed");
+        "pre hook failed",
+        "a reason",
+        List.of(
+            new Anomaly(
+                Anomaly.SMALLER,
+                "snapshot app",
+                "app",
+                12_345_678_901L,
+                40_000_000_000L,
+                3,
+                "snapshot app read 11.5 GiB, 69% less than \"usual\"")),
+        FailureReportJsonTest.failedWithReport().failure());
+  }
+
+  /**
+   * Every field of a record, step and anomaly is set in {@link #sample()}: a field added to one of
+   * them but not read by {@link RecordJson} fails {@link
+   * #readsWhatRunStoreWrites_theSameRecordAsJackson}.
+   */
+  @Test
+  void sampleSetsEveryField() throws Exception {
+    RunRecord r = sample();
+    assertNoNullComponent(r);
+    assertNoNullComponent(r.steps().get(1));
+    assertNoNullComponent(r.anomalies().get(0));
+  }
+
+  private static void assertNoNullComponent(Record r) throws Exception {
+    for (var c : r.getClass().getRecordComponents()) {
+      Object v = c.getAccessor().invoke(r);
+      assertNotNull(v, c.getName());
+      if (v instanceof List<?> l) {
+        assertFalse(l.isEmpty(), c.getName());
+      }
+    }
   }
 
   @Test

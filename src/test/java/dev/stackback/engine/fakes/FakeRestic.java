@@ -31,8 +31,10 @@ import java.util.OptionalLong;
 public final class FakeRestic implements Restic {
   private final Journal journal;
   private final Map<String, String> stdin = new LinkedHashMap<>();
+  private final Map<String, List<String>> stdinTags = new LinkedHashMap<>();
   private final List<KeepPolicy> forgets = new ArrayList<>();
   private final List<Snapshot> listed = new ArrayList<>();
+  private final Map<String, String> files = new LinkedHashMap<>();
   private int snapshots;
 
   public FakeRestic(Journal journal) {
@@ -44,9 +46,23 @@ public final class FakeRestic implements Restic {
     return Map.copyOf(stdin);
   }
 
+  /** The tags of every committed stdin backup, by file name. */
+  public synchronized Map<String, List<String>> stdinTags() {
+    return Map.copyOf(stdinTags);
+  }
+
   /** Adds snapshots that {@link #snapshots} lists (filtered by host and tags, like restic). */
   public synchronized FakeRestic withSnapshots(Snapshot... more) {
     listed.addAll(List.of(more));
+    return this;
+  }
+
+  /**
+   * A file {@link #fileSize} and {@link #dump} answer with {@code content}: a dump to restore
+   * (without it, they refuse, as no test expects a dump restore).
+   */
+  public synchronized FakeRestic withFile(String snapshotId, String path, String content) {
+    files.put(snapshotId + " " + path, content);
     return this;
   }
 
@@ -87,6 +103,7 @@ public final class FakeRestic implements Restic {
     r.throwIfError();
     synchronized (this) {
       stdin.put(filename, data.toString(StandardCharsets.UTF_8));
+      stdinTags.put(filename, List.copyOf(tags));
     }
     return summary(r.incomplete());
   }
@@ -108,9 +125,13 @@ public final class FakeRestic implements Restic {
   }
 
   @Override
-  public long fileSize(String snapshotId, String path) {
-    // dump restores have their own fakes (DumpRestoreRunTest)
-    throw new UnsupportedOperationException("FakeRestic does not fake dump restores");
+  public synchronized long fileSize(String snapshotId, String path) {
+    String content = files.get(snapshotId + " " + path);
+    if (content == null) {
+      // DumpRestoreRunTest fakes dump restores in detail; others give the file with withFile
+      throw new UnsupportedOperationException("no such file in FakeRestic: " + path);
+    }
+    return content.getBytes(StandardCharsets.UTF_8).length;
   }
 
   @Override
@@ -209,6 +230,17 @@ public final class FakeRestic implements Restic {
   @Override
   public void dump(String snapshotId, String path, OutputStream out) {
     journal.call("restic dump " + snapshotId + " " + path).throwIfError();
+    String content;
+    synchronized (this) {
+      content = files.get(snapshotId + " " + path);
+    }
+    if (content != null) {
+      try {
+        out.write(content.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new ResticException(ResticException.Kind.FAILED, -1, "dump: " + e.getMessage());
+      }
+    }
   }
 
   private synchronized BackupSummary summary(boolean incomplete) {
