@@ -7,20 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.stackback.config.Config;
 import dev.stackback.engine.fakes.FakeContainerRuntime;
 import dev.stackback.engine.fakes.FakeLocalShell;
 import dev.stackback.engine.fakes.FakeRestic;
 import dev.stackback.engine.fakes.Journal;
 import dev.stackback.engine.fakes.Stack;
-import dev.stackback.notify.Notifier;
 import dev.stackback.port.ContainerEvent;
-import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerState;
-import dev.stackback.port.LocalShell;
-import dev.stackback.port.Restic;
 import dev.stackback.state.RunStore;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -89,44 +83,13 @@ class RunReportCommandsTest {
   int run(String... args) {
     out = new StringWriter();
     err = new StringWriter();
-    FakeRestic restic = new FakeRestic(journal);
-    FakeLocalShell shell = new FakeLocalShell(journal);
-    App app =
-        new App() {
-          @Override
-          public Map<String, String> env() {
-            return env;
-          }
-
-          @Override
-          public ContainerRuntime runtime(Config config) {
-            return runtime;
-          }
-
-          @Override
-          public Restic restic(Config config) {
-            return restic;
-          }
-
-          @Override
-          public LocalShell shell() {
-            return shell;
-          }
-
-          @Override
-          public Clock clock() {
-            return Clock.fixed(NOW, ZoneOffset.UTC);
-          }
-
-          @Override
-          public Notifier notifier(Config config) {
-            return Notifier.none();
-          }
-        };
-    var cl = StackBackCommand.commandLine(app);
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    return new FakeApp(
+            env,
+            runtime,
+            new FakeRestic(journal),
+            new FakeLocalShell(journal),
+            Clock.fixed(NOW, ZoneOffset.UTC))
+        .execute(out, err, args);
   }
 
   /** The pings received: {@code POST /ping/abc-123/start}, without bodies. */
