@@ -88,7 +88,12 @@ class FailureReportIT {
   void preHookMakesItsContainerExit3_recordRunsShowAndFailPingCarryStateLogsEvents()
       throws Exception {
     String project = fx.project("hook");
-    String self = fx.container(project, "backup").mount(repo.toString(), repo.toString()).start();
+    // the error hook (local, where stack-back runs) gives the app the moment it takes to die
+    String self =
+        fx.container(project, "backup")
+            .mount(repo.toString(), repo.toString())
+            .label("stack-back.hooks.error.1.cmd", "sleep 2")
+            .start();
     String app =
         fx.container(project, "app")
             .env("API_TOKEN", TOKEN)
@@ -189,6 +194,47 @@ class FailureReportIT {
     assertEquals(
         List.of("POST /ping/restart/start", "POST /ping/restart/fail"),
         firstLines(pingsOf("restart")));
+  }
+
+  @Test
+  void restartedContainerIsOomKilled_exit4_reportSaysOomKilled_withTheOomEvent() throws Exception {
+    String project = fx.project("oom");
+    String self = fx.container(project, "backup").mount(repo.toString(), repo.toString()).start();
+    // on its second start it loads a "cache" bigger than its memory limit: the kernel kills it
+    String cache =
+        fx.container(project, "cache")
+            .mount(fx.volume("cache"), "/data")
+            .label("stack-back.volumes", "true")
+            .label("stack-back.volumes.stop-during-backup", "true")
+            .options("--memory", "32m", "--memory-swap", "32m")
+            // healthy once ready: the run awaits its health after the restart, so the OOM kill
+            // happens while the run still looks, however slow the machine
+            .options("--health-cmd", "test -f /tmp/ready", "--health-interval", "300ms")
+            .script(
+                "if test -f /data/started; then echo loading the cache;"
+                    + " exec sh -c 'head -c 200m /dev/zero | tail'; fi;"
+                    + " touch /data/started /tmp/ready; trap 'exit 0' TERM; sleep 3600 & wait")
+            .start();
+    Path state = fx.dir.resolve("state-oom");
+    Map<String, String> env = env(state, self, "oom");
+    env.put("HEALTH_TIMEOUT", "60s");
+
+    Cli.Result r = Cli.run(env, "backup");
+
+    assertEquals(4, r.exit(), r::toString);
+    JsonNode rec = Cli.records(state).getLast();
+    JsonNode c = rec.get("failure").get("containers").get(0);
+    assertEquals(cache, c.get("name").asText(), rec::toPrettyString);
+    assertEquals("exited", c.get("status").asText(), rec::toPrettyString);
+    assertEquals(137, c.get("exitCode").asInt());
+    assertTrue(c.get("oomKilled").asBoolean(), rec::toPrettyString);
+    assertEquals("loading the cache", texts(c.get("logTail")).get(0));
+    List<String> events = texts(c.get("events"));
+    assertTrue(events.stream().anyMatch(e -> e.endsWith(" oom")), events::toString);
+    assertTrue(events.stream().anyMatch(e -> e.contains(" die (exitCode=137)")), events::toString);
+
+    Cli.Result show = Cli.run(env, "runs", "show", "latest");
+    assertTrue(show.out().contains("    OOM killed:    yes"), show::toString);
   }
 
   private static List<String> texts(JsonNode array) {
