@@ -258,28 +258,38 @@ final class FailureReporter {
         note(notes, "log of " + c.name() + ": " + why(e));
       }
     }
-    List<String> events = List.of();
+    List<ContainerEvent> seen = List.of();
     try {
-      events =
-          runtime.events(c.id(), since, clock.instant(), CALL_TIMEOUT).stream()
-              .map(ContainerEvent::toString)
-              .map(l -> Redaction.text(l, env))
-              .toList();
+      seen = runtime.events(c.id(), since, clock.instant(), CALL_TIMEOUT);
     } catch (RuntimeException e) {
       note(notes, "events of " + c.name() + ": " + why(e));
     }
+    List<String> events =
+        seen.stream().map(ContainerEvent::toString).map(l -> Redaction.text(l, env)).toList();
     return new ContainerReport(
         step,
         c.id(),
         c.name(),
         gone ? "gone" : state.map(ContainerState::status).orElse(null),
         state.map(ContainerState::exitCode).orElse(null),
-        state.map(ContainerState::oomKilled).orElse(false),
+        state.map(ContainerState::oomKilled).orElse(false) || oomEnded(state, seen),
         state.map(ContainerState::restartCount).orElse(0),
         state.map(ContainerState::health).orElse(null),
         state.map(ContainerState::error).map(e -> Redaction.text(e, Map.of())).orElse(null),
         logs,
         events);
+  }
+
+  /**
+   * Whether the OOM killer ended the container although the engine's flag says no: it exited with
+   * 137 (SIGKILL) and the engine reported an {@code oom} for it during the run. Docker 20.10 leaves
+   * {@code OOMKilled} false when that event comes after the {@code die}.
+   */
+  static boolean oomEnded(Optional<ContainerState> state, List<ContainerEvent> events) {
+    return state
+            .map(s -> "exited".equals(s.status()) && Integer.valueOf(137).equals(s.exitCode()))
+            .orElse(false)
+        && events.stream().anyMatch(e -> "oom".equals(e.action()));
   }
 
   private static void note(List<String> notes, String note) {

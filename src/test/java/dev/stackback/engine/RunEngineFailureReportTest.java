@@ -100,6 +100,33 @@ class RunEngineFailureReportTest {
   }
 
   @Test
+  void exited137WithAnOomEvent_isOomKilled_evenWhenTheEngineFlagSaysNo() {
+    EngineHarness h = new EngineHarness(standardStack(), state);
+    h.runtime.notStayingUp("web", "container 'web' exited 80ms after start (exit code 137)");
+    h.runtime.diagnosis(
+        "web",
+        web("exited", 137, false, 0),
+        List.of(),
+        List.of(
+            new ContainerEvent(T, "die", Map.of("exitCode", "137")),
+            new ContainerEvent(T, "oom", Map.of())));
+    // the control: an oom of some process while the container runs on is no OOM kill of it
+    h.runtime.diagnosis(
+        "files",
+        new ContainerState("id-files", "files", "running", null, false, 0, null, null, Map.of()),
+        List.of(),
+        List.of(new ContainerEvent(T, "oom", Map.of())));
+    h.runtime.notStayingUp("files", "container 'files' exited 90ms after start (exit code 1)");
+
+    h.run();
+
+    FailureReport f = h.latest().failure();
+    Map<String, Boolean> oom = new java.util.TreeMap<>();
+    f.containers().forEach(c -> oom.put(c.name(), c.oomKilled()));
+    assertEquals(Map.of("files", false, "web", true), oom);
+  }
+
+  @Test
   void dumpFails_thenRestartFails_reportCoversDumpContainerAndRestartedOne() {
     EngineHarness h = new EngineHarness(standardStack(), state);
     h.journal.on(EngineHarness.DB_STREAM).exits(2);
