@@ -10,6 +10,11 @@
 # subset of the ITs against it a second time (pom.xml: stackback.engine28.tests). When that engine
 # cannot be had (sid unreachable, not root), the run FAILS, unless STACKBACK_SKIP_ENGINE28=1 is set
 # to leave the subset out on purpose.
+#
+# As root it also starts the 3-node swarm lab (scripts/swarm-lab.sh: three private dockerds in
+# their own namespaces, never touching the main engine) and Maven's swarm profile runs SwarmIT on
+# it (pom.xml: stackback.swarm.lab). When the lab cannot start, the run FAILS, unless
+# STACKBACK_SKIP_SWARM=1 is set to leave SwarmIT out on purpose.
 set -euo pipefail
 
 LOG_TAG="test"
@@ -52,6 +57,17 @@ test_environment() {
 
 ENGINE28_ARGS=()
 ENGINE28_PROBLEM=""
+SWARM_ARGS=()
+SWARM_PROBLEM=""
+CLEANUPS=()
+
+cleanup() {
+  local c
+  for c in ${CLEANUPS[@]+"${CLEANUPS[@]}"}; do
+    bash "scripts/$c" down || warn "$c down failed"
+  done
+}
+trap cleanup EXIT
 
 # Starts engine 28 for the engine28 Maven profile; stopped again (data root kept) on exit.
 start_engine28() {
@@ -60,11 +76,27 @@ start_engine28() {
     return 0
   fi
   if bash scripts/engine28.sh up; then
-    trap 'bash scripts/engine28.sh down || warn "engine28.sh down failed"' EXIT
+    CLEANUPS+=(engine28.sh)
     ENGINE28_ARGS=("-Dstackback.engine28.host=$(bash scripts/engine28.sh socket)")
   else
     ENGINE28_PROBLEM="engine 28 did not start (see above); STACKBACK_SKIP_ENGINE28=1 leaves its subset out on purpose"
     warn "$ENGINE28_PROBLEM"
+  fi
+}
+
+# Starts the swarm lab for the swarm Maven profile (SwarmIT); stopped again (data roots kept) on
+# exit. The sidecar image in it is the one scripts/build-image.sh just built.
+start_swarm_lab() {
+  if [ "${STACKBACK_SKIP_SWARM:-}" = 1 ]; then
+    warn "STACKBACK_SKIP_SWARM=1: SwarmIT does not run"
+    return 0
+  fi
+  if SWARM_LAB_IMAGES="stack-back:local stack-back-test/busybox:latest" bash scripts/swarm-lab.sh up; then
+    CLEANUPS+=(swarm-lab.sh)
+    SWARM_ARGS=("-Dstackback.swarm.lab=$(bash scripts/swarm-lab.sh dir)")
+  else
+    SWARM_PROBLEM="the swarm lab did not start (see above); STACKBACK_SKIP_SWARM=1 leaves SwarmIT out on purpose"
+    warn "$SWARM_PROBLEM"
   fi
 }
 
@@ -85,10 +117,11 @@ main() {
   timed package mvn -B -q -DskipTests package "$@"
   timed image bash scripts/build-image.sh
   timed engine28 start_engine28
-  log "mvn -B verify ${ENGINE28_ARGS[*]+${ENGINE28_ARGS[*]} }$*"
+  timed swarm-lab start_swarm_lab
+  log "mvn -B verify ${ENGINE28_ARGS[*]+${ENGINE28_ARGS[*]} }${SWARM_ARGS[*]+${SWARM_ARGS[*]} }$*"
   local mvn_start
   mvn_start=$(now)
-  mvn -B verify ${ENGINE28_ARGS[@]+"${ENGINE28_ARGS[@]}"} "$@" || mvn_rc=$?
+  mvn -B verify ${ENGINE28_ARGS[@]+"${ENGINE28_ARGS[@]}"} ${SWARM_ARGS[@]+"${SWARM_ARGS[@]}"} "$@" || mvn_rc=$?
   timings+=("$(printf '%-14s %4ss' "maven" "$(($(now) - mvn_start))")")
   timings+=("$(printf '%-14s %4ss' "total" "$(($(now) - total_start))")")
   print_timings
@@ -96,6 +129,9 @@ main() {
     log "FAILED: mvn exited with $mvn_rc"
   elif [ -n "$ENGINE28_PROBLEM" ]; then
     log "FAILED: $ENGINE28_PROBLEM"
+    mvn_rc=1
+  elif [ -n "$SWARM_PROBLEM" ]; then
+    log "FAILED: $SWARM_PROBLEM"
     mvn_rc=1
   else
     log "PASSED"

@@ -259,7 +259,8 @@ final class BackupRunner {
         config.maintenanceSchedule().isEmpty(),
         Duration.ofSeconds(1),
         config.healthTimeout(),
-        config.backupConcurrency());
+        config.backupConcurrency(),
+        config.swarmMode());
   }
 
   static void summary(PrintWriter out, RunReport report) {

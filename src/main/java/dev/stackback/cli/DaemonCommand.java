@@ -11,7 +11,9 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.ZonedDateTime;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
@@ -36,7 +38,8 @@ import picocli.CommandLine.Spec;
     name = "daemon",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs backups on CRON_SCHEDULE and maintenance on MAINTENANCE_SCHEDULE until SIGTERM.",
+      "Runs backups on CRON_SCHEDULE, maintenance on MAINTENANCE_SCHEDULE and restore drills",
+      "(verify) on VERIFY_SCHEDULE until SIGTERM.",
       "Exit 2 on invalid configuration (e.g. a CRON_SCHEDULE that is not a cron expression)."
     })
 final class DaemonCommand implements Callable<Integer> {
@@ -93,6 +96,7 @@ final class DaemonCommand implements Callable<Integer> {
               .maintenanceSchedule()
               .map(s -> "on '" + s.text() + "'")
               .orElse("after each successful backup"));
+      config.verifySchedule().ifPresent(v -> LOG.info("restore drills (verify) on '{}'", v.text()));
       OptionalInt repaired = child("start-up repair", List.of("daemon", "--startup-repair"));
       if (repaired.isEmpty() && stopping.getCount() == 0) {
         return 0;
@@ -152,36 +156,58 @@ final class DaemonCommand implements Callable<Integer> {
     SiblingRuns.await(others, Duration.ofNanos(deadline - System.nanoTime()));
   }
 
+  /** What the daemon runs on a schedule: backups, maintenance, restore drills. */
+  private enum Job {
+    BACKUP("backup", List.of("backup", "--trigger=schedule")),
+    MAINTENANCE("maintenance", List.of("maintenance")),
+    VERIFY("restore drill", List.of("verify"));
+
+    final String what;
+    final List<String> args;
+
+    Job(String what, List<String> args) {
+      this.what = what;
+      this.args = args;
+    }
+  }
+
   private void loop(Config config) {
     while (stopping.getCount() > 0) {
       ZonedDateTime now = ZonedDateTime.now(app.clock());
-      Optional<ZonedDateTime> nextBackup = next(config.cronSchedule(), now);
-      Optional<ZonedDateTime> nextMaintenance =
-          config.maintenanceSchedule().flatMap(s -> next(s, now));
-      if (nextBackup.isEmpty() && nextMaintenance.isEmpty()) {
+      Map<Job, ZonedDateTime> next = new EnumMap<>(Job.class);
+      next(config.cronSchedule(), now).ifPresent(t -> next.put(Job.BACKUP, t));
+      config
+          .maintenanceSchedule()
+          .flatMap(s -> next(s, now))
+          .ifPresent(t -> next.put(Job.MAINTENANCE, t));
+      config.verifySchedule().flatMap(s -> next(s, now)).ifPresent(t -> next.put(Job.VERIFY, t));
+      if (next.isEmpty()) {
         // config load rejects schedules that never fire; never die with a stack trace here
         if (sleep(Duration.ofHours(1))) {
           return;
         }
         continue;
       }
-      boolean maintenanceFirst =
-          nextMaintenance.isPresent()
-              && (nextBackup.isEmpty() || nextMaintenance.get().isBefore(nextBackup.get()));
-      ZonedDateTime at = maintenanceFirst ? nextMaintenance.get() : nextBackup.get();
-      LOG.info("next {} at {}", maintenanceFirst ? "maintenance" : "backup", at);
+      // the earliest; at the same time the backup first, then maintenance, then the drill
+      Job job =
+          next.entrySet().stream()
+              .min(
+                  Map.Entry.<Job, ZonedDateTime>comparingByValue()
+                      .thenComparing(Map.Entry.comparingByKey()))
+              .orElseThrow()
+              .getKey();
+      ZonedDateTime at = next.get(job);
+      LOG.info("next {} at {}", job.what, at);
       if (sleep(Duration.between(ZonedDateTime.now(app.clock()), at))) {
         return;
       }
       Optional<Pause> paused = ScheduledPause.active(config, app.clock().instant());
-      if (maintenanceFirst && paused.isPresent()) {
-        LOG.info("scheduled maintenance skipped: paused {}", paused.get().describe());
-      } else if (maintenanceFirst) {
-        child("scheduled maintenance", List.of("maintenance"))
-            .ifPresent(code -> LOG.info("scheduled maintenance finished with exit code {}", code));
+      if (job != Job.BACKUP && paused.isPresent()) {
+        // a scheduled backup records its own skipped run in its child
+        LOG.info("scheduled {} skipped: paused {}", job.what, paused.get().describe());
       } else {
-        child("scheduled backup", List.of("backup", "--trigger=schedule"))
-            .ifPresent(code -> LOG.info("scheduled backup finished with exit code {}", code));
+        child("scheduled " + job.what, job.args)
+            .ifPresent(code -> LOG.info("scheduled {} finished with exit code {}", job.what, code));
       }
     }
   }

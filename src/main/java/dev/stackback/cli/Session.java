@@ -7,9 +7,13 @@ import dev.stackback.plan.Plan;
 import dev.stackback.plan.PlanResult;
 import dev.stackback.plan.Planner;
 import dev.stackback.plan.Scope;
+import dev.stackback.plan.SwarmDiscovery;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.SwarmNode;
+import dev.stackback.port.SwarmRuntime;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -133,11 +137,52 @@ final class Session implements AutoCloseable {
   Session discover(PrintWriter err) {
     try {
       List<ContainerInfo> all = runtime.listContainers();
+      Optional<SwarmRuntime> swarm = config.swarmMode() ? runtime.swarm() : Optional.empty();
+      if (swarm.isPresent()) {
+        return new Session(config, runtime, self, swarmPlan(swarm.get(), all));
+      }
       return new Session(config, runtime, self, Planner.plan(config, self, all));
     } catch (RuntimeException e) {
       err.println("error: cannot list containers: " + e.getMessage());
       throw new Exit(1, "docker failed");
     }
+  }
+
+  /**
+   * SWARM_MODE=true: the plan of this node's containers seen through the manager's services and
+   * tasks ({@link SwarmDiscovery}); its errors (a labelled service on another node, not a manager)
+   * prevent the plan.
+   */
+  private PlanResult swarmPlan(SwarmRuntime swarm, List<ContainerInfo> all) {
+    Optional<SwarmNode> node = swarm.localNode();
+    if (node.isEmpty() || !node.get().manager()) {
+      return new PlanResult(
+          Optional.empty(),
+          List.of(
+              Problem.variable(
+                  "SWARM_MODE",
+                  node.isEmpty()
+                      ? "true, but this Docker engine is not part of an active swarm"
+                      : "true, but this node is a swarm worker: run stack-back on a manager"
+                          + " (deploy.placement.constraints: [node.role == manager])")),
+          List.of());
+    }
+    SwarmDiscovery.View view =
+        SwarmDiscovery.discover(
+            config,
+            self,
+            all,
+            node.get().id(),
+            swarm.services(),
+            swarm.runningTasks(),
+            swarm.nodeHostnames());
+    PlanResult planned = Planner.plan(config, self, view.containers(), view.warnings());
+    if (view.errors().isEmpty()) {
+      return planned;
+    }
+    List<Problem> errors = new ArrayList<>(view.errors());
+    errors.addAll(planned.errors());
+    return new PlanResult(Optional.empty(), errors, planned.warnings());
   }
 
   private static ContainerInfo findSelf(Config config, ContainerRuntime runtime, PrintWriter err) {

@@ -89,6 +89,7 @@ public final class StackBackCommand implements Runnable {
           "check",
           "legacy",
           "restore",
+          "verify",
           "alert",
           "version");
 
@@ -106,6 +107,7 @@ public final class StackBackCommand implements Runnable {
       case "legacy" -> new LegacyCommand(app);
       case "check" -> new CheckCommand(app);
       case "restore" -> new RestoreCommand(app);
+      case "verify" -> new VerifyCommand(app);
       case "alert" -> new AlertCommand(app);
       case "version" -> new VersionCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);

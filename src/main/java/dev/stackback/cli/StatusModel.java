@@ -40,6 +40,8 @@ final class StatusModel {
         "maintenanceSchedule",
         c.maintenanceSchedule().map(s -> s.text()).orElse("after each successful backup"));
     m.put("nextMaintenance", c.maintenanceSchedule().map(s -> next(s, now)).orElse(null));
+    m.put("verifySchedule", c.verifySchedule().map(s -> s.text()).orElse(null));
+    m.put("nextVerify", c.verifySchedule().map(s -> next(s, now)).orElse(null));
     Map<String, Object> keep = new LinkedHashMap<>();
     keep.put("daily", c.keep().daily());
     keep.put("weekly", c.keep().weekly());

@@ -44,6 +44,15 @@ final class StatusText {
             + (c.get("nextMaintenance") == null
                 ? ""
                 : "  (next: " + when(c.get("nextMaintenance"), zone) + ")"));
+    if (c.get("verifySchedule") != null) {
+      row(
+          out,
+          "restore drill",
+          c.get("verifySchedule")
+              + (c.get("nextVerify") == null
+                  ? ""
+                  : "  (next: " + when(c.get("nextVerify"), zone) + ")"));
+    }
     if (m.get("pause") instanceof Map<?, ?> pause) {
       row(out, "paused", ScheduledPause.text((Map<String, Object>) pause));
     }

@@ -18,6 +18,7 @@ public record Config(
     KeepPolicy keep,
     Schedule cronSchedule,
     Optional<Schedule> maintenanceSchedule,
+    Optional<Schedule> verifySchedule,
     String logLevel,
     boolean autoBackupAll,
     boolean includeProjectName,

@@ -119,6 +119,7 @@ public final class ConfigLoader {
     Schedule cron =
         schedule(e, "CRON_SCHEDULE", zone).orElseGet(() -> Schedule.parse("0 2 * * *", zone));
     Optional<Schedule> maintenance = schedule(e, "MAINTENANCE_SCHEDULE", zone);
+    Optional<Schedule> verify = schedule(e, "VERIFY_SCHEDULE", zone);
     String logLevel = e.string("LOG_LEVEL").orElse("info").trim().toLowerCase(Locale.ROOT);
     if (!LOG_LEVELS.contains(logLevel)) {
       e.problem(
@@ -136,6 +137,7 @@ public final class ConfigLoader {
             keep,
             cron,
             maintenance,
+            verify,
             logLevel,
             autoBackupAll,
             projectName,

@@ -16,11 +16,16 @@ import dev.stackback.port.ContainerState;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import dev.stackback.port.ScratchSpec;
 import dev.stackback.port.StartedContainer;
+import dev.stackback.port.SwarmRuntime;
 import dev.stackback.port.WorkerSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,9 +50,15 @@ public final class DockerRuntime implements ContainerRuntime {
   private final WorkerRunner workerRunner;
   private final ContainerStarts starts;
   private final ContainerDiagnostics diagnostics;
+  private final SwarmApi swarm;
 
   DockerRuntime(DockerClient client, OwnContainerFinder.FileSource files) {
+    this(client, files, null);
+  }
+
+  private DockerRuntime(DockerClient client, OwnContainerFinder.FileSource files, SwarmApi swarm) {
     this.client = client;
+    this.swarm = swarm;
     this.ownContainerFinder = new OwnContainerFinder(files);
     this.execRunner = new ExecRunner(client);
     this.workerRunner = new WorkerRunner(client);
@@ -63,8 +74,16 @@ public final class DockerRuntime implements ContainerRuntime {
    * @throws IllegalArgumentException when {@code DOCKER_HOST} is malformed
    */
   public static DockerRuntime fromEnvironment(Map<String, String> env) {
+    DockerClient client = DockerClients.fromEnvironment(env);
+    URI host = DockerClients.resolveHost(env.get("DOCKER_HOST"), p -> Files.exists(Path.of(p)));
+    boolean tls = env.get("DOCKER_TLS_VERIFY") != null && !env.get("DOCKER_TLS_VERIFY").isBlank();
     return new DockerRuntime(
-        DockerClients.fromEnvironment(env), OwnContainerFinder.FileSource.system());
+        client, OwnContainerFinder.FileSource.system(), new SwarmApi(new RawHttp(host, tls)));
+  }
+
+  @Override
+  public Optional<SwarmRuntime> swarm() {
+    return Optional.ofNullable(swarm);
   }
 
   /**
@@ -203,9 +222,19 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public String startScratch(ScratchSpec spec) {
+    return workerRunner.startScratch(spec);
+  }
+
+  @Override
   public void remove(String containerId) {
     try {
-      if (inspect(containerId).map(ContainerInfo::running).orElse(false)) {
+      Optional<ContainerInfo> found = inspect(containerId);
+      if (found.isPresent() && found.get().label(ScratchSpec.SCRATCH_LABEL) != null) {
+        WorkerRunner.removeScratch(client, containerId);
+        return;
+      }
+      if (found.map(ContainerInfo::running).orElse(false)) {
         WorkerRunner.signalAndWait(client, containerId, "SIGINT", ORPHAN_GRACE);
       }
       client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(false).exec();

@@ -9,12 +9,14 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.TmpfsOptions;
 import com.github.dockerjava.api.model.VolumeOptions;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import dev.stackback.port.ScratchSpec;
 import dev.stackback.port.WorkerSpec;
 import dev.stackback.util.Durations;
 import dev.stackback.util.LineSplitter;
@@ -79,6 +81,62 @@ final class WorkerRunner {
       ExecRunner.withInterruptCleared(() -> remove(id, name));
       throw new ContainerRuntimeException(
           "cannot start worker '" + name + "': " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates and starts a scratch container: the image's own entrypoint and command, no network;
+   * removes it again (with its anonymous volumes) when the start fails.
+   */
+  String startScratch(ScratchSpec spec) {
+    Map<String, String> labels = new HashMap<>(spec.labels());
+    labels.put(ContainerRuntime.WORKER_LABEL, "true");
+    labels.put(ScratchSpec.SCRATCH_LABEL, "true");
+    String id;
+    try {
+      id =
+          client
+              .createContainerCmd(spec.image())
+              .withName(spec.name())
+              .withEnv(
+                  spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+              .withLabels(labels)
+              .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
+              .exec()
+              .getId();
+    } catch (DockerException | IllegalStateException e) {
+      throw new ContainerRuntimeException(
+          "cannot create scratch container '"
+              + spec.name()
+              + "' from image '"
+              + spec.image()
+              + "': "
+              + e.getMessage(),
+          e);
+    }
+    try {
+      client.startContainerCmd(id).exec();
+      return id;
+    } catch (DockerException | IllegalStateException e) {
+      ExecRunner.withInterruptCleared(
+          () -> {
+            try {
+              removeScratch(client, id);
+            } catch (DockerException | IllegalStateException again) {
+              e.addSuppressed(again);
+            }
+          });
+      throw new ContainerRuntimeException(
+          "cannot start scratch container '" + spec.name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes a scratch container at once (its data is throwaway) with its anonymous volumes. */
+  static void removeScratch(DockerClient client, String id) {
+    try {
+      client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+    } catch (NotFoundException e) {
+      // already gone
     }
   }
 
@@ -170,8 +228,33 @@ final class WorkerRunner {
     if (attached.containsKey(mode) || "default".equals(mode)) {
       out.add("default".equals(mode) ? "bridge" : mode);
     }
-    attached.keySet().stream().sorted().filter(n -> !out.contains(n)).forEach(out::add);
+    attached.keySet().stream()
+        .sorted()
+        .filter(n -> !out.contains(n) && attachable(n))
+        .forEach(out::add);
     return List.copyOf(out);
+  }
+
+  /**
+   * Whether a container of ours may join network {@code name}: a swarm-scoped network (an overlay
+   * of a {@code docker stack}, SWARM_MODE) only when it was created {@code attachable}; the engine
+   * refuses the others when the worker starts. Any other network, or one that cannot be inspected,
+   * counts as attachable (as before).
+   */
+  private boolean attachable(String name) {
+    try {
+      Network n = client.inspectNetworkCmd().withNetworkId(name).exec();
+      boolean ok = !"swarm".equals(n.getScope()) || Boolean.TRUE.equals(n.isAttachable());
+      if (!ok) {
+        LOG.warn(
+            "worker containers do not join swarm network '{}' (not attachable): a repository"
+                + " reached only through it needs `attachable: true` on that network",
+            name);
+      }
+      return ok;
+    } catch (DockerException | IllegalStateException e) {
+      return true;
+    }
   }
 
   private void connect(String id, String name, String network) {

@@ -86,6 +86,81 @@ public final class DumpCommands {
     return List.of("sh", "-c", script, "sh", file);
   }
 
+  /**
+   * argv that succeeds only when the REAL server of a freshly started scratch container answers:
+   * the official images first run a temporary server without networking to initialise the data
+   * directory, and a dump loaded into that one would be cut off when it stops. So: Postgres answers
+   * and its {@code listen_addresses} is not empty; MariaDB/MySQL answers with {@code
+   * skip_networking} off.
+   */
+  public static List<String> scratchReady(DatabaseKind kind) {
+    String script =
+        kind == DatabaseKind.POSTGRES
+            ? "set -e; "
+                + READ_VAR
+                + POSTGRES_CREDENTIALS
+                + "pg_isready -q -t 2 -U \"$U\" -d postgres; "
+                + "L=$(psql -X -At -U \"$U\" -d postgres -c 'show listen_addresses'); "
+                + "[ -n \"$L\" ]"
+            : "set -e; "
+                + READ_VAR
+                + MYSQL_CREDENTIALS
+                + MYSQL_CLIENT
+                + "N=$($C -u\"$U\" -N -B -e 'SELECT @@skip_networking'); [ \"$N\" = 0 ]";
+    return List.of("sh", "-c", script);
+  }
+
+  /**
+   * argv that prints one line {@code <database>|<tables>|<rows>} per user database of the server
+   * (rows counted exactly, table by table): the database of a {@code pg_dump} file, every database
+   * but the templates after {@code pg_dumpall}, every schema but the system ones for MariaDB/MySQL.
+   */
+  public static List<String> count(DatabaseKind kind, boolean allDatabases) {
+    String script;
+    if (kind == DatabaseKind.POSTGRES) {
+      String perDatabase =
+          "select current_database(), count(*), coalesce(sum((xpath('/row/c/text()',"
+              + " query_to_xml(format('select count(*) as c from %I.%I', table_schema,"
+              + " table_name), false, true, '')))[1]::text::bigint), 0) from"
+              + " information_schema.tables where table_type = 'BASE TABLE' and table_schema"
+              + " not in ('pg_catalog', 'information_schema')";
+      script =
+          "set -e; "
+              + READ_VAR
+              + POSTGRES_CREDENTIALS
+              + (allDatabases
+                  ? "DBS=$(psql -X -At -U \"$U\" -d postgres -c 'select datname from pg_database"
+                      + " where not datistemplate order by 1'); "
+                  : "D=$(v POSTGRES_DB); DBS=${D:-$U}; ")
+              + "for d in $DBS; do psql -X -At -F '|' -U \"$U\" -d \"$d\" -c \""
+              + perDatabase
+              + "\"; done";
+    } else {
+      String tables =
+          "SET SESSION group_concat_max_len = 16777216; SELECT GROUP_CONCAT(CONCAT('SELECT ',"
+              + " QUOTE(table_schema), ' s, COUNT(*) c FROM ', CHAR(96), table_schema, CHAR(96),"
+              + " '.', CHAR(96), table_name, CHAR(96)) SEPARATOR ' UNION ALL ') FROM"
+              + " information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT"
+              + " IN ('mysql', 'information_schema', 'performance_schema', 'sys')";
+      script =
+          "set -e; "
+              + READ_VAR
+              + MYSQL_CREDENTIALS
+              + MYSQL_CLIENT
+              + "Q=$($C -u\"$U\" -N -B -e \""
+              + tables
+              + "\"); "
+              + "if [ -z \"$Q\" ] || [ \"$Q\" = NULL ]; then exit 0; fi; "
+              + "$C -u\"$U\" -N -B -e \"SELECT s, COUNT(*), SUM(c) FROM ($Q) x GROUP BY s ORDER BY"
+              + " s\" | tr '\\t' '|'";
+    }
+    return List.of("sh", "-c", script);
+  }
+
+  /** Sets C to the MariaDB client, or MySQL's. */
+  private static final String MYSQL_CLIENT =
+      "if command -v mariadb >/dev/null 2>&1; then C=mariadb; else C=mysql; fi; ";
+
   /** Reads {@code $1} or the file named by {@code $1_FILE}. */
   private static final String READ_VAR =
       "v() { eval \"f=\\${$1_FILE:-}\"; if [ -n \"$f\" ]; then cat \"$f\"; else eval \"printf %s"

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param concurrency how many dumps and snapshots between two stops or starts may run at once
  *     ({@code BACKUP_CONCURRENCY}; 1 = one after another); an ordered plan always runs one at a
  *     time
+ * @param swarmMode SWARM_MODE: stop-during-backup scales swarm services to 0 instead of stopping
+ *     their task containers, and recovery scales back what a dead run left at 0
  */
 public record EngineSettings(
     Duration stopTimeout,
@@ -29,7 +31,8 @@ public record EngineSettings(
     boolean maintenanceAfterRun,
     Duration retryBackoff,
     Duration healthTimeout,
-    int concurrency) {
+    int concurrency,
+    boolean swarmMode) {
   public EngineSettings {
     workerEnv = Map.copyOf(workerEnv);
     if (concurrency < 1) {
@@ -37,7 +40,7 @@ public record EngineSettings(
     }
   }
 
-  /** Settings that run one dump or snapshot at a time. */
+  /** Settings that run one dump or snapshot at a time, without SWARM_MODE. */
   public EngineSettings(
       Duration stopTimeout,
       Duration startTimeout,
@@ -56,20 +59,7 @@ public record EngineSettings(
         maintenanceAfterRun,
         retryBackoff,
         healthTimeout,
-        1);
-  }
-
-  /** These settings with {@code n} dumps or snapshots at once. */
-  public EngineSettings withConcurrency(int n) {
-    return new EngineSettings(
-        stopTimeout,
-        startTimeout,
-        backupTimeout,
-        workerEnv,
-        keep,
-        maintenanceAfterRun,
-        retryBackoff,
-        healthTimeout,
-        n);
+        1,
+        false);
   }
 }

@@ -1,16 +1,24 @@
 package dev.stackback.engine;
 
+import dev.stackback.plan.SwarmDiscovery;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.StartedContainer;
+import dev.stackback.port.SwarmRuntime;
+import dev.stackback.port.SwarmService;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.state.StepRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +52,81 @@ public final class Recovery {
    */
   public List<RunRecord> repair(String host) {
     removeOrphanWorkers(host);
+    List<RunRecord> records = store.recent(Integer.MAX_VALUE);
+    Map<String, List<StepRecord>> scaled = scaleBackSwarmServices(records);
     List<RunRecord> closed = new ArrayList<>();
-    for (RunRecord r : store.recent(Integer.MAX_VALUE)) {
+    for (RunRecord r : records) {
+      List<StepRecord> steps = scaled.getOrDefault(r.id(), List.of());
+      RunRecord withSteps = r;
+      for (StepRecord step : steps) {
+        withSteps = withSteps.withStep(step);
+      }
       if (RunRecord.RUNNING.equals(r.state())) {
-        closed.add(repair(r));
+        closed.add(repair(withSteps));
       } else if (!r.stopped().isEmpty()) {
-        startLeftStopped(r);
+        startLeftStopped(withSteps);
+      } else if (!steps.isEmpty()) {
+        store.save(withSteps);
       }
     }
     return closed;
+  }
+
+  /**
+   * SWARM_MODE: services that a run of ours scaled to 0 (its id in their {@code
+   * stack-back.stopped-by-run} label) and that were never scaled back (the run was killed, or its
+   * scale-up failed) are scaled back to the count in their label. Our run lock is held, so none of
+   * those runs is alive. A label naming a run this state directory does not know is left alone
+   * (another stack-back's, maybe alive) with a warning.
+   *
+   * @return per run id, a step for each service it had left at 0
+   */
+  private Map<String, List<StepRecord>> scaleBackSwarmServices(List<RunRecord> records) {
+    Map<String, List<StepRecord>> steps = new HashMap<>();
+    if (!settings.swarmMode() || runtime.swarm().isEmpty()) {
+      return steps;
+    }
+    SwarmRuntime swarm = runtime.swarm().get();
+    if (swarm.localNode().map(n -> !n.manager()).orElse(true)) {
+      return steps; // only a manager sees services; the planner refuses such a node anyway
+    }
+    Set<String> ours = new HashSet<>();
+    records.forEach(r -> ours.add(r.id()));
+    SwarmStop stop = new SwarmStop(swarm);
+    for (SwarmService s : swarm.services()) {
+      String run = s.labels().get(SwarmDiscovery.RUN_LABEL);
+      if (run == null) {
+        continue;
+      }
+      if (!ours.contains(run)) {
+        LOG.warn(
+            "service {} was scaled to 0 by run {}, which is not one of ours; left alone",
+            s.name(),
+            run);
+        continue;
+      }
+      Instant t = clock.instant();
+      try {
+        OptionalLong n = stop.restore(s.id(), settings.startTimeout());
+        LOG.warn("service {} was left at 0 replicas by run {}; scaled it back", s.name(), run);
+        steps
+            .computeIfAbsent(run, k -> new ArrayList<>())
+            .add(
+                step(
+                    "start " + s.name(),
+                    "ok",
+                    t,
+                    "scaled back to "
+                        + (n.isPresent() ? n.getAsLong() : "its replicas")
+                        + " by recovery"));
+      } catch (RuntimeException e) {
+        LOG.error("could not scale service {} back: {}", s.name(), e.getMessage());
+        steps
+            .computeIfAbsent(run, k -> new ArrayList<>())
+            .add(step("start " + s.name(), "failed", t, e.getMessage()));
+      }
+    }
+    return steps;
   }
 
   /**

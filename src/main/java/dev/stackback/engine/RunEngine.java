@@ -13,11 +13,13 @@ import dev.stackback.port.ResticException;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.util.OutputTail;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +48,7 @@ public final class RunEngine {
   private final Supplier<Restic.RepositoryState> repositoryCheck;
   private final AtomicBoolean cancelled = new AtomicBoolean();
   private final AtomicReference<BackupPhase> phase = new AtomicReference<>();
+  private final AtomicReference<VerifyRun> drill = new AtomicReference<>();
 
   public RunEngine(
       ContainerRuntime runtime,
@@ -136,6 +139,10 @@ public final class RunEngine {
     if (running != null) {
       running.interrupt(); // a snapshot in progress: restic gets SIGINT
     }
+    VerifyRun verifying = drill.get();
+    if (verifying != null) {
+      verifying.interrupt(); // a drill in progress: its scratch container is still removed
+    }
   }
 
   /** Runs the plan; {@code trigger} is {@code manual} or {@code schedule}. */
@@ -157,6 +164,34 @@ public final class RunEngine {
                 rec,
                 new RestoreRun(runtime, restic, rec, hooks, settings, plan, cancelled)
                     .execute(restore)));
+  }
+
+  /**
+   * A restore drill (trigger {@code verify}) of {@code services} (all when empty): volume snapshots
+   * restored under {@code scratchRoot}, dumps loaded into scratch database containers. See {@link
+   * VerifyRun}.
+   */
+  public RunReport verify(Plan plan, Set<String> services, Path scratchRoot) {
+    return recorded(
+        plan,
+        VerifyRun.KIND,
+        (rec, hooks) -> {
+          VerifyRun v =
+              new VerifyRun(
+                  new VolumeDrill(restic, plan, scratchRoot),
+                  new DumpDrill(runtime, restic, settings, plan, sleeper),
+                  restic,
+                  rec,
+                  plan,
+                  services,
+                  cancelled);
+          drill.set(v);
+          try {
+            return finish(rec, v.execute());
+          } finally {
+            drill.set(null);
+          }
+        });
   }
 
   /** One recorded run: its id, record, hook runner and async pool around {@code body}. */
@@ -401,7 +436,11 @@ public final class RunEngine {
     RunRecord done = rec.end(state, code, out.firstError);
     LOG.info(
         "{} run {} {} (exit {}){}",
-        "restore".equals(done.trigger()) ? "restore" : "backup",
+        switch (done.trigger()) {
+          case "restore" -> "restore";
+          case VerifyRun.KIND -> "restore drill";
+          default -> "backup";
+        },
         done.id(),
         state,
         code,

@@ -3,6 +3,7 @@ package dev.stackback.engine;
 import dev.stackback.engine.RunEngine.Outcome;
 import dev.stackback.plan.ContainerRef;
 import dev.stackback.plan.Plan;
+import dev.stackback.plan.SwarmDiscovery;
 import dev.stackback.plan.Target;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.StartedContainer;
@@ -14,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -28,6 +30,9 @@ final class StopStart {
   /** A restarted container must still run this long after its start (checked once, at the end). */
   static final Duration MIN_UPTIME = Duration.ofMillis(500);
 
+  /** The tasks of a service scaled to 0 may take STOP_TIMEOUT plus this to be gone. */
+  static final Duration SWARM_STOP_MARGIN = Duration.ofSeconds(30);
+
   private final ContainerRuntime runtime;
   private final Recorder rec;
   private final EngineSettings settings;
@@ -38,12 +43,22 @@ final class StopStart {
   private final Map<StartedContainer, Restart> started = new LinkedHashMap<>();
   // targets whose stop failed
   private final Set<String> stopFailed = new HashSet<>();
+  // SWARM_MODE: services scale to 0 instead (null without SWARM_MODE or a Swarm API)
+  private final SwarmStop swarm;
+  // swarm services this phase scaled (or tried to scale) to 0 and not yet back: id -> target
+  private final Map<String, String> scaledDown = new LinkedHashMap<>();
 
   StopStart(ContainerRuntime runtime, Recorder rec, EngineSettings settings, Plan plan) {
     this.runtime = runtime;
     this.rec = rec;
     this.settings = settings;
     this.plan = plan;
+    this.swarm = settings.swarmMode() ? runtime.swarm().map(SwarmStop::new).orElse(null) : null;
+  }
+
+  /** The swarm service of {@code t} when its stop is a scale to 0, else null. */
+  private String swarmService(Target t) {
+    return swarm == null ? null : t.service().primary().label(SwarmDiscovery.SERVICE_ID);
   }
 
   /** True when a stop of {@code t} failed (its snapshot must not run). */
@@ -56,6 +71,10 @@ final class StopStart {
    * (recorded, and the run fails) when one could not be stopped.
    */
   boolean stop(Target t, Outcome out) {
+    String serviceId = swarmService(t);
+    if (serviceId != null) {
+      return scaleDown(t, serviceId, out);
+    }
     Instant begun = rec.now();
     for (ContainerRef c : t.service().refs()) {
       try {
@@ -63,25 +82,76 @@ final class StopStart {
         rec.stopped(c.id());
         runtime.stop(c.id(), settings.stopTimeout());
       } catch (RuntimeException e) {
-        rec.simple("stop", "stop " + c.name(), null, t.name(), "failed", begun, e.getMessage());
-        out.fail("could not stop " + c.name() + ": " + e.getMessage());
-        stopFailed.add(t.name());
-        return false;
+        return failedStop(t, c.name(), begun, e, out);
       }
     }
-    rec.simple(
-        "stop",
-        "stop " + t.name(),
-        null,
-        t.name(),
-        "ok",
-        begun,
-        RunEngine.names(t.service().refs()));
+    return stopped(t, begun, RunEngine.names(t.service().refs()));
+  }
+
+  /** Records the stop of {@code t} as done; true. */
+  private boolean stopped(Target t, Instant begun, String message) {
+    rec.simple("stop", "stop " + t.name(), null, t.name(), "ok", begun, message);
     return true;
+  }
+
+  /** Records a failed stop of {@code what} (of target {@code t}): the run fails; false. */
+  private boolean failedStop(
+      Target t, String what, Instant begun, RuntimeException e, Outcome out) {
+    rec.simple("stop", "stop " + what, null, t.name(), "failed", begun, e.getMessage());
+    out.fail("could not stop " + what + ": " + e.getMessage());
+    stopFailed.add(t.name());
+    return false;
+  }
+
+  /**
+   * Scales the swarm service of {@code t} to 0 (labels: its replica count and this run); its tasks
+   * are gone when this returns true. Noted before the call: a failure half-way is still scaled back
+   * (from the labels, if they were set).
+   */
+  private boolean scaleDown(Target t, String serviceId, Outcome out) {
+    Instant begun = rec.now();
+    scaledDown.put(serviceId, t.name());
+    try {
+      long before =
+          swarm.scaleToZero(
+              serviceId, rec.record().id(), settings.stopTimeout().plus(SWARM_STOP_MARGIN));
+      return stopped(t, begun, "scaled service to 0 (from " + before + ")");
+    } catch (RuntimeException e) {
+      return failedStop(t, t.name(), begun, e, out);
+    }
+  }
+
+  /** Scales a service this phase scaled to 0 back to its stored replica count. */
+  private void scaleUp(String serviceId, String target, Outcome out) {
+    scaledDown.remove(serviceId);
+    String stepName = "start " + target;
+    Instant begun = rec.now();
+    try {
+      OptionalLong n = swarm.restore(serviceId, settings.startTimeout());
+      rec.simple(
+          "start",
+          stepName,
+          null,
+          target,
+          "ok",
+          begun,
+          n.isPresent() ? "scaled service back to " + n.getAsLong() : "nothing to scale back");
+    } catch (RuntimeException e) {
+      rec.simple("start", stepName, null, target, "failed", begun, e.getMessage());
+      out.fail("could not scale " + target + " back: " + e.getMessage());
+      out.restartFailed = true;
+    }
   }
 
   /** Starts the containers of {@code t} that this run stopped. */
   void start(Target t, Outcome out) {
+    String serviceId = swarmService(t);
+    if (serviceId != null) {
+      if (scaledDown.containsKey(serviceId)) {
+        scaleUp(serviceId, t.name(), out);
+      }
+      return;
+    }
     List<String> stopped = rec.stillStopped();
     for (ContainerRef c : t.service().refs()) {
       if (stopped.contains(c.id())) {
@@ -112,6 +182,7 @@ final class StopStart {
 
   /** Whatever is still stopped and was never started (an exception mid-phase) is started now. */
   void restartLeftovers(Outcome out) {
+    new LinkedHashMap<>(scaledDown).forEach((id, target) -> scaleUp(id, target, out));
     Deque<String> left = new ArrayDeque<>(rec.stillStopped());
     left.removeAll(startAttempted);
     for (String id : left) {

@@ -24,6 +24,9 @@ public final class Metrics {
   /** The trigger of in-place restore runs, which are not backups. */
   static final String RESTORE = "restore";
 
+  /** The trigger of restore drills ({@code verify}), which are not backups either. */
+  static final String VERIFY = "verify";
+
   private Metrics() {}
 
   /** The exposition for {@code records} (any order), not paused. */
@@ -35,7 +38,7 @@ public final class Metrics {
   public static String render(List<RunRecord> records, boolean paused) {
     List<RunRecord> ended =
         records.stream()
-            .filter(r -> !RESTORE.equals(r.trigger()))
+            .filter(r -> !RESTORE.equals(r.trigger()) && !VERIFY.equals(r.trigger()))
             .filter(r -> END_STATES.contains(r.state()) && r.endedAt() != null)
             .sorted((a, b) -> b.endedAt().compareTo(a.endedAt()))
             .toList();
@@ -110,12 +113,67 @@ public final class Metrics {
         "gauge",
         "Whether scheduled runs are paused (stack-back pause): 1 paused, 0 not");
     sample(b, "stackback_paused", paused ? 1 : 0);
+    verify(b, records);
     header(b, "stackback_run_in_progress", "gauge", "1 while a run is recorded as running");
     sample(
         b,
         "stackback_run_in_progress",
         records.stream().anyMatch(r -> RunRecord.RUNNING.equals(r.state())) ? 1 : 0);
     return b.toString();
+  }
+
+  /** The restore drills: the last one's state and end, the last passed one, failed drills. */
+  private static void verify(StringBuilder b, List<RunRecord> records) {
+    List<RunRecord> drills =
+        records.stream()
+            .filter(r -> VERIFY.equals(r.trigger()))
+            .filter(r -> END_STATES.contains(r.state()) && r.endedAt() != null)
+            .sorted((x, y) -> y.endedAt().compareTo(x.endedAt()))
+            .toList();
+    if (drills.isEmpty()) {
+      return;
+    }
+    RunRecord last = drills.get(0);
+    header(
+        b,
+        "stackback_verify_last_success",
+        "gauge",
+        "1 when the last restore drill (verify) passed, 0 when it failed");
+    sample(b, "stackback_verify_last_success", RunRecord.SUCCEEDED.equals(last.state()) ? 1 : 0);
+    header(
+        b,
+        "stackback_verify_last_timestamp_seconds",
+        "gauge",
+        "End of the last restore drill (Unix time)");
+    sample(b, "stackback_verify_last_timestamp_seconds", seconds(last.endedAt()));
+    drills.stream()
+        .filter(r -> RunRecord.SUCCEEDED.equals(r.state()))
+        .findFirst()
+        .ifPresent(
+            r -> {
+              header(
+                  b,
+                  "stackback_verify_last_success_timestamp_seconds",
+                  "gauge",
+                  "End of the last restore drill that passed (Unix time)");
+              sample(b, "stackback_verify_last_success_timestamp_seconds", seconds(r.endedAt()));
+            });
+    header(
+        b,
+        "stackback_verify_failed_checks",
+        "gauge",
+        "Drills (one per service and kind: volumes, dump) that failed in the last restore drill");
+    sample(
+        b,
+        "stackback_verify_failed_checks",
+        last.steps().stream().filter(s -> VERIFY.equals(s.kind()) && s.failed()).count());
+    header(b, "stackback_verify_runs_total", "counter", "Finished restore drills, by state");
+    for (String s : END_STATES) {
+      sample(
+          b,
+          "stackback_verify_runs_total{state=\"" + s + "\"}",
+          drills.stream().filter(r -> r.state().equals(s)).count());
+    }
   }
 
   static long bytesAdded(RunRecord r) {

@@ -62,8 +62,19 @@ public final class Messages {
     return DecisiveStep.wrong(r);
   }
 
+  /** What the run was, for people: a backup, an in-place restore or a restore drill. */
+  static String what(RunRecord r) {
+    return switch (r.trigger() == null ? "" : r.trigger()) {
+      case "restore" -> "restore";
+      case "verify" -> "restore drill";
+      default -> "backup";
+    };
+  }
+
   static String subject(RunRecord r) {
-    return "[stack-back] backup "
+    return "[stack-back] "
+        + what(r)
+        + " "
         + r.state()
         + withAnomalies(r)
         + " on "
@@ -81,7 +92,9 @@ public final class Messages {
 
   /** One line: state, host, exit code and the first error. */
   static String summary(RunRecord r) {
-    return "stack-back backup "
+    return "stack-back "
+        + what(r)
+        + " "
         + r.state()
         + withAnomalies(r)
         + " on host '"
@@ -146,7 +159,9 @@ public final class Messages {
   /** Markdown for Discord, at most {@link #DISCORD_LIMIT} characters. */
   static String discord(RunRecord r) {
     StringBuilder head = new StringBuilder();
-    head.append("**stack-back: backup ")
+    head.append("**stack-back: ")
+        .append(what(r))
+        .append(" ")
         .append(r.state())
         .append(withAnomalies(r))
         .append("** on `")

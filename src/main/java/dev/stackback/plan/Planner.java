@@ -29,7 +29,9 @@ public final class Planner {
   private final List<Problem> errors = new ArrayList<>();
   private final List<Problem> warnings = new ArrayList<>();
 
-  private Planner(Config config, ContainerInfo self, List<ContainerInfo> all) {
+  private Planner(
+      Config config, ContainerInfo self, List<ContainerInfo> all, List<Problem> warnings) {
+    this.warnings.addAll(warnings);
     this.config = config;
     this.selfContainer = self;
     this.all = List.copyOf(all);
@@ -38,7 +40,16 @@ public final class Planner {
 
   /** Plans a run for stack-back container {@code self} among {@code all} containers. */
   public static PlanResult plan(Config config, ContainerInfo self, List<ContainerInfo> all) {
-    return new Planner(config, self, all).plan();
+    return plan(config, self, all, List.of());
+  }
+
+  /**
+   * As {@link #plan(Config, ContainerInfo, List)}, with {@code warnings} found before (SWARM_MODE
+   * discovery) first among the plan's warnings.
+   */
+  public static PlanResult plan(
+      Config config, ContainerInfo self, List<ContainerInfo> all, List<Problem> warnings) {
+    return new Planner(config, self, all, warnings).plan();
   }
 
   private PlanResult plan() {

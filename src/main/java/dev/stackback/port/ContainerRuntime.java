@@ -112,6 +112,16 @@ public interface ContainerRuntime extends AutoCloseable {
    */
   ExecResult runWorker(WorkerSpec spec, OutputLine output);
 
+  /**
+   * Creates and starts a scratch container ({@link ScratchSpec}: the image's own entrypoint, no
+   * network) and returns its id once the engine reports it running; {@link #remove} removes it with
+   * its anonymous volumes. One that cannot be created or started is removed again before the
+   * exception.
+   */
+  default String startScratch(ScratchSpec spec) {
+    throw new UnsupportedOperationException("this runtime cannot start scratch containers");
+  }
+
   /** Worker containers (carrying {@link #WORKER_LABEL}) that still exist, e.g. after a crash. */
   List<ContainerInfo> listWorkers();
 
@@ -131,6 +141,14 @@ public interface ContainerRuntime extends AutoCloseable {
 
   /** Removes a marker container by id; one that is already gone is no error. */
   void removeMarker(String containerId);
+
+  /**
+   * The Swarm API of this engine ({@code SWARM_MODE=true} only), or empty when the adapter has
+   * none.
+   */
+  default Optional<SwarmRuntime> swarm() {
+    return Optional.empty();
+  }
 
   /**
    * The container's state for a failure report (status, exit code, OOM flag, restart count), or

@@ -126,6 +126,26 @@ public interface Restic {
   /** The size in bytes of the file {@code path} in a snapshot ({@code restic ls --json}). */
   long fileSize(String snapshotId, String path);
 
+  /** One file of a snapshot as {@code restic ls --json} lists it. */
+  record FileNode(String path, long size) {}
+
+  /**
+   * Every regular file of a snapshot with its size ({@code restic ls --json <id>}), in restic's
+   * order. For restore drills.
+   */
+  default List<FileNode> files(String snapshotId) {
+    throw new UnsupportedOperationException("this restic adapter cannot list a snapshot's files");
+  }
+
+  /**
+   * Restores a whole snapshot into {@code target} and has restic read every restored file back and
+   * compare it with the repository ({@code restic restore --verify}); throws when restic reports a
+   * difference or any other error. For restore drills.
+   */
+  default void restoreVerified(String snapshotId, Path target, OutputLine log) {
+    throw new UnsupportedOperationException("this restic adapter cannot verify a restore");
+  }
+
   /** {@code restic dump}: writes one file of a snapshot to {@code out} as it streams. */
   void dump(String snapshotId, String path, OutputStream out);
 

@@ -177,6 +177,18 @@ public final class ResticArgs {
         start("ls", "--json", checkSnapshotId(snapshotId), requireText(path, "path")));
   }
 
+  /** {@code restic ls --json ID}: the snapshot, then every node in it. */
+  public static List<String> lsAll(String snapshotId) {
+    return List.copyOf(start("ls", "--json", checkSnapshotId(snapshotId)));
+  }
+
+  /** {@code restic restore ID --target T --verify}: restic reads the restored files back. */
+  public static List<String> restoreVerified(String snapshotId, Path target) {
+    List<String> argv = new java.util.ArrayList<>(restore(snapshotId, target, List.of()));
+    argv.add("--verify");
+    return List.copyOf(argv);
+  }
+
   /** {@code restic cat config}: cheap probe that the repository exists and the password fits. */
   public static List<String> catConfig() {
     return List.copyOf(start("cat", "config"));

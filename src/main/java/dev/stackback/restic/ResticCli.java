@@ -243,6 +243,18 @@ public final class ResticCli implements Restic {
   }
 
   @Override
+  public List<FileNode> files(String snapshotId) {
+    Result result =
+        runChecked("ls", ResticArgs.lsAll(snapshotId), OutputLine.discard(), defaultTimeout);
+    return ResticJson.parseFiles(result.output.stdoutLines());
+  }
+
+  @Override
+  public void restoreVerified(String snapshotId, Path target, OutputLine log) {
+    runChecked("restore", ResticArgs.restoreVerified(snapshotId, target), log, defaultTimeout);
+  }
+
+  @Override
   public void dump(String snapshotId, String path, OutputStream out) {
     Objects.requireNonNull(out, "out");
     List<String> args = ResticArgs.dump(snapshotId, path);

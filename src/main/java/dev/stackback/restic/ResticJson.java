@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stackback.port.BackupProgress;
 import dev.stackback.port.BackupSummary;
+import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.ResticException.Kind;
 import dev.stackback.port.Snapshot;
@@ -175,6 +176,15 @@ public final class ResticJson {
    * object per line: the snapshot, then nodes).
    */
   public static OptionalLong parseFileSize(List<String> lines, String path) {
+    return parseFiles(lines).stream()
+        .filter(f -> f.path().equals(path))
+        .mapToLong(Restic.FileNode::size)
+        .findFirst();
+  }
+
+  /** The regular files in the output of {@code restic ls --json <id>}, with their sizes. */
+  public static List<Restic.FileNode> parseFiles(List<String> lines) {
+    List<Restic.FileNode> out = new ArrayList<>();
     for (String line : lines) {
       if (!line.startsWith("{")) {
         continue;
@@ -182,15 +192,14 @@ public final class ResticJson {
       try {
         JsonNode node = MAPPER.readTree(line);
         if ("node".equals(node.path("struct_type").asText())
-            && "file".equals(node.path("type").asText())
-            && path.equals(node.path("path").asText())) {
-          return OptionalLong.of(node.path("size").asLong());
+            && "file".equals(node.path("type").asText())) {
+          out.add(new Restic.FileNode(node.path("path").asText(), node.path("size").asLong()));
         }
       } catch (JsonProcessingException e) {
         // not one of restic's JSON lines
       }
     }
-    return OptionalLong.empty();
+    return List.copyOf(out);
   }
 
   private static Snapshot toSnapshot(JsonNode node) {

@@ -376,6 +376,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void verifySchedule_unsetIsNoDrills_setIsParsed_badIsProblemNamingTheVariable() {
+    assertTrue(ok().verifySchedule().isEmpty());
+    assertEquals("0 4 * * 0", ok("VERIFY_SCHEDULE", "0 4 * * 0").verifySchedule().get().text());
+    List<String> p = problems("VERIFY_SCHEDULE", "every sunday");
+    assertEquals(1, p.size(), p.toString());
+    assertTrue(p.get(0).startsWith("environment: variable 'VERIFY_SCHEDULE': "), p.get(0));
+  }
+
+  @Test
   void badMaintenanceSchedule_isProblemNamingTheVariable() {
     List<String> p = problems("MAINTENANCE_SCHEDULE", "61 * * * *");
     assertEquals(1, p.size(), p.toString());

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,16 +63,7 @@ class DatabasePostgresIT {
             Map.of("restic-compose-backup.postgres", "true"),
             Map.of("POSTGRES_PASSWORD", "other-password"),
             List.of());
-    files =
-        fx.run(
-            "files",
-            DbFixture.BUSYBOX_IMAGE,
-            Map.of("stack-back.volumes", "true"),
-            Map.of(),
-            List.of("-v", "/data"),
-            "sh",
-            "-c",
-            "echo hello > /data/hello.txt; trap 'exit 0' TERM; sleep 3600 & wait");
+    files = fx.volumeApp("files", "echo hello > /data/hello.txt; ");
     // no label: a database only for AUTO_BACKUP_ALL, by its image
     auto = fx.run("auto", POSTGRES_IMAGE, Map.of(), Map.of("POSTGRES_PASSWORD", "x"), List.of());
     // fresh servers to restore into, outside the project so they are no backup targets
@@ -139,8 +132,11 @@ class DatabasePostgresIT {
     JsonNode snaps = new ObjectMapper().readTree(fx.snapshotsJson());
     JsonNode single = find(snaps, "/databases/db/app.sql");
     assertEquals(fx.project, single.path("hostname").asText());
+    // SPEC 3's tags, and the run's id (a run is a restore point)
+    Matcher run = Pattern.compile("Run (\\S+):").matcher(backup.out());
+    assertTrue(run.find(), backup.out());
     assertEquals(
-        List.of("project=" + fx.project, "service=db", "stack-back"),
+        List.of("project=" + fx.project, "run=" + run.group(1), "service=db", "stack-back"),
         Stream.of(single.path("tags")).flatMap(t -> toList(t).stream()).sorted().toList());
     find(snaps, "/databases/dball/all_databases.sql");
     assertEquals("", fx.locks());

@@ -123,6 +123,35 @@ final class DbFixture implements AutoCloseable {
     return name;
   }
 
+  /**
+   * A labelled Postgres service {@code service} with database {@code app}, user {@code appuser},
+   * password {@code pw}; returns its name (not yet accepting connections: {@link #awaitPostgres}).
+   */
+  String postgresApp(String service) {
+    return run(
+        service,
+        POSTGRES_IMAGE,
+        Map.of("stack-back.postgres", "true"),
+        Map.of("POSTGRES_USER", "appuser", "POSTGRES_PASSWORD", "pw", "POSTGRES_DB", "app"),
+        List.of());
+  }
+
+  /**
+   * A busybox service {@code service} whose anonymous volume {@code /data} is labelled for backup;
+   * it runs {@code script} first, then idles until SIGTERM. Returns its name.
+   */
+  String volumeApp(String service, String script) {
+    return run(
+        service,
+        BUSYBOX_IMAGE,
+        Map.of("stack-back.volumes", "true"),
+        Map.of(),
+        List.of("-v", "/data"),
+        "sh",
+        "-c",
+        script + "trap 'exit 0' TERM; sleep 3600 & wait");
+  }
+
   /** Removes {@code container} with the others at the end. */
   void adopt(String container) {
     containers.add(container);

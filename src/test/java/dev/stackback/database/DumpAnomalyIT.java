@@ -1,6 +1,5 @@
 package dev.stackback.database;
 
-import static dev.stackback.database.DbFixture.POSTGRES_IMAGE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,22 +38,8 @@ class DumpAnomalyIT {
   static void setUp() {
     http = new LocalHttp();
     fx = new DbFixture("anomaly");
-    db =
-        fx.run(
-            "db",
-            POSTGRES_IMAGE,
-            Map.of("stack-back.postgres", "true"),
-            Map.of("POSTGRES_USER", "appuser", "POSTGRES_PASSWORD", "pw", "POSTGRES_DB", "app"),
-            List.of());
-    fx.run(
-        "files",
-        DbFixture.BUSYBOX_IMAGE,
-        Map.of("stack-back.volumes", "true"),
-        Map.of(),
-        List.of("-v", "/data"),
-        "sh",
-        "-c",
-        "head -c 300000 /dev/urandom > /data/blob; trap 'exit 0' TERM; sleep 3600 & wait");
+    db = fx.postgresApp("db");
+    fx.volumeApp("files", "head -c 300000 /dev/urandom > /data/blob; ");
     fx.awaitPostgres(db);
     fx.psql(
         db,

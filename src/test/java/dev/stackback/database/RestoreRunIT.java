@@ -1,6 +1,5 @@
 package dev.stackback.database;
 
-import static dev.stackback.database.DbFixture.POSTGRES_IMAGE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,23 +40,8 @@ class RestoreRunIT {
   @BeforeAll
   static void setUp() throws IOException {
     fx = new DbFixture("points");
-    db =
-        fx.run(
-            "db",
-            POSTGRES_IMAGE,
-            Map.of("stack-back.postgres", "true"),
-            Map.of("POSTGRES_USER", "appuser", "POSTGRES_PASSWORD", "pw", "POSTGRES_DB", "app"),
-            List.of());
-    app =
-        fx.run(
-            "app",
-            DbFixture.BUSYBOX_IMAGE,
-            Map.of("stack-back.volumes", "true"),
-            Map.of(),
-            List.of("-v", "/data"),
-            "sh",
-            "-c",
-            "trap 'exit 0' TERM; sleep 3600 & wait");
+    db = fx.postgresApp("db");
+    app = fx.volumeApp("app", "");
     fx.sh(app, FILES);
     sums = fx.sh(app, SUMS);
     fx.awaitPostgres(db);

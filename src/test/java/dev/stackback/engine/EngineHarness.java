@@ -49,7 +49,8 @@ final class EngineHarness {
             config.maintenanceSchedule().isEmpty(),
             Duration.ofSeconds(1),
             config.healthTimeout(),
-            config.backupConcurrency());
+            config.backupConcurrency(),
+            config.swarmMode());
     engine =
         new RunEngine(
                 runtime,

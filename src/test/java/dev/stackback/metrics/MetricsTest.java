@@ -125,6 +125,56 @@ class MetricsTest {
   }
 
   @Test
+  void verifyRuns_haveTheirOwnGauges_andDoNotCountAsBackups() {
+    RunRecord backup = SampleRuns.succeeded("b", 5);
+    RunRecord passed = drill("c", backup, 3600, RunRecord.SUCCEEDED, "ok");
+    RunRecord failed = drill("d", backup, 7200, RunRecord.FAILED, "failed");
+
+    String m = Metrics.render(List.of(backup, passed, failed));
+
+    assertTrue(m.contains("stackback_runs_total{state=\"failed\"} 0\n"), m);
+    assertTrue(m.contains("stackback_last_run_state{state=\"succeeded\"} 1\n"), m);
+    assertTrue(m.contains("stackback_verify_last_success 0\n"), m);
+    assertTrue(m.contains("stackback_verify_failed_checks 1\n"), m);
+    assertTrue(m.contains("stackback_verify_runs_total{state=\"succeeded\"} 1\n"), m);
+    assertTrue(
+        m.contains(
+            "stackback_verify_last_success_timestamp_seconds "
+                + passed.endedAt().getEpochSecond()
+                + "\n"),
+        m);
+    assertFalse(Metrics.render(List.of(backup)).contains("stackback_verify_"));
+  }
+
+  private static RunRecord drill(
+      String id, RunRecord after, long seconds, String state, String outcome) {
+    return new RunRecord(
+        id,
+        "verify",
+        state,
+        1,
+        "demo",
+        after.startedAt().plusSeconds(seconds),
+        after.endedAt().plusSeconds(seconds),
+        RunRecord.SUCCEEDED.equals(state) ? 0 : 1,
+        List.of(),
+        List.of(
+            new dev.stackback.state.StepRecord(
+                "verify",
+                "verify dump db",
+                null,
+                "db",
+                outcome,
+                after.startedAt().plusSeconds(seconds),
+                1000,
+                null,
+                1,
+                "m",
+                List.of())),
+        null);
+  }
+
+  @Test
   void restoreRuns_doNotCountAsBackups() {
     RunRecord failedBackup = SampleRuns.failed("a");
     RunRecord s = SampleRuns.succeeded("b", 5);

@@ -13,6 +13,30 @@ import org.junit.jupiter.api.Test;
 
 class MessagesTest {
   @Test
+  void failedRestoreDrill_isCalledSo_inSubjectSummaryAndDiscord() {
+    RunRecord b = SampleRuns.failed("r9");
+    RunRecord drill =
+        new RunRecord(
+            b.id(),
+            "verify",
+            b.state(),
+            b.pid(),
+            b.host(),
+            b.startedAt(),
+            b.endedAt(),
+            b.exitCode(),
+            b.stopped(),
+            b.steps(),
+            "verify dump db failed: does not load");
+    Notification n = Messages.forRun(drill);
+
+    assertTrue(n.subject().startsWith("[stack-back] restore drill failed on demo"), n.subject());
+    assertTrue(n.text().startsWith("stack-back restore drill failed on host 'demo'"), n.text());
+    assertTrue(Messages.discord(drill).startsWith("**stack-back: restore drill failed"));
+    assertTrue(Messages.forRun(b).subject().startsWith("[stack-back] backup failed"));
+  }
+
+  @Test
   void failedRun_textNamesFailedStepExitCodeAndLast20LinesOfItsOutput() {
     Notification n = Messages.forRun(SampleRuns.failed("r1"));
 

@@ -30,6 +30,21 @@ class ResticLsJsonTest {
   }
 
   @Test
+  void filesOfASnapshot_onlyRegularFiles_withSizes() {
+    assertEquals(
+        List.of(new dev.stackback.port.Restic.FileNode("/databases/p/db/all.sql", 3893)),
+        ResticJson.parseFiles(OUTPUT));
+  }
+
+  @Test
+  void drillArguments_lsOfTheWholeSnapshot_restoreWithVerify() {
+    assertEquals(List.of("restic", "ls", "--json", "5e8f"), ResticArgs.lsAll("5e8f"));
+    assertEquals(
+        List.of("restic", "restore", "5e8f", "--target", "/tmp/x", "--verify"),
+        ResticArgs.restoreVerified("5e8f", java.nio.file.Path.of("/tmp/x")));
+  }
+
+  @Test
   void lsArguments() {
     assertEquals(
         List.of("restic", "ls", "--json", "5e8f", "/databases/p/db/all.sql"),

@@ -8,6 +8,7 @@ import dev.stackback.port.ContainerState;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
+import dev.stackback.port.ScratchSpec;
 import dev.stackback.port.StartedContainer;
 import dev.stackback.port.WorkerSpec;
 import java.io.IOException;
@@ -96,6 +97,15 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
   @Override
   public Optional<ContainerInfo> inspect(String idOrName) {
+    if (idOrName.equals(SCRATCH_ID)) {
+      synchronized (this) {
+        return scratchRunning
+            ? Optional.of(
+                new ContainerInfo(
+                    SCRATCH_ID, "scratch", "", Map.of(), Map.of(), List.of(), true, "running"))
+            : Optional.empty();
+      }
+    }
     Optional<ContainerInfo> marker = marker(idOrName);
     if (marker.isPresent()) {
       return marker;
@@ -117,6 +127,9 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     }
     if (request.containerId().equals(WORKER_ID)) {
       return workerExec(request, output);
+    }
+    if (request.containerId().equals(SCRATCH_ID)) {
+      return scratchExec(request, output);
     }
     Script.Reply r =
         journal.call(
@@ -141,6 +154,58 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     Script.Reply r =
         journal.call("receive " + name(request.containerId()) + " " + data.length + " bytes");
     r.throwIfError();
+    return result(r);
+  }
+
+  // ---- scratch containers of restore drills
+
+  /** The id of a scratch container. */
+  public static final String SCRATCH_ID = "scratch-id";
+
+  private final List<ScratchSpec> scratches = new ArrayList<>();
+  private boolean scratchRunning;
+
+  /** Every scratch container started, in order. */
+  public synchronized List<ScratchSpec> scratches() {
+    return List.copyOf(scratches);
+  }
+
+  @Override
+  public String startScratch(ScratchSpec spec) {
+    synchronized (this) {
+      scratches.add(spec);
+    }
+    journal.call("scratch start").throwIfError();
+    synchronized (this) {
+      scratchRunning = true;
+    }
+    return SCRATCH_ID;
+  }
+
+  /**
+   * An exec in the scratch container, journaled by what it does: {@code scratch ready}, {@code
+   * scratch load}, {@code scratch count} (answers {@code app|2|5}) or {@code scratch rm}. An
+   * interrupted call (the run was cancelled) throws, like the real adapter.
+   */
+  private ExecResult scratchExec(ExecRequest request, OutputLine output) {
+    String script = String.join(" ", request.command());
+    String what =
+        script.contains("listen_addresses") || script.contains("skip_networking")
+            ? "ready"
+            : script.contains("trap 'rm")
+                ? "load"
+                : script.contains("count(*)") || script.contains("COUNT(*)") ? "count" : "rm";
+    Script.Reply r = journal.call("scratch " + what);
+    if (Thread.currentThread().isInterrupted()) {
+      throw new ContainerRuntimeException("exec in container 'scratch' was interrupted");
+    }
+    r.throwIfError();
+    if (what.equals("count")) {
+      output.line(OutputLine.Stream.STDOUT, "app|2|5");
+    }
+    if (what.equals("load") && r.exitCode() != 0) {
+      output.line(OutputLine.Stream.STDERR, "ERROR:  syntax error at or near \"this\"");
+    }
     return result(r);
   }
 
@@ -277,6 +342,11 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   @Override
   public void remove(String containerId) {
     journal.call("remove " + name(containerId)).throwIfError();
+    if (containerId.equals(SCRATCH_ID)) {
+      synchronized (this) {
+        scratchRunning = false;
+      }
+    }
   }
 
   @Override
@@ -413,6 +483,9 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   private String name(String id) {
     if (id.equals(WORKER_ID)) {
       return "worker";
+    }
+    if (id.equals(SCRATCH_ID)) {
+      return "scratch";
     }
     return containers.stream()
         .filter(c -> c.id().equals(id))

@@ -134,6 +134,58 @@ public final class FakeRestic implements Restic {
     return content.getBytes(StandardCharsets.UTF_8).length;
   }
 
+  // ---- the files of snapshots, for restore drills (verify): kept in the map withFile fills
+
+  private final Map<String, String> restoredDifferently = new LinkedHashMap<>();
+
+  /** Snapshot {@code id} holds {@code content} by path (see {@link #withFile}). */
+  public synchronized FakeRestic withFiles(String id, Map<String, String> content) {
+    content.forEach((path, c) -> withFile(id, path, c));
+    return this;
+  }
+
+  /** A restore writes {@code content} at {@code path} instead of the snapshot's bytes. */
+  public synchronized FakeRestic restoresDifferently(String path, String content) {
+    restoredDifferently.put(path, content);
+    return this;
+  }
+
+  /** The files of snapshot {@code id} by path, as a restore writes them. */
+  private synchronized Map<String, String> filesOf(String id, boolean restored) {
+    Map<String, String> out = new LinkedHashMap<>();
+    files.forEach(
+        (key, c) -> {
+          if (key.startsWith(id + " ")) {
+            String path = key.substring(id.length() + 1);
+            out.put(path, restored ? restoredDifferently.getOrDefault(path, c) : c);
+          }
+        });
+    return out;
+  }
+
+  @Override
+  public List<FileNode> files(String snapshotId) {
+    journal.call("restic ls " + snapshotId).throwIfError();
+    List<FileNode> out = new ArrayList<>();
+    filesOf(snapshotId, false)
+        .forEach((p, c) -> out.add(new FileNode(p, c.getBytes(StandardCharsets.UTF_8).length)));
+    return out;
+  }
+
+  @Override
+  public void restoreVerified(String snapshotId, Path target, OutputLine log) {
+    journal.call("restic restore --verify " + snapshotId).throwIfError();
+    try {
+      for (Map.Entry<String, String> e : filesOf(snapshotId, true).entrySet()) {
+        Path p = target.resolve(e.getKey().substring(1));
+        java.nio.file.Files.createDirectories(p.getParent());
+        java.nio.file.Files.writeString(p, e.getValue());
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Override
   public List<String> restoreCommand(String snapshotId, List<String> includes) {
     List<String> argv = new ArrayList<>(List.of("restic", "restore", snapshotId, "--target", "/"));

@@ -1,0 +1,215 @@
+package dev.stackback.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.SwarmNode;
+import dev.stackback.port.SwarmRuntime;
+import dev.stackback.port.SwarmService;
+import dev.stackback.port.SwarmTask;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * {@link SwarmRuntime} through the engine's HTTP API as raw JSON. Raw on purpose: a service update
+ * must send the whole spec back, and a typed model would silently drop every field it does not know
+ * (then the task template changes and every task restarts, or a setting is lost).
+ */
+final class SwarmApi implements SwarmRuntime {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RawHttp http;
+
+  SwarmApi(RawHttp http) {
+    this.http = http;
+  }
+
+  @Override
+  public Optional<SwarmNode> localNode() {
+    JsonNode swarm = get("/info").path("Swarm");
+    String id = swarm.path("NodeID").asText("");
+    if (!"active".equals(swarm.path("LocalNodeState").asText()) || id.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new SwarmNode(id, swarm.path("ControlAvailable").asBoolean(false)));
+  }
+
+  @Override
+  public List<SwarmService> services() {
+    List<SwarmService> out = new ArrayList<>();
+    get("/services").forEach(s -> out.add(service(s)));
+    return out;
+  }
+
+  @Override
+  public Optional<SwarmService> service(String id) {
+    return rawService(id).map(SwarmApi::service);
+  }
+
+  @Override
+  public List<SwarmTask> runningTasks() {
+    return tasks("{\"desired-state\":[\"running\"]}");
+  }
+
+  @Override
+  public List<SwarmTask> tasksOf(String serviceId) {
+    return tasks("{\"service\":[\"" + serviceId + "\"]}");
+  }
+
+  private List<SwarmTask> tasks(String filters) {
+    List<SwarmTask> out = new ArrayList<>();
+    get("/tasks?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8))
+        .forEach(
+            t ->
+                out.add(
+                    new SwarmTask(
+                        t.path("ID").asText(),
+                        t.path("ServiceID").asText(),
+                        t.path("NodeID").asText(""),
+                        t.path("DesiredState").asText(""),
+                        t.path("Status").path("State").asText(""),
+                        t.path("Status").path("ContainerStatus").path("ContainerID").asText(""))));
+    return out;
+  }
+
+  @Override
+  public Map<String, String> nodeHostnames() {
+    Map<String, String> out = new LinkedHashMap<>();
+    get("/nodes")
+        .forEach(
+            n -> out.put(n.path("ID").asText(), n.path("Description").path("Hostname").asText()));
+    return out;
+  }
+
+  @Override
+  public void updateService(
+      String id,
+      long version,
+      OptionalLong replicas,
+      Map<String, String> addLabels,
+      Set<String> removeLabels) {
+    JsonNode current =
+        rawService(id).orElseThrow(() -> new ContainerRuntimeException("no service '" + id + "'"));
+    ObjectNode spec = (ObjectNode) current.path("Spec").deepCopy();
+    if (replicas.isPresent()) {
+      JsonNode replicated = spec.path("Mode").path("Replicated");
+      if (!replicated.isObject()) {
+        throw new ContainerRuntimeException(
+            "service '" + spec.path("Name").asText(id) + "' is not replicated: cannot scale it");
+      }
+      ((ObjectNode) replicated).put("Replicas", replicas.getAsLong());
+    }
+    ObjectNode labels =
+        spec.path("Labels").isObject()
+            ? (ObjectNode) spec.path("Labels")
+            : spec.putObject("Labels");
+    removeLabels.forEach(labels::remove);
+    addLabels.forEach(labels::put);
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(spec);
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("cannot write the spec of service '" + id + "'", e);
+    }
+    request(
+        "POST",
+        "/services/" + id + "/update?version=" + version,
+        body,
+        "update service '" + spec.path("Name").asText(id) + "'");
+  }
+
+  private Optional<JsonNode> rawService(String id) {
+    try {
+      return Optional.of(get("/services/" + id));
+    } catch (NotFound e) {
+      return Optional.empty();
+    }
+  }
+
+  private static SwarmService service(JsonNode s) {
+    JsonNode spec = s.path("Spec");
+    JsonNode template = spec.path("TaskTemplate");
+    JsonNode container = template.path("ContainerSpec");
+    List<String> constraints = new ArrayList<>();
+    template.path("Placement").path("Constraints").forEach(c -> constraints.add(c.asText()));
+    List<String> volumes = new ArrayList<>();
+    container
+        .path("Mounts")
+        .forEach(
+            m -> {
+              if ("volume".equals(m.path("Type").asText("volume"))) {
+                volumes.add(m.path("Source").asText(""));
+              }
+            });
+    return new SwarmService(
+        s.path("ID").asText(),
+        spec.path("Name").asText(),
+        s.path("Version").path("Index").asLong(),
+        spec.path("Mode").has("Global"),
+        spec.path("Mode").path("Replicated").path("Replicas").asLong(0),
+        strings(spec.path("Labels")),
+        strings(container.path("Labels")),
+        constraints,
+        volumes);
+  }
+
+  private static Map<String, String> strings(JsonNode object) {
+    Map<String, String> out = new LinkedHashMap<>();
+    object.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+
+  /** 404 of a GET. */
+  private static final class NotFound extends ContainerRuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
+  private JsonNode get(String path) {
+    byte[] body = request("GET", path, null, "GET " + path);
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("GET " + path + ": the engine's answer is no JSON", e);
+    }
+  }
+
+  private byte[] request(String method, String path, byte[] body, String what) {
+    RawHttp.Response r;
+    try {
+      r = http.send(method, path, body);
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("cannot " + what + ": " + e.getMessage(), e);
+    }
+    if (r.status() == 404) {
+      throw new NotFound("cannot " + what + ": " + message(r.body()));
+    }
+    if (r.status() / 100 != 2) {
+      throw new ContainerRuntimeException(
+          "cannot " + what + ": " + r.status() + " " + message(r.body()));
+    }
+    return r.body();
+  }
+
+  private static String message(byte[] answer) {
+    try {
+      return JSON.readTree(answer)
+          .path("message")
+          .asText(new String(answer, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return new String(answer, StandardCharsets.UTF_8).strip();
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.stackback.plan;
+
+import dev.stackback.config.Config;
+import dev.stackback.label.LabelKeys;
+import dev.stackback.label.Problem;
+import dev.stackback.port.ContainerInfo;
+import dev.stackback.port.SwarmService;
+import dev.stackback.port.SwarmTask;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@code SWARM_MODE=true} plans from (issue 11): the manager's services and tasks, not only
+ * one node's containers. Pure.
+ *
+ * <ul>
+ *   <li>Containers of this node that are tasks get their service's labels (compose {@code
+ *       deploy.labels}) added; a container label of the same key wins.
+ *   <li>Task containers the swarm no longer wants running (task history) are left out: no "not
+ *       running" warning for them.
+ *   <li>A labelled service in scope with a task on another node is an error naming the service and
+ *       the node: stack-back can act on its own node only (no agents yet), and a run must never
+ *       succeed having skipped it.
+ *   <li>A labelled replicated service with volumes and no placement constraint gets a warning:
+ *       after a scale-up its task may land on another node, with an empty volume.
+ * </ul>
+ */
+public final class SwarmDiscovery {
+  /** Label of a swarm task container: its task id. */
+  public static final String TASK_ID = "com.docker.swarm.task.id";
+
+  /** Label of a swarm task container: its service id. */
+  public static final String SERVICE_ID = "com.docker.swarm.service.id";
+
+  /** Service labels stack-back itself sets while a service is scaled to 0 (never user labels). */
+  public static final String REPLICAS_LABEL = LabelKeys.PREFIX + "replicas-before-stop";
+
+  /** Service label naming the run that scaled the service to 0. */
+  public static final String RUN_LABEL = LabelKeys.PREFIX + "stopped-by-run";
+
+  /**
+   * The containers to plan from, and the problems found.
+   *
+   * @param containers this node's containers, task containers with their service labels
+   * @param errors labelled services stack-back cannot back up (exit 2)
+   * @param warnings worth showing
+   */
+  public record View(List<ContainerInfo> containers, List<Problem> errors, List<Problem> warnings) {
+    public View {
+      containers = List.copyOf(containers);
+      errors = List.copyOf(errors);
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  private SwarmDiscovery() {}
+
+  /**
+   * @param self the stack-back container
+   * @param local the containers of this node
+   * @param nodeId this node's swarm id
+   * @param services every service of the swarm
+   * @param running every task the swarm wants running
+   * @param hostnames node id to hostname
+   */
+  public static View discover(
+      Config config,
+      ContainerInfo self,
+      List<ContainerInfo> local,
+      String nodeId,
+      List<SwarmService> services,
+      List<SwarmTask> running,
+      Map<String, String> hostnames) {
+    Map<String, SwarmService> byId = new HashMap<>();
+    services.forEach(s -> byId.put(s.id(), s));
+    Set<String> wanted = new LinkedHashSet<>();
+    running.forEach(t -> wanted.add(t.id()));
+    List<ContainerInfo> containers = new ArrayList<>();
+    for (ContainerInfo c : local) {
+      String task = c.label(TASK_ID);
+      if (task == null || c.id().equals(self.id())) {
+        containers.add(c);
+      } else if (wanted.contains(task)) {
+        SwarmService s = byId.get(c.label(SERVICE_ID));
+        containers.add(s == null ? c : withServiceLabels(c, s));
+      }
+    }
+    Scope scope = new Scope(config, self);
+    List<Problem> errors = new ArrayList<>();
+    List<Problem> warnings = new ArrayList<>();
+    Map<String, Set<String>> remoteNodes = new LinkedHashMap<>();
+    for (SwarmTask t : running) {
+      SwarmService s = byId.get(t.serviceId());
+      if (s == null || t.serviceId().equals(self.label(SERVICE_ID))) {
+        continue; // gone meanwhile, or stack-back's own service
+      }
+      if (!t.nodeId().equals(nodeId) && labelled(s) && scope.inProject(asContainer(s))) {
+        String node =
+            t.nodeId().isEmpty()
+                ? "(not assigned yet)"
+                : hostnames.getOrDefault(t.nodeId(), t.nodeId());
+        remoteNodes.computeIfAbsent(s.name(), k -> new LinkedHashSet<>()).add(node);
+      }
+    }
+    remoteNodes.forEach(
+        (service, nodes) ->
+            errors.add(
+                new Problem(
+                    "service '" + service + "'",
+                    "node " + String.join(", ", nodes),
+                    "its task runs on "
+                        + (nodes.size() == 1 ? "a node" : "nodes")
+                        + " other than stack-back's ("
+                        + hostnames.getOrDefault(nodeId, nodeId)
+                        + "); stack-back cannot back it up there yet (no agents): pin the"
+                        + " service to stack-back's node (deploy.placement.constraints) or remove"
+                        + " its stack-back labels")));
+    for (SwarmService s : services) {
+      if (!s.global()
+          && labelled(s)
+          && !s.volumes().isEmpty()
+          && s.constraints().isEmpty()
+          && !s.id().equals(self.label(SERVICE_ID))
+          && scope.inProject(asContainer(s))) {
+        warnings.add(
+            new Problem(
+                "service '" + s.name() + "'",
+                "deploy.placement.constraints",
+                "it has volumes ("
+                    + String.join(", ", s.volumes())
+                    + ") and no placement constraint: after a scale-up (stop-during-backup, a"
+                    + " restart) its task may land on another node, with an empty volume"));
+      }
+    }
+    return new View(containers, errors, warnings);
+  }
+
+  /** A container with its service's labels added (a container label of the same key wins). */
+  static ContainerInfo withServiceLabels(ContainerInfo c, SwarmService s) {
+    Map<String, String> labels = new LinkedHashMap<>(serviceLabels(s));
+    labels.putAll(c.labels());
+    return new ContainerInfo(
+        c.id(),
+        c.name(),
+        c.image(),
+        labels,
+        c.env(),
+        c.mounts(),
+        c.running(),
+        c.state(),
+        c.imageId());
+  }
+
+  /** The service's own labels, without the ones stack-back sets while it is scaled to 0. */
+  private static Map<String, String> serviceLabels(SwarmService s) {
+    Map<String, String> labels = new LinkedHashMap<>(s.labels());
+    labels.remove(REPLICAS_LABEL);
+    labels.remove(RUN_LABEL);
+    return labels;
+  }
+
+  /** Whether a service carries stack-back labels, on its containers or on itself. */
+  static boolean labelled(SwarmService s) {
+    return hasOurs(s.containerLabels()) || hasOurs(serviceLabels(s));
+  }
+
+  private static boolean hasOurs(Map<String, String> labels) {
+    return labels.keySet().stream()
+        .anyMatch(k -> k.startsWith(LabelKeys.PREFIX) || k.startsWith(LabelKeys.LEGACY_PREFIX));
+  }
+
+  /** A stand-in container for scope checks (project = stack) of a service without a local task. */
+  private static ContainerInfo asContainer(SwarmService s) {
+    Map<String, String> labels = new LinkedHashMap<>(serviceLabels(s));
+    labels.putAll(s.containerLabels());
+    return new ContainerInfo(s.id(), s.name(), "", labels, Map.of(), List.of(), true, "running");
+  }
+}

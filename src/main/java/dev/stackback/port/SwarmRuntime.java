@@ -1,0 +1,45 @@
+package dev.stackback.port;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Port to the Swarm API of a manager (issue 11): services, tasks and nodes of the whole cluster,
+ * and the one change stack-back makes to a service (its replica count and its labels, in one
+ * update). Only used with {@code SWARM_MODE=true}.
+ */
+public interface SwarmRuntime {
+
+  /** The node of the engine we talk to, or empty when that engine is not in an active swarm. */
+  Optional<SwarmNode> localNode();
+
+  /** Every service of the swarm. */
+  List<SwarmService> services();
+
+  /** One service by id, or empty when it does not exist (any more). */
+  Optional<SwarmService> service(String id);
+
+  /** Tasks the swarm wants running (desired state {@code running}), of every node. */
+  List<SwarmTask> runningTasks();
+
+  /** Every task of one service whatever its desired state (task history included). */
+  List<SwarmTask> tasksOf(String serviceId);
+
+  /** Node id to hostname, for every node. */
+  Map<String, String> nodeHostnames();
+
+  /**
+   * Changes a service's spec in one update, based on spec {@code version} (a service changed since
+   * is refused by the engine): the replica count when given, labels added and removed. Every other
+   * part of the spec is sent back exactly as the engine reported it, so no task restarts.
+   */
+  void updateService(
+      String id,
+      long version,
+      OptionalLong replicas,
+      Map<String, String> addLabels,
+      Set<String> removeLabels);
+}

@@ -1,0 +1,210 @@
+package dev.stackback.plan;
+
+import static dev.stackback.plan.Containers.config;
+import static dev.stackback.plan.Containers.plain;
+import static dev.stackback.plan.Containers.strings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackback.config.Config;
+import dev.stackback.port.ContainerInfo;
+import dev.stackback.port.SwarmService;
+import dev.stackback.port.SwarmTask;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** SWARM_MODE discovery from the manager's services and tasks (issue 11). */
+class SwarmDiscoveryTest {
+  private static final Config SWARM = config("SWARM_MODE", "true");
+  private static final Map<String, String> HOSTS = Map.of("n1", "node1", "n2", "node2");
+  private static final Map<String, String> STACK = Map.of("com.docker.stack.namespace", "st");
+
+  private final ContainerInfo self = task("st_backup", "svc-backup", "t-backup").build();
+  private final SwarmService backup = service("svc-backup", "st_backup", Map.of(), Map.of());
+
+  private static Containers.Builder task(String service, String serviceId, String taskId) {
+    return plain(service + ".1." + taskId)
+        .label("com.docker.swarm.service.name", service)
+        .label("com.docker.stack.namespace", "st")
+        .label(SwarmDiscovery.SERVICE_ID, serviceId)
+        .label(SwarmDiscovery.TASK_ID, taskId);
+  }
+
+  private static SwarmService service(
+      String id, String name, Map<String, String> labels, Map<String, String> containerLabels) {
+    return service(id, name, labels, containerLabels, List.of(), List.of());
+  }
+
+  private static SwarmService service(
+      String id,
+      String name,
+      Map<String, String> labels,
+      Map<String, String> containerLabels,
+      List<String> constraints,
+      List<String> volumes) {
+    java.util.Map<String, String> l = new java.util.HashMap<>(STACK);
+    l.putAll(labels);
+    java.util.Map<String, String> c = new java.util.HashMap<>(STACK);
+    c.putAll(containerLabels);
+    return new SwarmService(id, name, 3, false, 1, l, c, constraints, volumes);
+  }
+
+  private static SwarmTask running(String id, String serviceId, String node) {
+    return new SwarmTask(id, serviceId, node, "running", "running", "c-" + id);
+  }
+
+  private SwarmDiscovery.View discover(
+      List<ContainerInfo> local, List<SwarmService> services, List<SwarmTask> tasks) {
+    return SwarmDiscovery.discover(SWARM, self, local, "n1", services, tasks, HOSTS);
+  }
+
+  @Test
+  void localTask_getsItsServiceLabels_deployLabelsCount() {
+    ContainerInfo files = task("st_files", "svc-files", "t-files").build();
+    SwarmService svc =
+        service("svc-files", "st_files", Map.of("stack-back.volumes", "true"), Map.of());
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self, files),
+            List.of(backup, svc),
+            List.of(
+                running("t-backup", "svc-backup", "n1"), running("t-files", "svc-files", "n1")));
+    assertEquals(List.of(), v.errors());
+    ContainerInfo seen = v.containers().get(1);
+    assertEquals("true", seen.label("stack-back.volumes"));
+  }
+
+  @Test
+  void containerLabel_winsOverTheSameServiceLabel_andOurScaleLabelsAreNeverCopied() {
+    ContainerInfo app = task("st_app", "svc-app", "t-app").sb("volumes", "false").build();
+    SwarmService svc =
+        service(
+            "svc-app",
+            "st_app",
+            Map.of(
+                "stack-back.volumes",
+                "true",
+                SwarmDiscovery.REPLICAS_LABEL,
+                "2",
+                SwarmDiscovery.RUN_LABEL,
+                "r1"),
+            Map.of("stack-back.volumes", "false"));
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self, app), List.of(backup, svc), List.of(running("t-app", "svc-app", "n1")));
+    ContainerInfo seen = v.containers().get(1);
+    assertEquals("false", seen.label("stack-back.volumes"));
+    assertEquals(null, seen.label(SwarmDiscovery.REPLICAS_LABEL));
+    assertEquals(null, seen.label(SwarmDiscovery.RUN_LABEL));
+  }
+
+  @Test
+  void taskHistory_isLeftOut() {
+    ContainerInfo old = task("st_app", "svc-app", "t-old").sb("volumes", "true").stopped().build();
+    ContainerInfo now = task("st_app", "svc-app", "t-new").sb("volumes", "true").build();
+    SwarmService svc = service("svc-app", "st_app", Map.of(), Map.of("stack-back.volumes", "true"));
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self, old, now),
+            List.of(backup, svc),
+            List.of(running("t-new", "svc-app", "n1")));
+    assertEquals(
+        List.of(self.name(), now.name()),
+        v.containers().stream().map(ContainerInfo::name).toList());
+  }
+
+  @Test
+  void labelledServiceOnAnotherNode_isAnErrorNamingServiceAndNode() {
+    SwarmService svc = service("svc-db", "st_db", Map.of(), Map.of("stack-back.volumes", "true"));
+    SwarmDiscovery.View v =
+        discover(List.of(self), List.of(backup, svc), List.of(running("t-db", "svc-db", "n2")));
+    assertEquals(1, v.errors().size(), v.errors().toString());
+    String e = v.errors().get(0).toString();
+    assertTrue(e.startsWith("service 'st_db': node node2: "), e);
+    assertTrue(e.contains("other than stack-back's (node1)"), e);
+  }
+
+  @Test
+  void deployLabelsOnly_onAnotherNode_isAnErrorToo() {
+    SwarmService svc = service("svc-f", "st_f", Map.of("stack-back.volumes", "true"), Map.of());
+    SwarmDiscovery.View v =
+        discover(List.of(self), List.of(backup, svc), List.of(running("t-f", "svc-f", "n2")));
+    assertEquals(1, v.errors().size(), v.errors().toString());
+  }
+
+  @Test
+  void unlabelledOrOtherStackOrOwnService_onAnotherNode_isFine() {
+    SwarmService plainSvc = service("svc-p", "st_p", Map.of(), Map.of());
+    SwarmService other =
+        new SwarmService(
+            "svc-o",
+            "other_o",
+            1,
+            false,
+            1,
+            Map.of("com.docker.stack.namespace", "other"),
+            Map.of("com.docker.stack.namespace", "other", "stack-back.volumes", "true"),
+            List.of(),
+            List.of());
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self),
+            List.of(backup, plainSvc, other),
+            List.of(
+                running("t-p", "svc-p", "n2"),
+                running("t-o", "svc-o", "n2"),
+                running("t-b2", "svc-backup", "n2")));
+    assertEquals(List.of(), v.errors());
+  }
+
+  @Test
+  void discoveryWarnings_areThePlansWarnings_shownByBackupAndStatus() {
+    ContainerInfo app =
+        task("st_app", "svc-app", "t-app").sb("volumes", "true").volume("st_data", "/data").build();
+    SwarmService svc =
+        service(
+            "svc-app",
+            "st_app",
+            Map.of(),
+            Map.of("stack-back.volumes", "true"),
+            List.of(),
+            List.of("st_data"));
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self, app),
+            List.of(backup, svc),
+            List.of(running("t-backup", "svc-backup", "n1"), running("t-app", "svc-app", "n1")));
+    Plan plan = Planner.plan(SWARM, self, v.containers(), v.warnings()).plan().orElseThrow();
+    assertEquals(List.of("st/st_app"), Containers.targetNames(plan));
+    assertEquals(v.warnings(), plan.warnings());
+    assertEquals(1, plan.warnings().size(), plan.warnings().toString());
+  }
+
+  @Test
+  void volumesWithoutConstraint_warns_aConstraintSilencesIt() {
+    SwarmService loose =
+        service(
+            "svc-l",
+            "st_loose",
+            Map.of(),
+            Map.of("stack-back.volumes", "true"),
+            List.of(),
+            List.of("st_data"));
+    SwarmService pinned =
+        service(
+            "svc-p",
+            "st_pinned",
+            Map.of(),
+            Map.of("stack-back.volumes", "true"),
+            List.of("node.hostname == node1"),
+            List.of("st_other"));
+    SwarmDiscovery.View v = discover(List.of(self), List.of(backup, loose, pinned), List.of());
+    assertEquals(
+        List.of(
+            "service 'st_loose': deploy.placement.constraints: it has volumes (st_data) and no"
+                + " placement constraint: after a scale-up (stop-during-backup, a restart) its"
+                + " task may land on another node, with an empty volume"),
+        strings(v.warnings()));
+  }
+}
