@@ -1,6 +1,7 @@
 package dev.stackback.cli;
 
 import dev.stackback.config.Config;
+import dev.stackback.notify.Pinger;
 import dev.stackback.plan.Plan;
 import dev.stackback.state.RunRecord;
 import java.io.PrintWriter;
@@ -73,9 +74,29 @@ final class BackupCommand implements Callable<Integer> {
       if (skipped.isPresent()) {
         out.println("Run " + skipped.get().id() + ": skipped: " + skipped.get().reason());
         out.flush();
+        Pinger.from(config).ended(skipped.get()); // a pause is no failure
         return 0;
       }
     }
+    if (dryRun) {
+      return run(config, trigger, out, err, Pinger.none());
+    }
+    Pinger pinger = Pinger.from(config);
+    pinger.started("stack-back backup (" + trigger + ") starting");
+    int code = run(config, trigger, out, err, pinger);
+    if (code != 0) {
+      // a run with a record has sent its end already; this is one that never got that far
+      pinger.failedWithoutRecord(
+          "stack-back backup ("
+              + trigger
+              + ") ended with exit code "
+              + code
+              + (code == BackupRunner.BUSY ? ": another run was in progress" : " before it ran"));
+    }
+    return code;
+  }
+
+  private int run(Config config, String trigger, PrintWriter out, PrintWriter err, Pinger pinger) {
     try (Session s = Session.connect(app, config, err)) {
       if (dryRun) {
         Plan plan = s.discover(err).validPlan(err, "invalid labels");
@@ -84,7 +105,7 @@ final class BackupCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      BackupRunner runner = new BackupRunner(app);
+      BackupRunner runner = new BackupRunner(app, pinger);
       boolean scheduled = trigger.equals("schedule");
       return guarded(
           runner,

@@ -9,6 +9,7 @@ import dev.stackback.engine.RunReport;
 import dev.stackback.lock.EngineLock;
 import dev.stackback.lock.LockHolder;
 import dev.stackback.lock.ProcessIdentity;
+import dev.stackback.notify.Pinger;
 import dev.stackback.plan.Plan;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
@@ -45,8 +46,16 @@ final class BackupRunner {
   private final AtomicReference<RunEngine> current = new AtomicReference<>();
   private volatile boolean cancelled;
 
+  private final Pinger pinger;
+
   BackupRunner(App app) {
+    this(app, Pinger.none());
+  }
+
+  /** A runner whose runs are reported to {@code pinger} when they end (backups, not restores). */
+  BackupRunner(App app, Pinger pinger) {
     this.app = app;
+    this.pinger = pinger;
   }
 
   /** Cancels the run in progress, and any run that would start after this call. */
@@ -194,6 +203,7 @@ final class BackupRunner {
         summary(out, report);
       } finally {
         notifyEnded(s.config, report.record());
+        pinger.ended(report.record());
       }
       return report.exitCode();
     } finally {

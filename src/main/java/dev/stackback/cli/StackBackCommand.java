@@ -98,7 +98,7 @@ public final class StackBackCommand implements Runnable {
       case "status" -> new StatusCommand(app);
       case "backup" -> new BackupCommand(app);
       case "daemon" -> new DaemonCommand(app);
-      case "runs" -> new RunsCommand(app);
+      case "runs" -> new CommandLine(new RunsCommand(app)).addSubcommand(new RunsShowCommand(app));
       case "snapshots" -> new SnapshotsCommand(app);
       case "cleanup" -> new CleanupCommand(app);
       case "maintenance" -> new MaintenanceCommand(app);

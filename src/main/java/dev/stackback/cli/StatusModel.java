@@ -79,6 +79,8 @@ final class StatusModel {
     if (!c.notifyUrls().isEmpty()) {
       out.add(c.notifyUrls().size() + " webhook URL(s)");
     }
+    // the ping URL is a secret (its path is the check's key): only where it goes
+    c.pingUrl().ifPresent(u -> out.add("pings to " + dev.stackback.notify.Pinger.origin(u)));
     return out;
   }
 
@@ -204,6 +206,7 @@ final class StatusModel {
         "failedSteps",
         r.steps().stream().filter(StepRecord::failed).map(StepRecord::name).toList());
     m.put("anomalies", r.anomalies());
+    m.put("failureReport", r.failure() == null ? null : r.failure().step());
     return m;
   }
 

@@ -29,6 +29,7 @@ public record Config(
     Email email,
     Optional<String> discordWebhook,
     List<String> notifyUrls,
+    Optional<String> pingUrl,
     NotifyOn notifyOn,
     Optional<String> dockerHost,
     Duration hookTimeout,

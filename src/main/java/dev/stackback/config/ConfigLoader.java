@@ -148,6 +148,7 @@ public final class ConfigLoader {
             email(e),
             e.string("DISCORD_WEBHOOK"),
             Values.parseList(e.string("NOTIFY_URLS").orElse("")),
+            e.string("PING_URL").map(String::trim),
             e.choice("NOTIFY_ON", NotifyOn.class, NotifyOn.FAILURE),
             e.string("DOCKER_HOST"),
             e.duration("HOOK_TIMEOUT", Duration.ofMinutes(10)),
@@ -342,6 +343,9 @@ public final class ConfigLoader {
     c.discordWebhook()
         .filter(u -> !isHttpUrl(u))
         .ifPresent(u -> e.problem("DISCORD_WEBHOOK", "is not an http(s) URL"));
+    c.pingUrl()
+        .filter(u -> !isHttpUrl(u))
+        .ifPresent(u -> e.problem("PING_URL", "is not an http(s) URL (the value is not shown)"));
     for (String url : c.notifyUrls()) {
       if (!isHttpUrl(url)) {
         e.problem("NOTIFY_URLS", "an entry is not an http(s) URL (values are not shown)");

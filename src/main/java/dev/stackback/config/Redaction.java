@@ -26,6 +26,24 @@ public final class Redaction {
     return URL_USERINFO.matcher(s).replaceAll("$1***@");
   }
 
+  /**
+   * {@code text} with the values of the secret variables of {@code env} (three characters or more)
+   * replaced by {@code ***}, longest first, and credentials in URLs hidden.
+   */
+  public static String text(String text, Map<String, String> env) {
+    String out = text;
+    java.util.List<String> secrets =
+        env.entrySet().stream()
+            .filter(e -> isSecret(e.getKey()) && e.getValue() != null && e.getValue().length() >= 3)
+            .map(Map.Entry::getValue)
+            .sorted((a, b) -> b.length() - a.length())
+            .toList();
+    for (String secret : secrets) {
+      out = out.replace(secret, "***");
+    }
+    return url(out);
+  }
+
   /** The variables with secret values replaced by {@code ***} and URLs cleaned. */
   public static Map<String, String> env(Map<String, String> env) {
     Map<String, String> out = new TreeMap<>();

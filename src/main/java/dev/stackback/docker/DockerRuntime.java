@@ -8,9 +8,11 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.HostConfig;
+import dev.stackback.port.ContainerEvent;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.ContainerState;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
@@ -25,6 +27,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +49,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final ExecRunner execRunner;
   private final WorkerRunner workerRunner;
   private final ContainerStarts starts;
+  private final ContainerDiagnostics diagnostics;
   private final SwarmApi swarm;
 
   DockerRuntime(DockerClient client, OwnContainerFinder.FileSource files) {
@@ -59,6 +63,7 @@ public final class DockerRuntime implements ContainerRuntime {
     this.execRunner = new ExecRunner(client);
     this.workerRunner = new WorkerRunner(client);
     this.starts = new ContainerStarts(client);
+    this.diagnostics = new ContainerDiagnostics(client);
   }
 
   /**
@@ -273,6 +278,22 @@ public final class DockerRuntime implements ContainerRuntime {
     } catch (DockerException | IllegalStateException e) {
       throw failure("remove", containerId, e);
     }
+  }
+
+  @Override
+  public Optional<ContainerState> state(String containerId) {
+    return diagnostics.state(containerId);
+  }
+
+  @Override
+  public List<String> logTail(String containerId, int lines, Duration timeout) {
+    return diagnostics.logTail(containerId, lines, timeout);
+  }
+
+  @Override
+  public List<ContainerEvent> events(
+      String containerId, Instant since, Instant until, Duration timeout) {
+    return diagnostics.events(containerId, since, until, timeout);
   }
 
   @Override

@@ -174,12 +174,6 @@ public final class DeadWorkerLocks implements Restic.LockSweeper {
 
   /** {@code text} with secret values of the environment and URL credentials hidden. */
   String redact(String text) {
-    String out = text;
-    for (Map.Entry<String, String> e : env.entrySet()) {
-      if (Redaction.isSecret(e.getKey()) && e.getValue().length() >= 3) {
-        out = out.replace(e.getValue(), "***");
-      }
-    }
-    return Redaction.url(out);
+    return Redaction.text(text, env);
   }
 }

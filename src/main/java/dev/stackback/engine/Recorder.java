@@ -1,6 +1,7 @@
 package dev.stackback.engine;
 
 import dev.stackback.port.ExecResult;
+import dev.stackback.state.FailureReport;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import dev.stackback.state.StepRecord;
@@ -200,6 +201,13 @@ final class Recorder {
     // the error may quote a command's output: bounded like a step's message
     String error = firstError == null ? null : OutputTail.capLine(firstError);
     record = record.ended(state, now(), exitCode, error);
+    save();
+    return record;
+  }
+
+  /** Adds the failure report to the (ended) record and writes it. */
+  synchronized RunRecord failure(FailureReport report) {
+    record = record.withFailure(report);
     save();
     return record;
   }

@@ -218,17 +218,31 @@ public final class RunEngine {
       HookRunner hooks =
           new HookRunner(
               runtime, shell, rec, sleeper, settings.retryBackoff(), async, id, cancelled);
-      return body.apply(rec, hooks);
+      return withFailureReport(plan, rec, body.apply(rec, hooks));
     } catch (RuntimeException e) {
       // a bug or a broken store: the record is still closed, the caller still notifies
       LOG.error("run {} failed unexpectedly", id, e);
       Outcome out = new Outcome();
       out.fail("stack-back failed unexpectedly: " + HookRunner.describe(e));
       out.restartFailed = !rec.stillStopped().isEmpty();
-      return finish(rec, out);
+      return withFailureReport(plan, rec, finish(rec, out));
     } finally {
       async.shutdownNow();
     }
+  }
+
+  /**
+   * A run that went wrong gets its failure report ({@link FailureReporter}): bounded, and never
+   * changes the run's outcome.
+   */
+  private RunReport withFailureReport(Plan plan, Recorder rec, RunReport report) {
+    if (RunRecord.SUCCEEDED.equals(report.record().state())) {
+      return report;
+    }
+    return new FailureReporter(runtime, clock)
+        .report(plan, report.record())
+        .map(f -> new RunReport(rec.failure(f), report.exitCode()))
+        .orElse(report);
   }
 
   private RunReport execute(Plan plan, Recorder rec, HookRunner hooks) {

@@ -61,6 +61,11 @@ final class HttpChannel implements Channel {
 
   @Override
   public List<String> secrets() {
+    return secretsOf(url);
+  }
+
+  /** The parts of {@code url} that may be secret: all of it, its path, query and user-info. */
+  static List<String> secretsOf(String url) {
     List<String> s = new ArrayList<>();
     s.add(url);
     try {
@@ -82,20 +87,21 @@ final class HttpChannel implements Channel {
 
   @Override
   public void send(Notification n) throws IOException, InterruptedException {
-    URI uri = URI.create(url);
-    HttpRequest.Builder req = HttpRequest.newBuilder(withoutUserInfo(uri));
-    if (uri.getRawUserInfo() != null) {
-      // HttpClient ignores user-info in a URL; send it as basic authentication
-      String userInfo = java.net.URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
-      req.header(
-          "Authorization",
-          "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
-    }
+    post(url, "application/json", json(payload.apply(n)), timeout);
+  }
+
+  /**
+   * POSTs {@code body} to {@code url} (user-info as basic authentication, no redirects), bounded by
+   * {@code timeout}; an answer other than 2xx is an {@link IOException} quoting the answer's start.
+   */
+  static void post(String url, String contentType, String body, Duration timeout)
+      throws IOException, InterruptedException {
     HttpRequest request =
-        req.timeout(timeout)
-            .header("Content-Type", "application/json")
+        authorized(URI.create(url))
+            .timeout(timeout)
+            .header("Content-Type", contentType)
             .header("User-Agent", "stack-back")
-            .POST(HttpRequest.BodyPublishers.ofString(json(payload.apply(n))))
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
             .build();
     try (HttpClient client =
         HttpClient.newBuilder()
@@ -104,13 +110,26 @@ final class HttpChannel implements Channel {
             .build()) {
       HttpResponse<String> resp = client.send(request, HttpResponse.BodyHandlers.ofString());
       if (resp.statusCode() / 100 != 2) {
-        String body = resp.body() == null ? "" : resp.body().strip();
+        String answer = resp.body() == null ? "" : resp.body().strip();
         throw new IOException(
             "HTTP "
                 + resp.statusCode()
-                + (body.isEmpty() ? "" : ": " + Messages.cap(body.replace('\n', ' '), 200)));
+                + (answer.isEmpty() ? "" : ": " + Messages.cap(answer.replace('\n', ' '), 200)));
       }
     }
+  }
+
+  /** A request to {@code uri}; its user-info, if any, as basic authentication. */
+  static HttpRequest.Builder authorized(URI uri) {
+    HttpRequest.Builder req = HttpRequest.newBuilder(withoutUserInfo(uri));
+    if (uri.getRawUserInfo() != null) {
+      // HttpClient ignores user-info in a URL; send it as basic authentication
+      String userInfo = java.net.URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
+      req.header(
+          "Authorization",
+          "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+    }
+    return req;
   }
 
   /** {@code scheme://host[:port]}: what a log line may show of a URL. */

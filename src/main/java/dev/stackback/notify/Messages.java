@@ -2,6 +2,9 @@ package dev.stackback.notify;
 
 import dev.stackback.config.Redaction;
 import dev.stackback.state.Anomaly;
+import dev.stackback.state.DecisiveStep;
+import dev.stackback.state.FailureReport;
+import dev.stackback.state.FailureReport.ContainerReport;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.StepRecord;
 import dev.stackback.util.Durations;
@@ -12,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Builds notifications from run records: what failed, and the tail of the output of the step that
@@ -28,10 +29,6 @@ public final class Messages {
   public static final int DISCORD_LIMIT = 2000;
 
   private static final int LINE_LIMIT = 400;
-
-  /** The run errors the engine gives when a hook stage fails the run ("a pre hook failed"). */
-  private static final Pattern HOOK_STAGE_ERROR =
-      Pattern.compile("^an? (pre|post|error|finally) hook failed");
 
   private Messages() {}
 
@@ -62,11 +59,7 @@ public final class Messages {
 
   /** Steps that went wrong: failed, timed out or incomplete. */
   public static List<StepRecord> failedSteps(RunRecord r) {
-    return r.steps().stream().filter(Messages::wentWrong).toList();
-  }
-
-  static boolean wentWrong(StepRecord s) {
-    return s.failed() || RunRecord.INCOMPLETE.equals(s.outcome());
+    return DecisiveStep.wrong(r);
   }
 
   /** What the run was, for people: a backup, an in-place restore or a restore drill. */
@@ -142,6 +135,10 @@ public final class Messages {
               b.append("\nOutput of ").append(s.name()).append(" (last lines):\n");
               tail(s).forEach(l -> b.append("  ").append(l).append('\n'));
             });
+    if (r.failure() != null && !r.failure().containers().isEmpty()) {
+      b.append("\nContainers of ").append(r.failure().step()).append(":\n");
+      b.append(containers(r.failure()).replaceFirst("^\n", "")).append('\n');
+    }
     if (!r.steps().isEmpty()) {
       b.append("\nAll steps:\n");
       for (StepRecord s : r.steps()) {
@@ -183,6 +180,11 @@ public final class Messages {
     List<StepRecord> failed = failedSteps(r);
     for (StepRecord s : failed) {
       head.append("- ").append(describe(s)).append('\n');
+    }
+    if (r.failure() != null) {
+      for (ContainerReport c : r.failure().containers()) {
+        head.append("- container ").append(clean(containerLine(c))).append('\n');
+      }
     }
     Optional<StepRecord> withTail = decisiveTail(r);
     if (withTail.isEmpty()) {
@@ -250,52 +252,108 @@ public final class Messages {
       anomalies.add(m);
     }
     doc.put("anomalies", anomalies);
+    doc.put("failure", r.failure() == null ? null : failureDocument(r.failure()));
     return doc;
   }
 
+  private static Map<String, Object> failureDocument(FailureReport f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("step", f.step());
+    m.put("kind", f.kind());
+    m.put("exitCode", f.exitCode());
+    m.put("tail", f.tail().stream().map(Messages::clean).toList());
+    List<Map<String, Object>> containers = new ArrayList<>();
+    for (ContainerReport c : f.containers()) {
+      Map<String, Object> cm = new LinkedHashMap<>();
+      cm.put("name", c.name());
+      cm.put("id", c.id());
+      cm.put("step", c.step());
+      cm.put("status", c.status());
+      cm.put("exitCode", c.exitCode());
+      cm.put("oomKilled", c.oomKilled());
+      cm.put("restartCount", c.restartCount());
+      cm.put("health", c.health());
+      cm.put("error", c.error() == null ? null : clean(c.error()));
+      cm.put("logTail", c.logTail().stream().map(Messages::clean).toList());
+      cm.put("events", c.events().stream().map(Messages::clean).toList());
+      containers.add(cm);
+    }
+    m.put("containers", containers);
+    m.put("notes", f.notes());
+    return m;
+  }
+
   /**
-   * The step that decided the run's outcome, i.e. the one behind the record's error (the engine
-   * keeps the first error that failed the run):
-   *
-   * <ul>
-   *   <li>an {@code incomplete} run: its first incomplete snapshot;
-   *   <li>a run failed by a hook stage ("a pre hook failed"): the last failed hook of that stage.
-   *       An aborting hook ends its stage, so earlier failures there were {@code on-error:
-   *       continue} hooks that did not fail the run;
-   *   <li>else the first failed step that is not a hook (repository check, stop, snapshot, dump,
-   *       start, maintenance, restore): each of those fails the run when it fails, and hook
-   *       failures before it (continue or async hooks) did not;
-   *   <li>else (an interrupted run, an old record) the first step that went wrong.
-   * </ul>
-   *
-   * Error and finally hooks that fail after the run has already failed never decide it.
+   * A failure report as people read it: the deciding step, its output, and each container's state,
+   * exit code, OOM flag, restart count, health, last log lines and engine events.
    */
+  public static String failureReport(FailureReport f) {
+    StringBuilder b = new StringBuilder("Failure report\n");
+    b.append("  Step:      ")
+        .append(f.step())
+        .append(" (")
+        .append(f.kind())
+        .append(", ")
+        .append(f.outcome())
+        .append(f.exitCode() == null ? "" : ", exit " + f.exitCode())
+        .append(")\n");
+    if (f.message() != null && !f.message().isBlank()) {
+      b.append("  Message:   ").append(clean(f.message())).append('\n');
+    }
+    lines(b, "  Output (last lines):", "    ", f.tail());
+    return b.append(containers(f)).toString();
+  }
+
+  /** The containers of a failure report and its notes, as people read them. */
+  static String containers(FailureReport f) {
+    StringBuilder b = new StringBuilder();
+    for (ContainerReport c : f.containers()) {
+      b.append("\n  Container ")
+          .append(c.name())
+          .append(" (")
+          .append(c.id().length() > 12 ? c.id().substring(0, 12) : c.id())
+          .append("), acted on by ")
+          .append(c.step())
+          .append('\n');
+      b.append("    State:         ").append(c.status() == null ? "unknown" : c.status());
+      b.append("\n    Exit code:     ").append(c.exitCode() == null ? "-" : c.exitCode());
+      b.append("\n    OOM killed:    ").append(c.oomKilled() ? "yes" : "no");
+      b.append("\n    Restart count: ").append(c.restartCount()).append('\n');
+      if (c.health() != null) {
+        b.append("    Health:        ").append(c.health()).append('\n');
+      }
+      if (c.error() != null) {
+        b.append("    Engine error:  ").append(clean(c.error())).append('\n');
+      }
+      lines(b, "    Log (last lines):", "      ", c.logTail());
+      lines(b, "    Engine events during the run:", "      ", c.events());
+    }
+    lines(b, "\n  Not gathered:", "    - ", f.notes());
+    return b.toString();
+  }
+
+  private static void lines(StringBuilder b, String title, String indent, List<String> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    b.append(title).append('\n');
+    lines.forEach(l -> b.append(indent).append(Redaction.url(l)).append('\n'));
+  }
+
+  /** One line per container of a failure report: {@code web: exited, exit 137, OOM killed}. */
+  static String containerLine(ContainerReport c) {
+    return c.name()
+        + ": "
+        + (c.status() == null ? "state unknown" : c.status())
+        + (c.exitCode() == null ? "" : ", exit " + c.exitCode())
+        + (c.oomKilled() ? ", OOM killed" : "")
+        + (c.restartCount() > 0 ? ", restarted " + c.restartCount() + "x" : "")
+        + (c.health() == null ? "" : ", " + c.health());
+  }
+
+  /** The step that decided the run's outcome: see {@link DecisiveStep#of}. */
   public static Optional<StepRecord> decisiveStep(RunRecord r) {
-    List<StepRecord> wrong = failedSteps(r);
-    if (wrong.isEmpty()) {
-      return Optional.empty();
-    }
-    if (RunRecord.INCOMPLETE.equals(r.state())) {
-      Optional<StepRecord> incomplete =
-          wrong.stream().filter(s -> RunRecord.INCOMPLETE.equals(s.outcome())).findFirst();
-      if (incomplete.isPresent()) {
-        return incomplete;
-      }
-    }
-    Matcher hookStage = HOOK_STAGE_ERROR.matcher(r.error() == null ? "" : r.error());
-    if (hookStage.find()) {
-      String stage = hookStage.group(1);
-      Optional<StepRecord> last =
-          wrong.stream()
-              .filter(s -> s.failed() && "hook".equals(s.kind()) && stage.equals(s.stage()))
-              .reduce((a, b) -> b);
-      if (last.isPresent()) {
-        return last;
-      }
-    }
-    Optional<StepRecord> nonHook =
-        wrong.stream().filter(s -> s.failed() && !"hook".equals(s.kind())).findFirst();
-    return nonHook.isPresent() ? nonHook : Optional.of(wrong.get(0));
+    return DecisiveStep.of(r);
   }
 
   /** The decisive step, when it has output to quote. */

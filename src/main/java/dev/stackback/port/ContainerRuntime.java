@@ -3,6 +3,7 @@ package dev.stackback.port;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -147,6 +148,33 @@ public interface ContainerRuntime extends AutoCloseable {
    */
   default Optional<SwarmRuntime> swarm() {
     return Optional.empty();
+  }
+
+  /**
+   * The container's state for a failure report (status, exit code, OOM flag, restart count), or
+   * empty when it no longer exists. The default: this runtime cannot say.
+   */
+  default Optional<ContainerState> state(String containerId) {
+    throw new UnsupportedOperationException("this runtime reports no container state");
+  }
+
+  /**
+   * The last {@code lines} lines of the container's log (stdout and stderr, oldest first), waiting
+   * at most {@code timeout}; what arrived by then is returned. The default: this runtime cannot
+   * say.
+   */
+  default List<String> logTail(String containerId, int lines, Duration timeout) {
+    throw new UnsupportedOperationException("this runtime reads no container logs");
+  }
+
+  /**
+   * The engine's events about the container from {@code since} to {@code until}, oldest first,
+   * waiting at most {@code timeout}; what arrived by then is returned. The default: this runtime
+   * cannot say.
+   */
+  default List<ContainerEvent> events(
+      String containerId, Instant since, Instant until, Duration timeout) {
+    throw new UnsupportedOperationException("this runtime reads no engine events");
   }
 
   @Override

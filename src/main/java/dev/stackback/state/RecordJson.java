@@ -62,7 +62,8 @@ final class RecordJson {
         steps,
         str(m.get("error")),
         str(m.get("reason")),
-        anomalies(m.get("anomalies")));
+        anomalies(m.get("anomalies")),
+        failure(m.get("failure")));
   }
 
   private static List<Anomaly> anomalies(Object o) {
@@ -81,6 +82,40 @@ final class RecordJson {
       }
     }
     return out;
+  }
+
+  private static FailureReport failure(Object o) {
+    if (!(o instanceof Map<?, ?> f)) {
+      return null;
+    }
+    List<FailureReport.ContainerReport> containers = new ArrayList<>();
+    for (Object c : list(f.get("containers"))) {
+      if (c instanceof Map<?, ?> cm) {
+        containers.add(
+            new FailureReport.ContainerReport(
+                str(cm.get("step")),
+                str(cm.get("id")),
+                str(cm.get("name")),
+                str(cm.get("status")),
+                integer(cm.get("exitCode")),
+                Boolean.TRUE.equals(cm.get("oomKilled")),
+                num(cm.get("restartCount"), 0L).intValue(),
+                str(cm.get("health")),
+                str(cm.get("error")),
+                strings(cm.get("logTail")),
+                strings(cm.get("events"))));
+      }
+    }
+    return new FailureReport(
+        str(f.get("step")),
+        str(f.get("kind")),
+        str(f.get("service")),
+        str(f.get("outcome")),
+        integer(f.get("exitCode")),
+        str(f.get("message")),
+        strings(f.get("tail")),
+        containers,
+        strings(f.get("notes")));
   }
 
   /**

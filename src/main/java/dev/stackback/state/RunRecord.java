@@ -27,6 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param reason why a run did nothing (state {@code skipped}: the pause), or null
  * @param anomalies dumps and snapshots much smaller or slower than usual (a warning, set when the
  *     run has ended), never null
+ * @param failure why a failed run failed, with what the engine said about the containers of the
+ *     deciding step, or null (see {@link FailureReport})
  */
 public record RunRecord(
     String id,
@@ -41,7 +43,8 @@ public record RunRecord(
     List<StepRecord> steps,
     String error,
     String reason,
-    List<Anomaly> anomalies) {
+    List<Anomaly> anomalies,
+    FailureReport failure) {
 
   public static final String RUNNING = "running";
   public static final String SUCCEEDED = "succeeded";
@@ -58,6 +61,26 @@ public record RunRecord(
     stopped = stopped == null ? List.of() : List.copyOf(stopped);
     steps = steps == null ? List.of() : List.copyOf(steps);
     anomalies = anomalies == null ? List.of() : List.copyOf(anomalies);
+  }
+
+  /** A record without a failure report. */
+  public RunRecord(
+      String id,
+      String trigger,
+      String state,
+      long pid,
+      String host,
+      Instant startedAt,
+      Instant endedAt,
+      Integer exitCode,
+      List<String> stopped,
+      List<StepRecord> steps,
+      String error,
+      String reason,
+      List<Anomaly> anomalies) {
+    this(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        anomalies, null);
   }
 
   /** A record without anomalies (a run in progress, or one not analysed). */
@@ -124,27 +147,34 @@ public record RunRecord(
     s.add(step);
     return new RunRecord(
         id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error, reason,
-        anomalies);
+        anomalies, failure);
   }
 
   public RunRecord withStopped(List<String> ids) {
     return new RunRecord(
         id, trigger, state, pid, host, startedAt, endedAt, exitCode, ids, steps, error, reason,
-        anomalies);
+        anomalies, failure);
   }
 
   public RunRecord ended(String newState, Instant at, int code, String firstError) {
     String err = firstError != null ? firstError : error;
     return new RunRecord(
         id, trigger, newState, pid, host, startedAt, at, code, stopped, steps, err, reason,
-        anomalies);
+        anomalies, failure);
   }
 
   /** This record with {@code found} as its anomalies. */
   public RunRecord withAnomalies(List<Anomaly> found) {
     return new RunRecord(
         id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
-        found);
+        found, failure);
+  }
+
+  /** This record with {@code report} as its failure report. */
+  public RunRecord withFailure(FailureReport report) {
+    return new RunRecord(
+        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
+        anomalies, report);
   }
 
   /** Bytes the run's snapshots and dumps added to the repository; null when none says. */

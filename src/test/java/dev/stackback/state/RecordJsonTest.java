@@ -66,7 +66,8 @@ class RecordJsonTest {
                 12_345_678_901L,
                 40_000_000_000L,
                 3,
-                "snapshot app read 11.5 GiB, 69% less than \"usual\"")));
+                "snapshot app read 11.5 GiB, 69% less than \"usual\"")),
+        FailureReportJsonTest.failedWithReport().failure());
   }
 
   /**

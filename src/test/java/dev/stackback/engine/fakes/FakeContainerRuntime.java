@@ -1,8 +1,10 @@
 package dev.stackback.engine.fakes;
 
+import dev.stackback.port.ContainerEvent;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.ContainerState;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
@@ -349,6 +351,100 @@ public final class FakeContainerRuntime implements ContainerRuntime {
 
   @Override
   public void close() {}
+
+  // ---- failure-report diagnostics: kept apart from the journal, which records what a run does
+
+  private final Map<String, ContainerState> states = new HashMap<>();
+  private final Map<String, List<String>> logs = new HashMap<>();
+  private final Map<String, List<ContainerEvent>> events = new HashMap<>();
+  private RuntimeException diagnosticsFailure;
+  private Duration diagnosticsDelay = Duration.ZERO;
+  private final List<String> diagnosticCalls = new ArrayList<>();
+
+  /** What {@link #state}, {@link #logTail} and {@link #events} answer for {@code name}. */
+  public synchronized FakeContainerRuntime diagnosis(
+      String name, ContainerState state, List<String> logLines, List<ContainerEvent> evts) {
+    states.put(name, state);
+    logs.put(name, List.copyOf(logLines));
+    events.put(name, List.copyOf(evts));
+    return this;
+  }
+
+  /** Every diagnostic call from now on throws {@code e}. */
+  public synchronized FakeContainerRuntime diagnosticsFail(RuntimeException e) {
+    diagnosticsFailure = e;
+    return this;
+  }
+
+  /** Every diagnostic call from now on takes {@code delay} (interruptible) first. */
+  public synchronized FakeContainerRuntime diagnosticsDelay(Duration delay) {
+    diagnosticsDelay = delay;
+    return this;
+  }
+
+  /** The diagnostic calls so far: {@code state web}, {@code logs web 20}, {@code events web}. */
+  public synchronized List<String> diagnosticCalls() {
+    return List.copyOf(diagnosticCalls);
+  }
+
+  private void diagnose(String call) {
+    Duration delay;
+    RuntimeException failure;
+    synchronized (this) {
+      diagnosticCalls.add(call);
+      delay = diagnosticsDelay;
+      failure = diagnosticsFailure;
+    }
+    if (delay.isPositive()) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ContainerRuntimeException("interrupted", e);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public Optional<ContainerState> state(String containerId) {
+    String name = name(containerId);
+    diagnose("state " + name);
+    synchronized (this) {
+      if (states.containsKey(name)) {
+        return Optional.ofNullable(states.get(name));
+      }
+    }
+    return containers.stream()
+        .filter(c -> c.id().equals(containerId))
+        .findFirst()
+        .map(
+            c ->
+                new ContainerState(
+                    c.id(), c.name(), c.state(), null, false, 0, null, null, c.env()));
+  }
+
+  @Override
+  public List<String> logTail(String containerId, int lines, Duration timeout) {
+    String name = name(containerId);
+    diagnose("logs " + name + " " + lines);
+    synchronized (this) {
+      List<String> l = logs.getOrDefault(name, List.of("log of " + name));
+      return l.subList(Math.max(0, l.size() - lines), l.size());
+    }
+  }
+
+  @Override
+  public List<ContainerEvent> events(
+      String containerId, java.time.Instant since, java.time.Instant until, Duration timeout) {
+    String name = name(containerId);
+    diagnose("events " + name);
+    synchronized (this) {
+      return events.getOrDefault(name, List.of());
+    }
+  }
 
   // ---- markers (engine-wide locks): kept apart from the journal, which records what a run does
 
