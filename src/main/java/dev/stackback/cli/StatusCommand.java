@@ -98,6 +98,7 @@ final class StatusCommand implements Callable<Integer> {
           snapshots.join().stream().filter(x -> host.equals(x.hostname())).toList();
       m.put("state", "ok");
       m.put("snapshots", snaps.size());
+      m.put("services", perService(snaps));
       m.put(
           "latest",
           snaps.stream()
@@ -111,6 +112,32 @@ final class StatusCommand implements Callable<Integer> {
       }
       return repositoryError(m, e);
     }
+    return m;
+  }
+
+  /** Per {@code service=} tag: how many snapshots, and the latest one's time. */
+  static Map<String, Object> perService(List<Snapshot> snaps) {
+    Map<String, List<Snapshot>> by = new java.util.TreeMap<>();
+    for (Snapshot s : snaps) {
+      String service = s.tagValue("service");
+      if (service != null) {
+        by.computeIfAbsent(service, k -> new java.util.ArrayList<>()).add(s);
+      }
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    by.forEach(
+        (service, list) -> {
+          Map<String, Object> e = new LinkedHashMap<>();
+          e.put("count", list.size());
+          e.put(
+              "latest",
+              list.stream()
+                  .map(Snapshot::time)
+                  .max(java.util.Comparator.naturalOrder())
+                  .map(Object::toString)
+                  .orElse(null));
+          m.put(service, e);
+        });
     return m;
   }
 

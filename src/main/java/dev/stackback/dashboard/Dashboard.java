@@ -199,6 +199,8 @@ public final class Dashboard {
         next(config.cronSchedule(), z),
         config.maintenanceSchedule().map(Schedule::text).orElse("after each successful backup"),
         config.maintenanceSchedule().map(s -> next(s, z)).orElse(null),
+        config.verifySchedule().map(Schedule::text).orElse(null),
+        config.verifySchedule().map(s -> next(s, z)).orElse(null),
         st instanceof PauseFile.Active a ? a.pause().describe() : null);
   }
 

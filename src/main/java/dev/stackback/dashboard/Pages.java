@@ -23,7 +23,13 @@ final class Pages {
 
   /** What the overview shows besides the plan: the schedule and the pause, computed now. */
   record Schedule(
-      String cron, String nextBackup, String maintenance, String nextMaintenance, String pause) {}
+      String cron,
+      String nextBackup,
+      String maintenance,
+      String nextMaintenance,
+      String verify,
+      String nextVerify,
+      String pause) {}
 
   /** The cached plan: the parsed {@code status --json} (or null), when, and why not. */
   record Plan(Map<String, Object> status, Instant fetchedAt, String error, boolean refreshing) {}
@@ -42,6 +48,12 @@ final class Pages {
         schedule.nextMaintenance() == null
             ? schedule.maintenance()
             : schedule.nextMaintenance() + " (" + schedule.maintenance() + ")");
+    kv(
+        b,
+        "Next restore drill",
+        schedule.verify() == null
+            ? "none (VERIFY_SCHEDULE unset)"
+            : schedule.nextVerify() + " (" + schedule.verify() + ")");
     b.append("<div><b>Scheduled runs</b>")
         .append(
             schedule.pause() == null
@@ -138,7 +150,7 @@ final class Pages {
     b.append("</div>");
     b.append("<h2>Services in backup order</h2><div class=\"scroll\"><table><tr><th>#</th>")
         .append("<th>Service</th><th>Volumes \u2192 snapshot paths</th><th>Database</th>")
-        .append("<th>Stops</th></tr>");
+        .append("<th>Stops</th><th>Snapshots</th></tr>");
     int i = 1;
     for (Object o : list(s.get("targets"))) {
       Map<String, Object> t = map(o);
@@ -187,6 +199,8 @@ final class Pages {
               Boolean.TRUE.equals(t.get("stopDuringBackup"))
                   ? "<span class=\"pill paused\">stopped for its snapshot</span>"
                   : "no")
+          .append("</td><td>")
+          .append(snapshots(map(map(repo.get("services")).get(String.valueOf(t.get("service"))))))
           .append("</td></tr>");
     }
     b.append("</table></div>");
@@ -194,6 +208,19 @@ final class Pages {
     list(b, "Hook-only services", s.get("hookOnly"), "");
     list(b, "Warnings", s.get("warnings"), "warn");
     b.append("</section>");
+  }
+
+  /** A service's snapshots in the repository ({@code status --json}): count and latest. */
+  private static String snapshots(Map<String, Object> s) {
+    if (s.isEmpty()) {
+      return "<span class=\"muted\">none</span>";
+    }
+    return whole(s.get("count"))
+        + (s.get("latest") == null
+            ? ""
+            : "<div class=\"muted\">latest "
+                + esc(Html.time(Instant.parse((String) s.get("latest"))))
+                + "</div>");
   }
 
   private static void hooks(StringBuilder b, Map<String, Object> hooks) {

@@ -184,6 +184,25 @@ class DashboardTest {
     assertTrue(run.contains("class=\"stop\""), "the stop window is drawn: " + run);
   }
 
+  @Test
+  void overview_showsEachServicesSnapshotsFromTheRepository_andTheNextDrill() throws Exception {
+    statusJson =
+        "{\"project\":\"p\",\"host\":\"h\",\"config\":{\"repository\":\"/repo\"},"
+            + "\"repository\":{\"state\":\"ok\",\"snapshots\":7,\"services\":"
+            + "{\"web\":{\"count\":5,\"latest\":\"2026-11-30T02:00:05Z\"}}},"
+            + "\"targets\":[{\"service\":\"web\",\"volumes\":[]},{\"service\":\"db\"}],"
+            + "\"hooks\":{}}";
+    start(null);
+    get("/");
+    String overview = awaitPlan();
+    assertTrue(overview.contains("<th>Snapshots</th>"), overview);
+    assertTrue(
+        overview.matches("(?s).*<td>5<div class=\"muted\">latest [^<]*2026-11-30.*"), overview);
+    assertTrue(overview.contains("<span class=\"muted\">none</span>"), "db has none: " + overview);
+    assertTrue(overview.contains("Next restore drill"), overview);
+    assertTrue(overview.contains("none (VERIFY_SCHEDULE unset)"), overview);
+  }
+
   private String awaitPlan() throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (true) {
