@@ -165,13 +165,19 @@ class EngineKillIT {
     assertEquals("", pe("ps", "-aq", "--filter", "label=stack-back.worker=true"));
   }
 
-  /** Waits until a worker runs on the private engine and the repository has a written lock. */
+  /** Waits until restic runs in a worker on the private engine and the repository has a lock. */
   private static void awaitWorkerLock(String project, Path repo, Process run) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < end) {
       assertTrue(
           run.isAlive(), () -> "the run ended early: " + RunStartIT.log(dir.resolve("first.log")));
-      if (!pe("ps", "-q", "--filter", "label=stack-back.worker.host=" + project).isEmpty()
+      String worker = pe("ps", "-q", "--filter", "label=stack-back.worker.host=" + project);
+      // the worker starts before the pre hooks (its head start): wait for its restic
+      if (!worker.isEmpty()
+          && DockerFixture.command(
+                  List.of("docker", "-H", socket, "top", worker.split("\\s+")[0]), Map.of())
+              .output()
+              .contains("restic")
           && writtenLocks(repo) > 0) {
         Thread.sleep(300);
         return;

@@ -146,7 +146,10 @@ class RepositoryFaultIT {
                 String worker =
                     DockerFixture.docker(
                         "ps", "-q", "--filter", "label=stack-back.worker.host=" + s.project());
-                if (!worker.isEmpty() && writtenLocks(s) > 0) {
+                // the worker starts before the pre hooks (its head start): wait for its restic
+                if (!worker.isEmpty()
+                    && DockerFixture.run("top", worker).output().contains("restic")
+                    && writtenLocks(s) > 0) {
                   DockerFixture.docker("kill", worker);
                   return worker;
                 }
