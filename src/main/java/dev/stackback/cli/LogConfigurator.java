@@ -29,6 +29,9 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
+  /** docker-java's logger of errors in streaming callbacks. */
+  static final String CALLBACK_LOGGER = "com.github.dockerjava.api.async.ResultCallbackTemplate";
+
   /** The production configuration, applied to {@code context}. */
   static void apply(LoggerContext context) {
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
@@ -47,6 +50,9 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     context.getLogger("stack-back").setLevel(Level.INFO);
     context.getLogger("dev.stackback").setLevel(Level.INFO);
     context.getLogger("com.github.dockerjava").setLevel(Level.WARN);
+    // docker-java logs every failed streaming call (exec attach, logs, events) with a stack trace;
+    // the same error reaches our code through the callback and is reported in one line there
+    context.getLogger(CALLBACK_LOGGER).setLevel(Level.OFF);
     context.getLogger("org.apache.hc").setLevel(Level.WARN);
   }
 }

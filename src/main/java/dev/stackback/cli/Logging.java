@@ -41,5 +41,6 @@ final class Logging {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     ((Logger) LoggerFactory.getLogger("stack-back")).setLevel(level);
     ((Logger) LoggerFactory.getLogger("dev.stackback")).setLevel(level);
+    ((Logger) LoggerFactory.getLogger(LogConfigurator.CALLBACK_LOGGER)).setLevel(Level.OFF);
   }
 }

@@ -28,6 +28,12 @@ class LogConfiguratorTest {
     assertEquals(Level.INFO, context.getLogger("dev.stackback").getLevel());
     assertEquals(Level.WARN, context.getLogger("com.github.dockerjava").getLevel());
     assertEquals(Level.WARN, context.getLogger("org.apache.hc").getLevel());
+    // docker-java's stack traces of failed streams: our code reports those errors itself
+    assertEquals(
+        Level.OFF,
+        context
+            .getLogger("com.github.dockerjava.api.async.ResultCallbackTemplate")
+            .getEffectiveLevel());
     context.stop();
   }
 }
