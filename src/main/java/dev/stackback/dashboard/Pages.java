@@ -3,6 +3,7 @@ package dev.stackback.dashboard;
 import static dev.stackback.dashboard.Html.esc;
 import static dev.stackback.dashboard.Html.pill;
 
+import dev.stackback.state.FailureReport;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.StepRecord;
 import dev.stackback.util.Bytes;
@@ -400,7 +401,44 @@ final class Pages {
       }
       b.append("</section>");
     }
+    if (r.failure() != null) {
+      failureReport(b, r.failure());
+    }
     return Html.page("Run " + r.id(), "/runs", b.toString());
+  }
+
+  /** The run's failure report: the deciding step and what the engine said of its containers. */
+  private static void failureReport(StringBuilder b, FailureReport f) {
+    b.append("<section><h2>Failure report</h2><p>Decided by <b>")
+        .append(esc(f.step()))
+        .append("</b> (")
+        .append(esc(f.kind()))
+        .append(", ")
+        .append(esc(f.outcome()))
+        .append(f.exitCode() == null ? "" : ", exit " + f.exitCode())
+        .append(")</p>");
+    for (FailureReport.ContainerReport c : f.containers()) {
+      b.append("<h3>Container ").append(esc(c.name())).append("</h3><div class=\"grid kv\">");
+      kv(b, "State", c.status());
+      kv(b, "Exit code", c.exitCode());
+      kv(b, "OOM killed", c.oomKilled() ? "yes" : "no");
+      kv(b, "Restart count", c.restartCount());
+      kv(b, "Health", c.health());
+      kv(b, "Engine error", c.error());
+      b.append("</div>");
+      if (!c.logTail().isEmpty()) {
+        b.append("<p class=\"muted\">Last log lines</p><pre>")
+            .append(esc(String.join("\n", c.logTail())))
+            .append("</pre>");
+      }
+      if (!c.events().isEmpty()) {
+        b.append("<p class=\"muted\">Engine events during the run</p><pre>")
+            .append(esc(String.join("\n", c.events())))
+            .append("</pre>");
+      }
+    }
+    list(b, "Not gathered", f.notes(), "muted");
+    b.append("</section>");
   }
 
   // ---- services ------------------------------------------------------------------------------

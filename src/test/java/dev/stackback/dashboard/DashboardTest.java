@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stackback.config.Config;
 import dev.stackback.config.ConfigLoader;
 import dev.stackback.metrics.MetricsServer;
+import dev.stackback.state.FailureReport;
 import dev.stackback.state.PauseFile;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
@@ -182,6 +183,46 @@ class DashboardTest {
     assertTrue(run.contains("restic said &lt;script&gt;"), run);
     assertTrue(run.contains("line &lt;b&gt;1&lt;/b&gt;\nline &amp; 2"), run); // the output tail
     assertTrue(run.contains("class=\"stop\""), "the stop window is drawn: " + run);
+  }
+
+  @Test
+  void runPage_showsTheFailureReport_escaped() throws Exception {
+    FailureReport report =
+        new FailureReport(
+            "pre web#1",
+            "hook",
+            "web",
+            "failed",
+            3,
+            "exit code 3",
+            List.of("hook out"),
+            List.of(
+                new FailureReport.ContainerReport(
+                    "pre web#1",
+                    "id1",
+                    "app-web-1",
+                    "exited",
+                    137,
+                    true,
+                    2,
+                    null,
+                    null,
+                    List.of("log " + EVIL),
+                    List.of(
+                        "2026-11-30T02:00:01Z die (exitCode=137)", "2026-11-30T02:00:01Z oom"))),
+            List.of("events of db: cannot read"));
+    new RunStore(stateDir).save(evilRun().withFailure(report));
+    start(null);
+
+    String page = get("/runs/20261130T020000Z-abcd").body();
+
+    assertTrue(page.contains("Failure report"), page);
+    assertTrue(page.contains("Container app-web-1"), page);
+    assertTrue(page.contains("<b>OOM killed</b>yes"), page);
+    assertTrue(page.contains("<b>Exit code</b>137"), page);
+    assertTrue(page.contains("die (exitCode=137)\n2026-11-30T02:00:01Z oom"), page);
+    assertTrue(page.contains("events of db: cannot read"), page);
+    assertFalse(page.contains("<script>"), page);
   }
 
   @Test
