@@ -8,10 +8,13 @@ import dev.stackback.state.PauseFile;
 import dev.stackback.state.RunRecord;
 import java.io.PrintWriter;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -99,13 +102,7 @@ final class StatusCommand implements Callable<Integer> {
       m.put("state", "ok");
       m.put("snapshots", snaps.size());
       m.put("services", perService(snaps));
-      m.put(
-          "latest",
-          snaps.stream()
-              .map(Snapshot::time)
-              .max(java.util.Comparator.naturalOrder())
-              .map(Object::toString)
-              .orElse(null));
+      m.put("latest", latest(snaps));
     } catch (CompletionException c) {
       if (!(c.getCause() instanceof RuntimeException e)) {
         throw c;
@@ -115,13 +112,22 @@ final class StatusCommand implements Callable<Integer> {
     return m;
   }
 
+  /** The newest snapshot's time, or null when there is none. */
+  private static String latest(List<Snapshot> snaps) {
+    return snaps.stream()
+        .map(Snapshot::time)
+        .max(Comparator.naturalOrder())
+        .map(Object::toString)
+        .orElse(null);
+  }
+
   /** Per {@code service=} tag: how many snapshots, and the latest one's time. */
   static Map<String, Object> perService(List<Snapshot> snaps) {
-    Map<String, List<Snapshot>> by = new java.util.TreeMap<>();
+    Map<String, List<Snapshot>> by = new TreeMap<>();
     for (Snapshot s : snaps) {
       String service = s.tagValue("service");
       if (service != null) {
-        by.computeIfAbsent(service, k -> new java.util.ArrayList<>()).add(s);
+        by.computeIfAbsent(service, k -> new ArrayList<>()).add(s);
       }
     }
     Map<String, Object> m = new LinkedHashMap<>();
@@ -129,13 +135,7 @@ final class StatusCommand implements Callable<Integer> {
         (service, list) -> {
           Map<String, Object> e = new LinkedHashMap<>();
           e.put("count", list.size());
-          e.put(
-              "latest",
-              list.stream()
-                  .map(Snapshot::time)
-                  .max(java.util.Comparator.naturalOrder())
-                  .map(Object::toString)
-                  .orElse(null));
+          e.put("latest", latest(list));
           m.put(service, e);
         });
     return m;
