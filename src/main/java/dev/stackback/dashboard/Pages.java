@@ -457,7 +457,7 @@ final class Pages {
     for (RunRecord r : old) {
       Map<String, long[]> perService = new LinkedHashMap<>();
       for (StepRecord s : r.steps()) {
-        if (s.service() == null || !("snapshot".equals(s.kind()) || "dump".equals(s.kind()))) {
+        if (s.service() == null || !s.backsUp()) {
           continue;
         }
         long[] acc = perService.computeIfAbsent(s.service(), k -> new long[] {0, -1});

@@ -70,34 +70,8 @@ final class Recorder {
       int attempts,
       String message,
       List<String> tail) {
-    finished(kind, name, stage, service, outcome, started, exitCode, attempts, message, tail, null);
-  }
-
-  /** Records a finished step that added {@code bytesAdded} to the repository (null: none). */
-  void finished(
-      String kind,
-      String name,
-      String stage,
-      String service,
-      String outcome,
-      Instant started,
-      Integer exitCode,
-      int attempts,
-      String message,
-      List<String> tail,
-      Long bytesAdded) {
     finished(
-        kind,
-        name,
-        stage,
-        service,
-        outcome,
-        started,
-        exitCode,
-        attempts,
-        message,
-        tail,
-        bytesAdded,
+        kind, name, stage, service, outcome, started, exitCode, attempts, message, tail, null,
         null);
   }
 

@@ -50,7 +50,7 @@ public final class AnomalyDetector {
             .reversed(); // newest first
     List<Anomaly> found = new ArrayList<>();
     for (StepRecord s : run.steps()) {
-      if (!RunHistory.DATA_STEPS.contains(s.kind()) || !"ok".equals(s.outcome())) {
+      if (!s.backsUp() || !"ok".equals(s.outcome())) {
         continue;
       }
       List<StepRecord> before =

@@ -16,9 +16,6 @@ public final class RunHistory {
   /** Triggers of runs that are no backups. */
   static final Set<String> NOT_BACKUPS = Set.of("restore", "verify");
 
-  /** The kinds of steps that read data into the repository. */
-  static final Set<String> DATA_STEPS = Set.of("snapshot", "dump");
-
   private RunHistory() {}
 
   /** Whether {@code r} is a backup run (not a restore or a restore drill). */

@@ -134,8 +134,7 @@ public record RunStats(
           continue;
         }
         durations.add(mine.stream().mapToLong(StepRecord::durationMs).sum());
-        List<StepRecord> data =
-            mine.stream().filter(s -> RunHistory.DATA_STEPS.contains(s.kind())).toList();
+        List<StepRecord> data = mine.stream().filter(StepRecord::backsUp).toList();
         sum(data.stream().map(StepRecord::bytesAdded).toList()).ifPresent(added::add);
         if (!data.isEmpty()) {
           lastRead = sum(data.stream().map(StepRecord::bytesRead).toList()).orElse(null);

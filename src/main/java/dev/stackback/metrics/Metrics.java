@@ -189,7 +189,7 @@ public final class Metrics {
   private static void services(StringBuilder b, RunRecord r) {
     List<String> services =
         r.steps().stream()
-            .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
+            .filter(StepRecord::backsUp)
             .map(StepRecord::service)
             .filter(Objects::nonNull)
             .distinct()
@@ -256,7 +256,7 @@ public final class Metrics {
       List<Long> values =
           r.steps().stream()
               .filter(s -> svc.equals(s.service()))
-              .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
+              .filter(StepRecord::backsUp)
               .map(value)
               .filter(Objects::nonNull)
               .toList();

@@ -63,27 +63,7 @@ public record RunRecord(
     anomalies = anomalies == null ? List.of() : List.copyOf(anomalies);
   }
 
-  /** A record without a failure report. */
-  public RunRecord(
-      String id,
-      String trigger,
-      String state,
-      long pid,
-      String host,
-      Instant startedAt,
-      Instant endedAt,
-      Integer exitCode,
-      List<String> stopped,
-      List<StepRecord> steps,
-      String error,
-      String reason,
-      List<Anomaly> anomalies) {
-    this(
-        id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
-        anomalies, null);
-  }
-
-  /** A record without anomalies (a run in progress, or one not analysed). */
+  /** A record without anomalies or a failure report (a run in progress, or one not analysed). */
   public RunRecord(
       String id,
       String trigger,
@@ -99,7 +79,7 @@ public record RunRecord(
       String reason) {
     this(
         id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, steps, error, reason,
-        List.of());
+        List.of(), null);
   }
 
   /** A record without a {@code reason} (every run that did something). */
@@ -180,7 +160,7 @@ public record RunRecord(
   /** Bytes the run's snapshots and dumps added to the repository; null when none says. */
   public Long bytesAdded() {
     return steps.stream()
-        .filter(s -> "snapshot".equals(s.kind()) || "dump".equals(s.kind()))
+        .filter(StepRecord::backsUp)
         .map(StepRecord::bytesAdded)
         .filter(v -> v != null)
         .reduce(Long::sum)

@@ -102,6 +102,11 @@ public record StepRecord(
         null);
   }
 
+  /** True for a volume snapshot or a database dump: a step that wrote to the repository. */
+  public boolean backsUp() {
+    return "snapshot".equals(kind) || "dump".equals(kind);
+  }
+
   public boolean failed() {
     return "failed".equals(outcome) || "timeout".equals(outcome);
   }

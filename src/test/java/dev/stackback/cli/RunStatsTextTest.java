@@ -38,7 +38,8 @@ class RunStatsTextTest {
         List.of(dump),
         null,
         null,
-        a);
+        a,
+        null);
   }
 
   private static RunStats sample() {

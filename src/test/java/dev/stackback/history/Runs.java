@@ -36,7 +36,8 @@ final class Runs {
         List.of(steps),
         null,
         null,
-        anomalies);
+        anomalies,
+        null);
   }
 
   static RunRecord ok(int n, StepRecord... steps) {
