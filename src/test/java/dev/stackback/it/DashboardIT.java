@@ -99,7 +99,12 @@ class DashboardIT {
                               "succeeded".equals(r.path("state").asText())
                                   && "manual".equals(r.path("trigger").asText()))),
           "no succeeded manual run; logs:\n" + logs(sidecar));
-      assertTrue(logs(sidecar).contains("dashboard backup finished with exit code 0"));
+      // the record says succeeded before the child run exits and the daemon logs its exit code
+      assertTrue(
+          SidecarProject.poll(
+              Duration.ofSeconds(30),
+              () -> logs(sidecar).contains("dashboard backup finished with exit code 0")),
+          "no exit code logged; logs:\n" + logs(sidecar));
 
       // a second one with the token as a bearer header (curl's way), with new data to add
       SidecarProject.ok(
