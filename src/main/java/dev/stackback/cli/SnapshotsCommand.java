@@ -46,7 +46,7 @@ final class SnapshotsCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (Session s = Session.open(app, err)) {
       // one listing: ours (this host, tag stack-back) and the Python tool's
-      List<Snapshot> all = app.restic(s.config).snapshots(null, List.of());
+      List<Snapshot> all = app.restic(s.config).snapshotsToShow(null, List.of());
       List<Snapshot> snaps =
           all.stream()
               .filter(x -> s.host().equals(x.hostname()) && x.tags().contains("stack-back"))

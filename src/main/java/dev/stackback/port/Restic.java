@@ -95,6 +95,15 @@ public interface Restic {
   List<Snapshot> snapshots(String host, List<String> tags);
 
   /**
+   * {@link #snapshots} for a display ({@code status}, {@code snapshots}): without a repository
+   * lock, so it waits for no lock (restic lets every new lock settle for 200 ms) and a prune in
+   * progress does not make it fail. Whatever chooses a snapshot to act on uses {@link #snapshots}.
+   */
+  default List<Snapshot> snapshotsToShow(String host, List<String> tags) {
+    return snapshots(host, tags);
+  }
+
+  /**
    * {@code forget} of the snapshots with this host and tag, grouped by host and paths, then {@code
    * prune} when asked. Returns restic's output lines.
    */

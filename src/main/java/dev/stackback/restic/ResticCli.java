@@ -206,9 +206,18 @@ public final class ResticCli implements Restic {
 
   @Override
   public List<Snapshot> snapshots(String host, List<String> tags) {
-    Result result =
-        runChecked(
-            "snapshots", ResticArgs.snapshots(host, tags), OutputLine.discard(), defaultTimeout);
+    return listSnapshots(ResticArgs.snapshots(host, tags));
+  }
+
+  @Override
+  public List<Snapshot> snapshotsToShow(String host, List<String> tags) {
+    List<String> argv = new ArrayList<>(ResticArgs.snapshots(host, tags));
+    argv.add(ResticArgs.NO_LOCK);
+    return listSnapshots(argv);
+  }
+
+  private List<Snapshot> listSnapshots(List<String> argv) {
+    Result result = runChecked("snapshots", argv, OutputLine.discard(), defaultTimeout);
     return ResticJson.parseSnapshots(String.join("\n", result.output.stdoutLines()));
   }
 

@@ -202,6 +202,20 @@ class ResticCliFakeBinaryTest {
         Files.readAllLines(calls).stream().map(String::strip).toList());
   }
 
+  @Test
+  void snapshotsToShow_takeNoLock_snapshotsToActOnDo() throws IOException {
+    Path calls = dir.resolve("calls");
+    ResticCli cli = cli("echo \"$*\" >> '" + calls + "'\necho '[]'\n");
+
+    cli.snapshotsToShow(null, List.of("stack-back"));
+    cli.snapshots(null, List.of("stack-back"));
+
+    List<String> argv = Files.readAllLines(calls);
+    assertEquals(2, argv.size(), argv.toString());
+    assertTrue(argv.get(0).contains("--no-lock"), argv.toString());
+    assertFalse(argv.get(1).contains("--no-lock"), argv.toString());
+  }
+
   private static Kind kindOf(ResticCli cli) {
     return assertThrows(ResticException.class, () -> cli.check(java.util.Optional.empty(), null))
         .kind();
