@@ -144,7 +144,9 @@ final class BackupPhase {
       List<Future<?>> starts = new ArrayList<>();
       for (BackupStep step : steps) {
         if (step instanceof BackupStep.Start) {
-          starts.add(starter.submit(() -> contained(step, out)));
+          // listed in the record where the plan has it, whenever it ends
+          long place = rec.reserve();
+          starts.add(starter.submit(() -> rec.inPlace(place, () -> contained(step, out))));
         } else {
           step(step, out);
         }
