@@ -195,7 +195,7 @@ class SwarmIT {
     JsonNode crashed = records(sidecar).get(0);
     assertEquals("failed", crashed.path("state").asText(), crashed.toString());
     assertEquals(
-        "scaled back to 2 by recovery",
+        "scaled service back to 2 (by recovery)",
         step(crashed, "start " + stack + "_app").path("message").asText(),
         crashed.toString());
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.config.Config;
+import dev.stackback.label.LabelKeys;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.SwarmService;
 import dev.stackback.port.SwarmTask;
@@ -206,5 +207,93 @@ class SwarmDiscoveryTest {
                 + " placement constraint: after a scale-up (stop-during-backup, a restart) its"
                 + " task may land on another node, with an empty volume"),
         strings(v.warnings()));
+  }
+
+  @Test
+  void replicatedServiceWithVolumesOnTwoNodes_isOneErrorNamingServiceAndNodes() {
+    SwarmService svc =
+        service(
+            "svc-app",
+            "st_app",
+            Map.of(),
+            Map.of("stack-back.volumes", "true"),
+            List.of(),
+            List.of("st_data"));
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self),
+            List.of(backup, svc),
+            List.of(
+                running("t1", "svc-app", "n1"),
+                running("t2", "svc-app", "n2"),
+                running("t3", "svc-app", "n2")));
+    assertEquals(1, v.errors().size(), v.errors().toString());
+    String e = v.errors().get(0).toString();
+    assertTrue(e.startsWith("service 'st_app': node node1, node2: its replicas run on 2 nodes"), e);
+    assertTrue(e.contains("a named volume (st_data) is a different volume on each node"), e);
+  }
+
+  @Test
+  void replicatedServiceStoppedDuringBackupOnTwoNodes_isAnError_evenWithoutVolumes() {
+    SwarmService svc =
+        service(
+            "svc-app",
+            "st_app",
+            Map.of("stack-back.volumes.stop-during-backup", "true"),
+            Map.of("stack-back.volumes", "true"));
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self),
+            List.of(backup, svc),
+            List.of(running("t1", "svc-app", "n1"), running("t2", "svc-app", "n3")));
+    assertEquals(1, v.errors().size(), v.errors().toString());
+    assertTrue(v.errors().get(0).toString().contains("stop-during-backup scales it to 0"));
+  }
+
+  @Test
+  void replicatedServiceOnTwoNodes_withDumpsOnly_isNotThisError() {
+    SwarmService svc =
+        service(
+            "svc-db",
+            "st_db",
+            Map.of(),
+            Map.of("stack-back.postgres", "true"),
+            List.of(),
+            List.of("st_pg"));
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self),
+            List.of(backup, svc),
+            List.of(running("t1", "svc-db", "n1"), running("t2", "svc-db", "n2")));
+    // (the task on node2 is the other error: no agent there yet)
+    assertTrue(
+        strings(v.errors()).stream().noneMatch(e -> e.contains("its replicas run on")),
+        v.errors().toString());
+  }
+
+  @Test
+  void everyContainerOfTheView_carriesThisNodesHostname_andItsSnapshotsTheNodeTag() {
+    ContainerInfo app =
+        task("st_app", "svc-app", "t-app").sb("volumes", "true").volume("st_data", "/data").build();
+    SwarmService svc =
+        service(
+            "svc-app",
+            "st_app",
+            Map.of(),
+            Map.of("stack-back.volumes", "true"),
+            List.of("node.hostname == node1"),
+            List.of("st_data"));
+    SwarmDiscovery.View v =
+        discover(
+            List.of(self, app),
+            List.of(backup, svc),
+            List.of(running("t-backup", "svc-backup", "n1"), running("t-app", "svc-app", "n1")));
+    assertTrue(
+        v.containers().stream().allMatch(c -> "node1".equals(c.label(LabelKeys.SWARM_NODE))),
+        v.containers().toString());
+    Plan plan = Planner.plan(SWARM, self, v.containers(), v.warnings()).plan().orElseThrow();
+    assertEquals(
+        List.of("stack-back", "project=st", "service=st_app", "node=node1"),
+        plan.targets().get(0).tags());
   }
 }
