@@ -159,8 +159,23 @@ final class SwarmStop {
               digest(id),
               "scaled service to 0 (from " + before + ")");
     }
+    String digest = stopped.digest();
     await(
-        () -> swarm.tasksOf(id).stream().noneMatch(SwarmTask::mayRun),
+        () -> {
+          if (swarm.tasksOf(id).stream().noneMatch(SwarmTask::mayRun)) {
+            return true;
+          }
+          // a redeploy meanwhile (replicas back, our labels gone) would keep tasks running: say so
+          String now = digest(id);
+          if (!digest.isEmpty() && !now.equals(digest)) {
+            throw new ContainerRuntimeException(
+                "service '"
+                    + s.name()
+                    + "' was changed by someone else while stack-back waited for its tasks to"
+                    + " stop (docker stack deploy, docker service update or scale?)");
+          }
+          return false;
+        },
         timeout,
         "the tasks of service '" + s.name() + "' did not stop within " + timeout.toSeconds() + "s",
         true);

@@ -28,6 +28,7 @@ final class FakeSwarm implements SwarmRuntime {
   final List<String> updates = new ArrayList<>();
   int refuseUpdates; // the next N updates lose against someone else's
   int lag; // polls after an update that still see the tasks of before it
+  Runnable onPoll; // someone else's action at the next look at the tasks
   private List<SwarmTask> before = List.of();
 
   FakeSwarm(boolean global, long replicas, Map<String, String> labels, List<String> constraints) {
@@ -59,6 +60,11 @@ final class FakeSwarm implements SwarmRuntime {
 
   @Override
   public List<SwarmTask> tasksOf(String serviceId) {
+    if (onPoll != null) {
+      Runnable r = onPoll;
+      onPoll = null;
+      r.run();
+    }
     if (lag > 0) {
       lag--;
       return before;

@@ -287,6 +287,24 @@ class SwarmStopTest {
   }
 
   @Test
+  void userRedeploysWhileTheTasksStop_theStopEndsAtOnceSayingSo_andTheScaleBackKeepsTheirs() {
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of(), List.of());
+    SwarmStop stop = new SwarmStop(swarm);
+    swarm.lag = 2; // the tasks are still stopping...
+    swarm.onPoll = () -> swarm.userRedeploys(2, Map.of(), List.of()); // ...when it is redeployed
+    ContainerRuntimeException e =
+        assertThrows(
+            ContainerRuntimeException.class, () -> stop.stop("s1", "run-1", Duration.ofMinutes(5)));
+    assertTrue(
+        e.getMessage().contains("'st_app' was changed by someone else while stack-back waited"),
+        e.getMessage());
+    swarm.onPoll = null;
+    // the stop threw before the run learnt what it did: the labels are gone too (redeploy)
+    assertEquals(Optional.empty(), stop.restore("s1", null, T));
+    assertEquals(2, swarm.service.replicas());
+  }
+
+  @Test
   void userRedeploysAGlobalService_constraintGone_isNotWaitedFor_andReported() {
     FakeSwarm swarm = new FakeSwarm(true, 0, Map.of(), List.of(PIN));
     SwarmStop stop = new SwarmStop(swarm);

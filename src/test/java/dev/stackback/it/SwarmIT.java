@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
-import dev.stackback.lock.EngineLock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,15 +139,7 @@ class SwarmIT {
     assertTrue(
         SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
         "the run never scaled the app to 0");
-    String pid =
-        ok(node(
-                1,
-                "inspect",
-                "-f",
-                "{{index .Config.Labels \"stack-back.lock.pid\"}}",
-                EngineLock.name(stack)))
-            .out()
-            .strip();
+    String pid = lab.runPid();
     ok(node(1, "exec", sidecar, "kill", "-9", pid));
     Result killed = first.await(Duration.ofSeconds(30));
     assertNotEquals(0, killed.exit(), killed.toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
+import dev.stackback.lock.EngineLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -129,6 +130,18 @@ final class SwarmStack {
         "the sidecar's daemon never got ready: " + node(1, "logs", id[0]));
     ok(node(1, "exec", id[0], "restic", "init"));
     return id[0];
+  }
+
+  /** The pid of the run holding the stack's engine lock (in the sidecar). */
+  String runPid() {
+    return ok(node(
+            1,
+            "inspect",
+            "-f",
+            "{{index .Config.Labels \"stack-back.lock.pid\"}}",
+            EngineLock.name(name)))
+        .out()
+        .strip();
   }
 
   /** {@code stack-back backup} in the sidecar. */

@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
-import dev.stackback.lock.EngineLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +76,32 @@ class SwarmStopIT {
   }
 
   @Test
+  void globalService_runKilledWhileStopped_nextRunRemovesExactlyItsConstraint() {
+    lab.deploy(app("global", "sleep 6; exit 0", "", 1));
+    String sidecar = lab.sidecar();
+    lab.awaitContainers(1, app, 1);
+    Running first = startBackup(sidecar, () -> constraints().contains("stack-back-stopped-"));
+    ok(node(1, "exec", sidecar, "kill", "-9", lab.runPid()));
+    assertNotEquals(0, first.await(Duration.ofSeconds(30)).exit());
+    assertTrue(constraints().contains("stack-back-stopped-"), "the crash left it stopped");
+    assertTrue(ourServiceLabels(app).contains("stack-back.stop-constraint"), ourServiceLabels(app));
+
+    Result second = lab.backup(sidecar);
+
+    assertEquals(0, second.exit(), second.toString());
+    assertEquals("[\"" + PIN + "\"]", constraints());
+    assertEquals("{}", ourServiceLabels(app));
+    assertEquals(1, lab.awaitContainers(1, app, 1).size());
+    JsonNode crashed = SwarmStack.records(sidecar).get(0);
+    assertEquals("failed", crashed.path("state").asText(), crashed.toString());
+    String constraint = "node.id==stack-back-stopped-" + crashed.path("id").asText();
+    assertEquals(
+        "removed placement constraint '" + constraint + "': tasks run again on node1 (by recovery)",
+        step(crashed, "start " + app).path("message").asText(),
+        crashed.toString());
+  }
+
+  @Test
   void everySwarmSnapshot_isTaggedWithItsNode_andSnapshotsShowsIt() {
     lab.deploy(app("replicated", "exit 0", "", 2));
     String sidecar = lab.sidecar();
@@ -118,11 +143,8 @@ class SwarmStopIT {
 
   @Test
   void snapshotFailsWhileScaledToZero_stillScalesBack() throws IOException {
-    lab.deploy(app("replicated", "sleep 6; exit 0", "", 2));
-    String sidecar = lab.sidecar();
-    lab.atLeast(1, app, 2);
+    String sidecar = deploySlowStoppingApp();
     Running run = startBackup(sidecar);
-    awaitScaledToZero();
     // the tasks take 6 s to stop: the repository loses its keys before the snapshot opens it
     Path keys = lab.repo.resolve("keys");
     Files.move(keys, lab.repo.resolve("keys.off"));
@@ -141,12 +163,9 @@ class SwarmStopIT {
 
   @Test
   void sigtermToTheRunWhileScaledToZero_scalesBackBeforeItEnds() {
-    lab.deploy(app("replicated", "sleep 6; exit 0", "", 2));
-    String sidecar = lab.sidecar();
-    lab.atLeast(1, app, 2);
+    String sidecar = deploySlowStoppingApp();
     Running run = startBackup(sidecar);
-    awaitScaledToZero();
-    ok(node(1, "exec", sidecar, "kill", "-TERM", runPid()));
+    ok(node(1, "exec", sidecar, "kill", "-TERM", lab.runPid()));
 
     Result r = run.await(Duration.ofSeconds(120));
 
@@ -164,11 +183,8 @@ class SwarmStopIT {
 
   @Test
   void someoneUpdatesTheServiceDuringTheRun_theirChangeIsKept_scaledBack_andTheRunFailsSayingSo() {
-    lab.deploy(app("replicated", "sleep 6; exit 0", "", 2));
-    String sidecar = lab.sidecar();
-    lab.atLeast(1, app, 2);
+    String sidecar = deploySlowStoppingApp();
     Running run = startBackup(sidecar);
-    awaitScaledToZero();
     // like a `docker service update --image`: the spec changes, the count stays at our 0
     ok(
         node(
@@ -271,27 +287,27 @@ class SwarmStopIT {
     return inspect(app, "{{json .Spec.TaskTemplate.Placement.Constraints}}");
   }
 
-  private static Running startBackup(String sidecar) {
-    return SidecarProject.start(
-        List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back", "backup"), Map.of());
+  /** Deploys a 2-replica app whose tasks take 6 s to stop; the sidecar's id. */
+  private String deploySlowStoppingApp() {
+    lab.deploy(app("replicated", "sleep 6; exit 0", "", 2));
+    String sidecar = lab.sidecar();
+    lab.atLeast(1, app, 2);
+    return sidecar;
   }
 
-  private void awaitScaledToZero() {
+  /** Starts {@code stack-back backup}, returns once the app is scaled to 0 (its tasks stopping). */
+  private Running startBackup(String sidecar) {
+    return startBackup(sidecar, () -> "0".equals(replicas(app)));
+  }
+
+  /** Starts {@code stack-back backup}, returns once the app is {@code stopped} (tasks stopping). */
+  private Running startBackup(String sidecar, java.util.function.BooleanSupplier stopped) {
+    Running run =
+        SidecarProject.start(
+            List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back", "backup"), Map.of());
     assertTrue(
-        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas(app))),
-        "the run never scaled the app to 0");
-  }
-
-  /** The pid of the run holding the stack's engine lock. */
-  private String runPid() {
-    return ok(node(
-            1,
-            "inspect",
-            "-f",
-            "{{index .Config.Labels \"stack-back.lock.pid\"}}",
-            EngineLock.name(lab.name)))
-        .out()
-        .strip();
+        SidecarProject.poll(Duration.ofSeconds(60), stopped), "the run never stopped the app");
+    return run;
   }
 
   private static String dump(String sidecar, String snapshot, String path) {

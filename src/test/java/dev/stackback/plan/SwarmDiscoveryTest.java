@@ -159,8 +159,8 @@ class SwarmDiscoveryTest {
     assertEquals(List.of(), v.errors());
   }
 
-  @Test
-  void discoveryWarnings_areThePlansWarnings_shownByBackupAndStatus() {
+  /** Discovery of stack-back and st_app (a volume, these constraints), both on node1. */
+  private SwarmDiscovery.View localApp(List<String> constraints) {
     ContainerInfo app =
         task("st_app", "svc-app", "t-app").sb("volumes", "true").volume("st_data", "/data").build();
     SwarmService svc =
@@ -169,13 +169,17 @@ class SwarmDiscoveryTest {
             "st_app",
             Map.of(),
             Map.of("stack-back.volumes", "true"),
-            List.of(),
+            constraints,
             List.of("st_data"));
-    SwarmDiscovery.View v =
-        discover(
-            List.of(self, app),
-            List.of(backup, svc),
-            List.of(running("t-backup", "svc-backup", "n1"), running("t-app", "svc-app", "n1")));
+    return discover(
+        List.of(self, app),
+        List.of(backup, svc),
+        List.of(running("t-backup", "svc-backup", "n1"), running("t-app", "svc-app", "n1")));
+  }
+
+  @Test
+  void discoveryWarnings_areThePlansWarnings_shownByBackupAndStatus() {
+    SwarmDiscovery.View v = localApp(List.of());
     Plan plan = Planner.plan(SWARM, self, v.containers(), v.warnings()).plan().orElseThrow();
     assertEquals(List.of("st/st_app"), Containers.targetNames(plan));
     assertEquals(v.warnings(), plan.warnings());
@@ -209,24 +213,24 @@ class SwarmDiscoveryTest {
         strings(v.warnings()));
   }
 
+  /** Discovery of service st_app with these labels and volumes, a task on each of {@code nodes}. */
+  private SwarmDiscovery.View appOn(
+      Map<String, String> labels,
+      Map<String, String> containerLabels,
+      List<String> volumes,
+      String... nodes) {
+    SwarmService svc = service("svc-app", "st_app", labels, containerLabels, List.of(), volumes);
+    List<SwarmTask> tasks = new java.util.ArrayList<>();
+    for (int i = 0; i < nodes.length; i++) {
+      tasks.add(running("t" + i, "svc-app", nodes[i]));
+    }
+    return discover(List.of(self), List.of(backup, svc), tasks);
+  }
+
   @Test
   void replicatedServiceWithVolumesOnTwoNodes_isOneErrorNamingServiceAndNodes() {
-    SwarmService svc =
-        service(
-            "svc-app",
-            "st_app",
-            Map.of(),
-            Map.of("stack-back.volumes", "true"),
-            List.of(),
-            List.of("st_data"));
     SwarmDiscovery.View v =
-        discover(
-            List.of(self),
-            List.of(backup, svc),
-            List.of(
-                running("t1", "svc-app", "n1"),
-                running("t2", "svc-app", "n2"),
-                running("t3", "svc-app", "n2")));
+        appOn(Map.of(), Map.of("stack-back.volumes", "true"), List.of("st_data"), "n1", "n2", "n2");
     assertEquals(1, v.errors().size(), v.errors().toString());
     String e = v.errors().get(0).toString();
     assertTrue(e.startsWith("service 'st_app': node node1, node2: its replicas run on 2 nodes"), e);
@@ -235,37 +239,23 @@ class SwarmDiscoveryTest {
 
   @Test
   void replicatedServiceStoppedDuringBackupOnTwoNodes_isAnError_evenWithoutVolumes() {
-    SwarmService svc =
-        service(
-            "svc-app",
-            "st_app",
-            Map.of("stack-back.volumes.stop-during-backup", "true"),
-            Map.of("stack-back.volumes", "true"));
     SwarmDiscovery.View v =
-        discover(
-            List.of(self),
-            List.of(backup, svc),
-            List.of(running("t1", "svc-app", "n1"), running("t2", "svc-app", "n3")));
+        appOn(
+            Map.of("stack-back.volumes.stop-during-backup", "true"),
+            Map.of("stack-back.volumes", "true"),
+            List.of(),
+            "n1",
+            "n3");
     assertEquals(1, v.errors().size(), v.errors().toString());
     assertTrue(v.errors().get(0).toString().contains("stop-during-backup scales it to 0"));
   }
 
   @Test
   void replicatedServiceOnTwoNodes_withDumpsOnly_isNotThisError() {
-    SwarmService svc =
-        service(
-            "svc-db",
-            "st_db",
-            Map.of(),
-            Map.of("stack-back.postgres", "true"),
-            List.of(),
-            List.of("st_pg"));
     SwarmDiscovery.View v =
-        discover(
-            List.of(self),
-            List.of(backup, svc),
-            List.of(running("t1", "svc-db", "n1"), running("t2", "svc-db", "n2")));
+        appOn(Map.of(), Map.of("stack-back.postgres", "true"), List.of("st_pg"), "n1", "n2");
     // (the task on node2 is the other error: no agent there yet)
+    assertEquals(1, v.errors().size(), v.errors().toString());
     assertTrue(
         strings(v.errors()).stream().noneMatch(e -> e.contains("its replicas run on")),
         v.errors().toString());
@@ -273,21 +263,7 @@ class SwarmDiscoveryTest {
 
   @Test
   void everyContainerOfTheView_carriesThisNodesHostname_andItsSnapshotsTheNodeTag() {
-    ContainerInfo app =
-        task("st_app", "svc-app", "t-app").sb("volumes", "true").volume("st_data", "/data").build();
-    SwarmService svc =
-        service(
-            "svc-app",
-            "st_app",
-            Map.of(),
-            Map.of("stack-back.volumes", "true"),
-            List.of("node.hostname == node1"),
-            List.of("st_data"));
-    SwarmDiscovery.View v =
-        discover(
-            List.of(self, app),
-            List.of(backup, svc),
-            List.of(running("t-backup", "svc-backup", "n1"), running("t-app", "svc-app", "n1")));
+    SwarmDiscovery.View v = localApp(List.of("node.hostname == node1"));
     assertTrue(
         v.containers().stream().allMatch(c -> "node1".equals(c.label(LabelKeys.SWARM_NODE))),
         v.containers().toString());
