@@ -220,6 +220,52 @@ class SwarmStopIT {
   }
 
   @Test
+  void stackRedeployedWhileTheTasksStop_theRunStopsWaiting_failsSayingSo_theirSpecRuns()
+      throws IOException {
+    String sidecar = deploySlowStoppingApp();
+    Running run = startBackup(sidecar);
+    String yaml = Files.readString(lab.file());
+    Files.writeString(
+        lab.file(),
+        yaml.replace(
+            "    stop_grace_period: 20s",
+            "    environment: {CHANGED: by-deploy}\n    stop_grace_period: 20s"));
+    ok(
+        node(
+            1,
+            "stack",
+            "deploy",
+            "--resolve-image",
+            "never",
+            "-c",
+            lab.file().toString(),
+            lab.name));
+
+    Result r = run.await(Duration.ofSeconds(120));
+
+    assertEquals(1, r.exit(), r.toString());
+    JsonNode record = lastRecord(sidecar);
+    JsonNode stop = step(record, "stop " + app);
+    assertEquals("failed", stop.path("outcome").asText(), record.toString());
+    assertTrue(
+        stop.path("message").asText().contains("was changed by someone else while stack-back"),
+        record.toString());
+    assertEquals(
+        "skipped",
+        step(record, "snapshot " + app).path("outcome").asText(),
+        "no snapshot of a service that runs: " + record);
+    assertEquals("2", replicas(app));
+    assertEquals("{}", ourServiceLabels(app));
+    for (String c : lab.awaitContainers(1, app, 2)) {
+      assertTrue(
+          ok(node(1, "inspect", "-f", "{{json .Config.Env}}", c))
+              .out()
+              .contains("CHANGED=by-deploy"),
+          "their deploy runs");
+    }
+  }
+
+  @Test
   void replicatedServiceWithAVolumeOnTwoNodes_failsThePlanNamingServiceAndNodes() {
     lab.deploy(
         app(
