@@ -81,9 +81,14 @@ public final class EngineLock implements AutoCloseable {
    * that reduce alike still get different locks.
    */
   public static String name(String host) {
+    return name(host, 40);
+  }
+
+  /** {@link #name(String)} with the host cut to {@code maxHost} characters. */
+  static String name(String host, int maxHost) {
     String clean = host.replaceAll("[^a-zA-Z0-9_.-]", "-");
-    if (clean.length() > 40) {
-      clean = clean.substring(0, 40);
+    if (clean.length() > maxHost) {
+      clean = clean.substring(0, maxHost);
     }
     return "stack-back-lock-" + clean + "-" + sha256(host).substring(0, 8);
   }
