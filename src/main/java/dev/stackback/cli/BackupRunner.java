@@ -25,7 +25,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -197,16 +196,15 @@ final class BackupRunner {
             .map(SwarmLocks.SwarmNodeStatus::hostname)
             .findFirst()
             .orElse("");
-    Map<String, String> labels =
-        me.container().isEmpty() || me.container().equals(s.self.id())
-            ? (me.container().isEmpty() ? Map.of() : s.self.labels())
-            : s.runtime.inspect(me.container()).map(ContainerInfo::labels).orElse(Map.of());
+    // the swarm task of the container we run in: while it runs, other managers count us alive
+    Optional<ContainerInfo> ours =
+        me.container().equals(s.self.id())
+            ? Optional.of(s.self)
+            : Optional.of(me.container()).filter(c -> !c.isEmpty()).flatMap(s.runtime::inspect);
+    String task = ours.map(c -> c.labels().getOrDefault(SWARM_TASK_LABEL, "")).orElse("");
     return Optional.of(
         SwarmLock.acquire(
-            swarm.get(),
-            s.runtime,
-            new SwarmLockHolder(
-                me, node.get().id(), hostname, labels.getOrDefault(SWARM_TASK_LABEL, ""))));
+            swarm.get(), s.runtime, new SwarmLockHolder(me, node.get().id(), hostname, task)));
   }
 
   /** The label the engine gives a swarm task's container: its task id. */

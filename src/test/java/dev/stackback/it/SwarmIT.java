@@ -1,10 +1,13 @@
 package dev.stackback.it;
 
+import static dev.stackback.it.SwarmLab.node;
+import static dev.stackback.it.SwarmLab.ok;
+import static dev.stackback.it.SwarmLab.running;
+import static dev.stackback.it.SwarmLab.sock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
@@ -35,7 +38,6 @@ class SwarmIT {
   private static final String IMAGE = SidecarProject.IMAGE;
   private static final String BUSYBOX = SidecarProject.BUSYBOX;
   private static final String PASSWORD = "swarm-it-not-secret";
-  private static final String LAB = labDir();
 
   private final String stack = "swit" + UUID.randomUUID().toString().substring(0, 6);
   private final Path repo;
@@ -47,21 +49,6 @@ class SwarmIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static String labDir() {
-    String dir = System.getenv("SWARM_LAB_DIR");
-    if (dir == null || dir.isBlank()) {
-      dir = System.getProperty("stackback.swarm.lab", "");
-    }
-    if (dir.isBlank() || !Files.exists(Path.of(dir, "node1", "docker.sock"))) {
-      fail(
-          "SwarmIT needs the swarm lab: bash scripts/swarm-lab.sh up, then"
-              + " -Dstackback.swarm.lab=$(bash scripts/swarm-lab.sh dir) (SWARM_LAB_DIR='"
-              + dir
-              + "')");
-    }
-    return dir;
   }
 
   // ---- the tests -------------------------------------------------------------------------------
@@ -295,26 +282,9 @@ class SwarmIT {
 
   /** The running sidecar's container id on node 1, with an initialised repository. */
   private String sidecar() {
-    String[] id = new String[1];
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(90),
-            () -> {
-              id[0] = running(1, stack + "_backup").stream().findFirst().orElse(null);
-              return id[0] != null;
-            }),
-        "the sidecar task never ran: " + node(1, "service", "ps", "--no-trunc", stack + "_backup"));
-    // its daemon repairs interrupted runs first, under the run lock: wait until it is done
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(60),
-            () -> {
-              Result logs = node(1, "logs", id[0]);
-              return (logs.out() + logs.err()).contains("next backup at");
-            }),
-        "the sidecar's daemon never got ready: " + node(1, "logs", id[0]));
-    ok(node(1, "exec", id[0], "restic", "init"));
-    return id[0];
+    String id = SwarmLab.sidecar(1, stack + "_backup");
+    ok(node(1, "exec", id, "restic", "init"));
+    return id;
   }
 
   private List<String> appContainers(int n) {
@@ -345,19 +315,6 @@ class SwarmIT {
           return ids.get().size() == count;
         });
     return ids.get();
-  }
-
-  private static List<String> running(int n, String service) {
-    String out =
-        ok(node(
-                n,
-                "ps",
-                "-q",
-                "--no-trunc",
-                "--filter",
-                "label=com.docker.swarm.service.name=" + service))
-            .out();
-    return Arrays.stream(out.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
   }
 
   private String replicas() {
@@ -417,53 +374,9 @@ class SwarmIT {
     throw new AssertionError("no step '" + name + "' in " + record);
   }
 
-  // ---- the lab ---------------------------------------------------------------------------------
-
-  private static String sock(int n) {
-    return "unix://" + LAB + "/node" + n + "/docker.sock";
-  }
-
-  private static Result node(int n, String... args) {
-    List<String> argv = new ArrayList<>(List.of("docker", "-H", sock(n)));
-    argv.addAll(List.of(args));
-    return SidecarProject.command(Duration.ofMinutes(3), argv, Map.of());
-  }
-
-  private static Result ok(Result r) {
-    return SidecarProject.ok(r);
-  }
-
   @AfterEach
   void removeStack() throws IOException {
-    node(1, "stack", "rm", stack);
-    for (int n : nodesWithVolumes.stream().distinct().toList()) {
-      SidecarProject.poll(
-          Duration.ofSeconds(60),
-          () ->
-              ok(node(n, "ps", "-aq", "--filter", "label=com.docker.stack.namespace=" + stack))
-                  .out()
-                  .isBlank());
-      SidecarProject.poll(
-          Duration.ofSeconds(30),
-          () -> {
-            String volumes =
-                ok(node(
-                        n,
-                        "volume",
-                        "ls",
-                        "-q",
-                        "--filter",
-                        "label=com.docker.stack.namespace=" + stack))
-                    .out();
-            boolean removed = true;
-            for (String v : volumes.split("\n")) {
-              if (!v.isBlank()) {
-                removed &= node(n, "volume", "rm", v.strip()).exit() == 0;
-              }
-            }
-            return removed;
-          });
-    }
+    SwarmLab.removeStack(stack, nodesWithVolumes);
     Files.deleteIfExists(repo.resolveSibling(repo.getFileName() + ".yml"));
     try (Stream<Path> files = Files.walk(repo)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
