@@ -73,8 +73,8 @@ class SwarmLockIT {
 
   @Test
   void backupOnTwoManagersAtOnce_exactlyOneRuns_theOtherNamesTheHolderAndItsNode() {
-    String a = deploy("a", 1, "", "");
-    String b = deploy("b", 2, "", "");
+    String a = deploy("a", 1, "", NEVER, pinned(1));
+    String b = deploy("b", 2, "", NEVER, pinned(2));
     String sidecarA = SwarmLab.sidecar(1, a + "_backup");
     String sidecarB = SwarmLab.sidecar(2, b + "_backup");
     ok(node(1, "exec", sidecarA, "restic", "init"));
@@ -110,8 +110,9 @@ class SwarmLockIT {
   @Test
   void lockOfAKilledRun_isTakenOverByTheNextRunOnTheOtherManager() {
     // the app takes 8 s to stop, and the sidecar on node 1 is not restarted once killed
-    String a = deploy("a", 1, "sleep 8; ", "      restart_policy: {condition: none}\n");
-    String b = deploy("b", 2, "", "");
+    String a =
+        deploy("a", 1, "sleep 8; ", NEVER, pinned(1) + "      restart_policy: {condition: none}\n");
+    String b = deploy("b", 2, "", NEVER, pinned(2));
     String sidecarA = SwarmLab.sidecar(1, a + "_backup");
     String sidecarB = SwarmLab.sidecar(2, b + "_backup");
     ok(node(1, "exec", sidecarA, "restic", "init"));
@@ -162,13 +163,61 @@ class SwarmLockIT {
     assertEquals("", lockConfigs(), "the lock is gone after the run");
   }
 
+  @Test
+  void globalSidecarOnBothManagers_onlyTheLeadersDaemonRunsTheSchedule() {
+    // every 10 s; the app is on node 1, the leader: node 2's sidecar could not back it up
+    String g =
+        deploy(
+            "g",
+            1,
+            "",
+            "*/10 * * * * *",
+            "      mode: global\n      placement: {constraints: [node.role == manager]}\n");
+    String onLeader = SwarmLab.sidecar(1, g + "_backup");
+    String onNode2 = SwarmLab.sidecar(2, g + "_backup");
+
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(90),
+            () -> logs(1, onLeader).contains("scheduled backup finished with exit code 0")),
+        "the leader never ran its schedule: " + logs(1, onLeader));
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(30),
+            () ->
+                logs(2, onNode2)
+                    .contains(
+                        "scheduled backup skipped: this node (node2) is not the swarm leader;"
+                            + " the stack-back on the leader (node1) runs the schedule")),
+        logs(2, onNode2));
+    String node2 = logs(2, onNode2);
+    assertTrue(!node2.contains("scheduled backup finished"), node2);
+    assertEquals(List.of(), records(2, onNode2), "no record on the manager that defers");
+    assertTrue(records(1, onLeader).size() >= 1);
+  }
+
+  private static String logs(int n, String container) {
+    Result r = node(n, "logs", container);
+    return r.out() + r.err();
+  }
+
   // ---- the stacks ------------------------------------------------------------------------------
 
+  /** A schedule that does not fire during a test. */
+  private static final String NEVER = "0 0 1 1 *";
+
+  /** The sidecar's {@code deploy:} lines for one replica on node {@code n}. */
+  private static String pinned(int n) {
+    return "      placement: {constraints: [node.hostname == node" + n + "]}\n";
+  }
+
   /**
-   * Stack {@code <id><suffix>} on manager {@code n}: an app (one replica, a volume, scaled to 0 for
-   * its snapshot, {@code stopDelay} before it exits on SIGTERM) and a sidecar, both pinned there.
+   * Stack {@code <id><suffix>}: an app on node {@code appNode} (one replica, a volume, scaled to 0
+   * for its snapshot, {@code stopDelay} before it exits on SIGTERM) and a sidecar with backups on
+   * {@code cron} and {@code sidecarDeploy} as the rest of its {@code deploy:}.
    */
-  private String deploy(String suffix, int n, String stopDelay, String sidecarDeploy) {
+  private String deploy(
+      String suffix, int appNode, String stopDelay, String cron, String sidecarDeploy) {
     String stack = id + suffix;
     String yaml =
         """
@@ -195,11 +244,10 @@ class SwarmLockIT {
               RESTIC_PASSWORD: %s
               SWARM_MODE: "true"
               BACKUP_HOST: %s
-              CRON_SCHEDULE: "0 0 1 1 *"
+              CRON_SCHEDULE: "%s"
             healthcheck: {disable: true}
             deploy:
               endpoint_mode: dnsrr
-              placement: {constraints: [node.hostname == node%d]}
         %s
         volumes:
           data: {}
@@ -208,14 +256,14 @@ class SwarmLockIT {
                 BUSYBOX,
                 stopDelay,
                 stack,
-                n,
+                appNode,
                 IMAGE,
                 repo,
                 repo,
                 repo,
                 PASSWORD,
                 host,
-                n,
+                cron,
                 sidecarDeploy);
     Path file = repo.resolveSibling(repo.getFileName() + "-" + suffix + ".yml");
     try {
