@@ -5,13 +5,11 @@ import dev.stackback.lock.EngineLock.Unknown;
 import dev.stackback.lock.EngineLock.Verdict;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.SwarmLocks;
-import dev.stackback.port.SwarmLocks.SwarmConfig;
 import dev.stackback.port.SwarmLocks.SwarmNodeStatus;
 import dev.stackback.port.SwarmTask;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One run per backup host in a whole swarm ({@code SWARM_MODE=true}, issue 11): a swarm config
@@ -37,15 +35,13 @@ import org.slf4j.LoggerFactory;
  * it reports busy.
  */
 public final class SwarmLock implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger("stack-back.lock");
-  private static final int ATTEMPTS = 3;
 
-  private final SwarmLocks swarm;
+  private final Takeover.Store store;
   private final String id;
   private final String name;
 
-  private SwarmLock(SwarmLocks swarm, String id, String name) {
-    this.swarm = swarm;
+  private SwarmLock(Takeover.Store store, String id, String name) {
+    this.store = store;
     this.id = id;
     this.name = name;
   }
@@ -72,51 +68,28 @@ public final class SwarmLock implements AutoCloseable {
    * the engine of {@code me}'s node (it judges holders that ran there).
    */
   public static Result acquire(SwarmLocks swarm, ContainerRuntime runtime, SwarmLockHolder me) {
-    String name = name(me.holder().host());
+    String name = name(me.host());
     byte[] data =
-        ("stack-back swarm lock for backup host " + me.holder().host() + "\n")
+        ("stack-back swarm lock for backup host " + me.host() + "\n")
             .getBytes(StandardCharsets.UTF_8);
-    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      Optional<String> id = swarm.createConfig(name, me.labels(), data);
-      if (id.isPresent()) {
-        LOG.debug("took the swarm lock {} for host '{}'", name, me.holder().host());
-        return new Acquired(new SwarmLock(swarm, id.get(), name));
-      }
-      Optional<SwarmConfig> existing = swarm.config(name);
-      if (existing.isEmpty()) {
-        continue; // released meanwhile: try again
-      }
-      Optional<SwarmLockHolder> holder = SwarmLockHolder.fromLabels(existing.get().labels());
-      if (holder.isEmpty()) {
-        return new Busy(
-            "a swarm config named '"
-                + name
-                + "' exists but is not a stack-back lock; remove or rename it");
-      }
-      Verdict v = judge(swarm, runtime, holder.get(), me.nodeId());
-      if (v instanceof Dead) {
-        LOG.warn(
-            "removing the stale swarm lock {} of {}: {}", name, holder.get().describe(), v.why());
-        swarm.removeConfig(existing.get().id());
-        continue;
-      }
-      return new Busy(busyMessage(name, holder.get(), v));
-    }
-    return new Busy("the swarm lock '" + name + "' changed hands " + ATTEMPTS + " times; busy");
-  }
-
-  private static String busyMessage(String name, SwarmLockHolder h, Verdict v) {
-    String msg =
-        h.describe() + " holds the swarm lock '" + name + "' for host '" + h.holder().host() + "'";
-    if (v instanceof Unknown) {
-      msg +=
-          " ("
-              + v.why()
-              + "; if that process is gone, remove the lock: docker config rm "
-              + name
-              + ")";
-    }
-    return msg;
+    // swarm locks are swarm configs
+    Takeover.Store store =
+        new Takeover.Store(
+            "swarm lock",
+            "a swarm config",
+            "docker config rm",
+            (n, labels) -> swarm.createConfig(n, labels, data),
+            n -> swarm.config(n).map(c -> Map.entry(c.id(), c.labels())),
+            swarm::removeConfig);
+    return switch (Takeover.take(
+        store,
+        name,
+        me.labels(),
+        SwarmLockHolder::fromLabels,
+        h -> judge(swarm, runtime, h, me.nodeId()))) {
+      case Takeover.Took t -> new Acquired(new SwarmLock(store, t.id(), name));
+      case Takeover.Busy b -> new Busy(b.message());
+    };
   }
 
   /** Whether the holder of a swarm lock still runs, seen from node {@code ourNodeId}. */
@@ -155,11 +128,6 @@ public final class SwarmLock implements AutoCloseable {
   /** Releases the lock; a failure is logged (the next run finds the lock stale). */
   @Override
   public void close() {
-    try {
-      swarm.removeConfig(id);
-      LOG.debug("released the swarm lock {}", name);
-    } catch (RuntimeException e) {
-      LOG.error("cannot remove the swarm lock {}: {}", name, e.getMessage());
-    }
+    Takeover.release(store, id, name);
   }
 }

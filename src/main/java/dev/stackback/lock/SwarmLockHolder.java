@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param task the swarm task its container belongs to, "" when it is no task (a plain container or
  *     a process on the host)
  */
-public record SwarmLockHolder(LockHolder holder, String nodeId, String node, String task) {
+public record SwarmLockHolder(LockHolder holder, String nodeId, String node, String task)
+    implements Takeover.Holder {
   static final String NODE_ID = LockHolder.PREFIX + ".node-id";
   static final String NODE = LockHolder.PREFIX + ".node";
   static final String TASK = LockHolder.PREFIX + ".task";
@@ -40,13 +41,19 @@ public record SwarmLockHolder(LockHolder holder, String nodeId, String node, Str
                 new SwarmLockHolder(h, nodeId, l.getOrDefault(NODE, ""), l.getOrDefault(TASK, "")));
   }
 
+  @Override
+  public String host() {
+    return holder.host();
+  }
+
   /** The node for messages: its hostname, or its id when the hostname is unknown. */
   String nodeName() {
     return node.isEmpty() ? nodeId : node;
   }
 
   /** For messages: "a manual run (pid 42 in container 'x', ...) since ... on swarm node 'n1'". */
-  String describe() {
+  @Override
+  public String describe() {
     return holder.describe() + " on swarm node '" + nodeName() + "'";
   }
 }

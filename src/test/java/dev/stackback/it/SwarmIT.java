@@ -24,7 +24,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,16 +39,8 @@ class SwarmIT {
   private static final String PASSWORD = "swarm-it-not-secret";
 
   private final String stack = "swit" + UUID.randomUUID().toString().substring(0, 6);
-  private final Path repo;
+  private final Path repo = SwarmLab.newRepo("swarm-it-repo");
   private final List<Integer> nodesWithVolumes = new ArrayList<>();
-
-  SwarmIT() {
-    try {
-      repo = Files.createTempDirectory("swarm-it-repo");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   // ---- the tests -------------------------------------------------------------------------------
 
@@ -378,8 +369,6 @@ class SwarmIT {
   void removeStack() throws IOException {
     SwarmLab.removeStack(stack, nodesWithVolumes);
     Files.deleteIfExists(repo.resolveSibling(repo.getFileName() + ".yml"));
-    try (Stream<Path> files = Files.walk(repo)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    SwarmLab.deleteRepo(repo);
   }
 }

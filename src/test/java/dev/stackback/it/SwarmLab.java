@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.stackback.it.SidecarProject.Result;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The 3-node swarm lab of the swarm ITs (scripts/swarm-lab.sh): its directory comes as {@code
@@ -123,6 +127,22 @@ final class SwarmLab {
             }
             return removed;
           });
+    }
+  }
+
+  /** A new empty directory for a test's repository (the lab's nodes see the host's /tmp). */
+  static Path newRepo(String prefix) {
+    try {
+      return Files.createTempDirectory(prefix);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes a test's repository directory and everything in it. */
+  static void deleteRepo(Path repo) throws IOException {
+    try (Stream<Path> files = Files.walk(repo)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,15 +42,7 @@ class SwarmLockIT {
   private final String host = id + "-host";
   private final String lockName = SwarmLock.name(host);
   private final List<String> stacks = new ArrayList<>();
-  private final Path repo;
-
-  SwarmLockIT() {
-    try {
-      repo = Files.createTempDirectory("swarm-lock-it-repo");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  private final Path repo = SwarmLab.newRepo("swarm-lock-it-repo");
 
   @BeforeAll
   static void twoManagers() {
@@ -310,8 +301,6 @@ class SwarmLockIT {
         Files.deleteIfExists(f);
       }
     }
-    try (Stream<Path> files = Files.walk(repo)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    SwarmLab.deleteRepo(repo);
   }
 }

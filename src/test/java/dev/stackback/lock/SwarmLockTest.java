@@ -113,6 +113,12 @@ class SwarmLockTest {
         "");
   }
 
+  /** The message of a manual run of ours that finds the lock busy. */
+  String busy() {
+    return assertInstanceOf(SwarmLock.Busy.class, SwarmLock.acquire(swarm, runtime, me("manual")))
+        .message();
+  }
+
   void held(SwarmLockHolder h) {
     assertInstanceOf(SwarmLock.Acquired.class, SwarmLock.acquire(swarm, runtime, h));
   }
@@ -137,9 +143,7 @@ class SwarmLockTest {
     swarm.task("t1", "n1", "running");
     held(remote("n1", "node1", "t1", Instant.now()));
 
-    SwarmLock.Result r = SwarmLock.acquire(swarm, runtime, me("manual"));
-
-    String msg = assertInstanceOf(SwarmLock.Busy.class, r).message();
+    String msg = busy();
     assertTrue(msg.contains("on swarm node 'node1'"), msg);
     assertTrue(msg.contains("a schedule run (pid 7"), msg);
     assertTrue(msg.contains("docker config rm " + NAME), msg);
@@ -219,9 +223,7 @@ class SwarmLockTest {
   void holderOutsideATaskOnAnotherNode_busy_neverRemoved() {
     held(remote("n1", "node1", "", Instant.now()));
 
-    String msg =
-        assertInstanceOf(SwarmLock.Busy.class, SwarmLock.acquire(swarm, runtime, me("manual")))
-            .message();
+    String msg = busy();
     assertTrue(msg.contains("outside a swarm task"), msg);
     assertEquals(1, swarm.configs.size());
   }
@@ -240,9 +242,7 @@ class SwarmLockTest {
               NAME, remote("n3", "node3", "t3", Instant.now()).labels(), new byte[0]);
         };
 
-    SwarmLock.Result r = SwarmLock.acquire(swarm, runtime, me("manual"));
-
-    String msg = assertInstanceOf(SwarmLock.Busy.class, r).message();
+    String msg = busy();
     assertTrue(msg.contains("node 'node3'"), msg);
     assertEquals(List.of("cfg2"), List.copyOf(swarm.configs.keySet()), "node3's lock stays");
     assertTrue(swarm.journal.contains("remove cfg1: gone"), swarm.journal.toString());
@@ -252,9 +252,7 @@ class SwarmLockTest {
   void foreignConfigWithTheName_busy_neverRemoved() {
     swarm.createConfig(NAME, Map.of("x", "y"), new byte[0]);
 
-    String msg =
-        assertInstanceOf(SwarmLock.Busy.class, SwarmLock.acquire(swarm, runtime, me("manual")))
-            .message();
+    String msg = busy();
     assertTrue(msg.contains("not a stack-back lock"), msg);
     assertEquals(1, swarm.configs.size());
   }
