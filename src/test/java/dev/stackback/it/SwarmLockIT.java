@@ -155,6 +155,38 @@ class SwarmLockIT {
   }
 
   @Test
+  void sigtermDuringARun_releasesTheSwarmLock_andScalesTheAppBack() {
+    String a = deploy("a", 1, "sleep 8; ", NEVER, pinned(1));
+    String sidecar = SwarmLab.sidecar(1, a + "_backup");
+    ok(node(1, "exec", sidecar, "restic", "init"));
+    Running run = backupInBackground(1, sidecar);
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(60), () -> lockName.equals(lockConfigs())),
+        "the run never took the swarm lock");
+    String pid =
+        ok(node(
+                1,
+                "config",
+                "inspect",
+                "-f",
+                "{{index .Spec.Labels \"stack-back.lock.pid\"}}",
+                lockName))
+            .out()
+            .strip();
+
+    ok(node(1, "exec", sidecar, "kill", "-TERM", pid));
+    Result r = run.await(Duration.ofMinutes(2));
+
+    assertTrue(r.exit() != 0 && r.exit() != 5, r.toString());
+    assertEquals("", lockConfigs(), "SIGTERM released the swarm lock");
+    assertEquals(
+        "1",
+        ok(node(1, "service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", a + "_app"))
+            .out()
+            .strip());
+  }
+
+  @Test
   void globalSidecarOnBothManagers_onlyTheLeadersDaemonRunsTheSchedule() {
     // every 10 s; the app is on node 1, the leader: node 2's sidecar could not back it up
     String g =
