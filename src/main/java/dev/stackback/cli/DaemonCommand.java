@@ -271,7 +271,15 @@ final class DaemonCommand implements Callable<Integer> {
         LOG.info("scheduled {} skipped: paused {}", job.what, paused.get().describe());
       } else {
         child("scheduled " + job.what, job.args)
-            .ifPresent(code -> LOG.info("scheduled {} finished with exit code {}", job.what, code));
+            .ifPresent(
+                code ->
+                    LOG.info(
+                        "scheduled {} finished with exit code {}{}",
+                        job.what,
+                        code,
+                        code == BackupRunner.BUSY
+                            ? ": skipped, another run holds the lock (the line above names it)"
+                            : ""));
       }
     }
   }
