@@ -2,10 +2,12 @@ package dev.stackback.cli;
 
 import dev.stackback.engine.DumpRestore;
 import dev.stackback.engine.InPlaceRestore;
+import dev.stackback.engine.SwarmPlacement;
 import dev.stackback.plan.Plan;
 import dev.stackback.plan.Target;
 import dev.stackback.plan.VolumeSnapshot;
 import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.MountInfo;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
@@ -148,6 +150,13 @@ final class RestoreCommand implements Callable<Integer> {
       return invalid;
     }
     try (Session s = Session.open(app, err)) {
+      if (run == null && (what.inPlace || what.dump)) {
+        Optional<String> elsewhere = onOtherNode(s, service, err);
+        if (elsewhere.isPresent()) {
+          err.println("error: " + elsewhere.get());
+          return 2;
+        }
+      }
       Plan plan = s.validPlan(err, "invalid labels");
       Restic restic = app.restic(s.config);
       if (run != null) {
@@ -173,6 +182,24 @@ final class RestoreCommand implements Callable<Integer> {
               + " failed: "
               + e.getMessage());
       return 1;
+    }
+  }
+
+  /**
+   * SWARM_MODE: why service {@code name} cannot be restored in place or into its database from this
+   * node (a task of it runs on another node: {@link SwarmPlacement}), or empty.
+   */
+  static Optional<String> onOtherNode(Session s, String name, PrintWriter err) {
+    if (!s.config.swarmMode()) {
+      return Optional.empty();
+    }
+    try {
+      return s.runtime.swarm().flatMap(swarm -> SwarmPlacement.elsewhere(swarm, name));
+    } catch (ContainerRuntimeException e) {
+      err.println(
+          "error: cannot ask the swarm where service '" + name + "' runs: " + e.getMessage());
+      err.flush();
+      throw new Session.Exit(1, "swarm unreachable");
     }
   }
 

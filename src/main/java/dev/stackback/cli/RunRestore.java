@@ -142,6 +142,11 @@ final class RunRestore {
 
   /** The step that restores {@code i} in place, or why it cannot be done. */
   private void decide(Item i, List<Step> steps, List<String> problems) {
+    Optional<String> elsewhere = RestoreCommand.onOtherNode(s, i.service(), err);
+    if (elsewhere.isPresent()) {
+      problems.add(elsewhere.get());
+      return;
+    }
     Optional<Target> t =
         plan.targets().stream().filter(x -> x.name().equals(i.service())).findFirst();
     switch (i.kind()) {
