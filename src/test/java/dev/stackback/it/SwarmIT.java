@@ -1,68 +1,40 @@
 package dev.stackback.it;
 
+import static dev.stackback.it.SwarmLab.awaitContainers;
+import static dev.stackback.it.SwarmLab.lastRecord;
+import static dev.stackback.it.SwarmLab.node;
+import static dev.stackback.it.SwarmLab.ok;
+import static dev.stackback.it.SwarmLab.records;
+import static dev.stackback.it.SwarmLab.running;
+import static dev.stackback.it.SwarmLab.sock;
+import static dev.stackback.it.SwarmLab.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
 import dev.stackback.lock.EngineLock;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * SWARM_MODE on a real 3-node swarm (issue 11): scripts/swarm-lab.sh, whose directory comes as
- * {@code SWARM_LAB_DIR} (Maven's swarm profile) or {@code -Dstackback.swarm.lab}. Node 1 is the
- * manager; the sidecar runs there, pinned, with node 1's socket. Each test deploys its own stack
- * ({@code swit<random>}) and removes it, its volumes and its repository afterwards.
+ * SWARM_MODE on a real 3-node swarm (issue 11), through {@link SwarmLab}: each test deploys its own
+ * stack ({@code swit<random>}) and removes it, its volumes and its repository afterwards.
  */
 class SwarmIT {
-  private static final String IMAGE = SidecarProject.IMAGE;
-  private static final String BUSYBOX = SidecarProject.BUSYBOX;
-  private static final String PASSWORD = "swarm-it-not-secret";
-  private static final String LAB = labDir();
+  private static final String IMAGE = SwarmLab.IMAGE;
+  private static final String BUSYBOX = SwarmLab.BUSYBOX;
 
-  private final String stack = "swit" + UUID.randomUUID().toString().substring(0, 6);
-  private final Path repo;
-  private final List<Integer> nodesWithVolumes = new ArrayList<>();
-
-  SwarmIT() {
-    try {
-      repo = Files.createTempDirectory("swarm-it-repo");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String labDir() {
-    String dir = System.getenv("SWARM_LAB_DIR");
-    if (dir == null || dir.isBlank()) {
-      dir = System.getProperty("stackback.swarm.lab", "");
-    }
-    if (dir.isBlank() || !Files.exists(Path.of(dir, "node1", "docker.sock"))) {
-      fail(
-          "SwarmIT needs the swarm lab: bash scripts/swarm-lab.sh up, then"
-              + " -Dstackback.swarm.lab=$(bash scripts/swarm-lab.sh dir) (SWARM_LAB_DIR='"
-              + dir
-              + "')");
-    }
-    return dir;
-  }
+  private final SwarmLab lab = new SwarmLab("swit");
+  private final String stack = lab.stack;
 
   // ---- the tests -------------------------------------------------------------------------------
 
@@ -203,7 +175,7 @@ class SwarmIT {
   @Test
   void shippedSwarmExample_deploysWithStackDeploy_andIsBackedUpWithScaleToZero() {
     Path file = Path.of("compose-examples/swarm/docker-stack.yml").toAbsolutePath();
-    nodesWithVolumes.add(1);
+    lab.volumesOn(1);
     ok(
         SidecarProject.command(
             Duration.ofMinutes(3),
@@ -225,7 +197,7 @@ class SwarmIT {
     Result r = backup(sidecar);
 
     assertEquals(0, r.exit(), r.toString());
-    assertEquals("1", replicas(stack + "_notes"));
+    assertEquals("1", SwarmLab.replicas(stack + "_notes"));
     assertEquals(1, awaitContainers(1, stack + "_notes", 1).size());
     Result ls = ok(node(1, "exec", sidecar, "restic", "ls", "latest"));
     assertTrue(ls.out().contains("/volumes/" + stack + "_notes/var/lib/notes/notes.db"), ls.out());
@@ -258,68 +230,15 @@ class SwarmIT {
   }
 
   private void deploy(String services, String... sidecarEnv) {
-    String env = String.join("", Arrays.stream(sidecarEnv).map(e -> "      " + e + "\n").toList());
-    String yaml =
-        """
-        version: "3.8"
-        services:
-        %s
-          backup:
-            image: %s
-            volumes:
-              - /var/run/docker.sock:/var/run/docker.sock
-              - %s:%s
-            environment:
-              RESTIC_REPOSITORY: %s
-              RESTIC_PASSWORD: %s
-              SWARM_MODE: "true"
-              CRON_SCHEDULE: "0 0 1 1 *"
-        %s
-            healthcheck: {disable: true}
-            deploy:
-              endpoint_mode: dnsrr
-              placement: {constraints: [node.hostname == node1]}
-        volumes:
-          data: {}
-        """
-            .formatted(services, IMAGE, repo, repo, repo, PASSWORD, env);
-    Path file = repo.resolveSibling(repo.getFileName() + ".yml");
-    try {
-      Files.writeString(file, yaml);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    nodesWithVolumes.addAll(List.of(1, 2));
-    ok(node(1, "stack", "deploy", "--resolve-image", "never", "-c", file.toString(), stack));
+    lab.deploy(services, sidecarEnv);
   }
 
-  /** The running sidecar's container id on node 1, with an initialised repository. */
   private String sidecar() {
-    String[] id = new String[1];
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(90),
-            () -> {
-              id[0] = running(1, stack + "_backup").stream().findFirst().orElse(null);
-              return id[0] != null;
-            }),
-        "the sidecar task never ran: " + node(1, "service", "ps", "--no-trunc", stack + "_backup"));
-    // its daemon repairs interrupted runs first, under the run lock: wait until it is done
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(60),
-            () -> {
-              Result logs = node(1, "logs", id[0]);
-              return (logs.out() + logs.err()).contains("next backup at");
-            }),
-        "the sidecar's daemon never got ready: " + node(1, "logs", id[0]));
-    ok(node(1, "exec", id[0], "restic", "init"));
-    return id[0];
+    return lab.sidecar();
   }
 
   private List<String> appContainers(int n) {
-    java.util.concurrent.atomic.AtomicReference<List<String>> ids =
-        new java.util.concurrent.atomic.AtomicReference<>(List.of());
+    AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
     SidecarProject.poll(
         Duration.ofSeconds(90),
         () -> {
@@ -334,139 +253,20 @@ class SwarmIT {
     return awaitContainers(n, stack + "_app", count);
   }
 
-  /** A service's running containers on node {@code n} once {@code count} run (or after 60 s). */
-  private List<String> awaitContainers(int n, String service, int count) {
-    java.util.concurrent.atomic.AtomicReference<List<String>> ids =
-        new java.util.concurrent.atomic.AtomicReference<>(List.of());
-    SidecarProject.poll(
-        Duration.ofSeconds(60),
-        () -> {
-          ids.set(running(n, service));
-          return ids.get().size() == count;
-        });
-    return ids.get();
-  }
-
-  private static List<String> running(int n, String service) {
-    String out =
-        ok(node(
-                n,
-                "ps",
-                "-q",
-                "--no-trunc",
-                "--filter",
-                "label=com.docker.swarm.service.name=" + service))
-            .out();
-    return Arrays.stream(out.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-  }
-
   private String replicas() {
-    return replicas(stack + "_app");
+    return SwarmLab.replicas(stack + "_app");
   }
 
-  private static String replicas(String service) {
-    return ok(node(1, "service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", service))
-        .out()
-        .strip();
-  }
-
-  /** The app service's labels that start with stack-back., as JSON. */
   private String ourServiceLabels() {
-    String json =
-        ok(node(1, "service", "inspect", "-f", "{{json .Spec.Labels}}", stack + "_app")).out();
-    StringBuilder out = new StringBuilder("{");
-    SidecarProject.json(json)
-        .properties()
-        .forEach(
-            e -> {
-              if (e.getKey().startsWith("stack-back.")) {
-                out.append(out.length() > 1 ? "," : "")
-                    .append('"')
-                    .append(e.getKey())
-                    .append("\":\"")
-                    .append(e.getValue().asText())
-                    .append('"');
-              }
-            });
-    return out.append('}').toString();
+    return SwarmLab.ourServiceLabels(stack + "_app");
   }
 
   private Result backup(String sidecar) {
     return node(1, "exec", sidecar, "stack-back", "backup");
   }
 
-  private static List<JsonNode> records(String sidecar) {
-    List<JsonNode> all =
-        SidecarProject.parseRecords(
-            ok(node(1, "exec", sidecar, "sh", "-c", SidecarProject.CAT_RECORDS)).out());
-    return all.stream().sorted(Comparator.comparing(r -> r.path("started").asText())).toList();
-  }
-
-  private static JsonNode lastRecord(String sidecar) {
-    List<JsonNode> all = records(sidecar);
-    assertFalse(all.isEmpty(), "no run record");
-    return all.get(all.size() - 1);
-  }
-
-  private static JsonNode step(JsonNode record, String name) {
-    for (JsonNode s : record.path("steps")) {
-      if (name.equals(s.path("name").asText())) {
-        return s;
-      }
-    }
-    throw new AssertionError("no step '" + name + "' in " + record);
-  }
-
-  // ---- the lab ---------------------------------------------------------------------------------
-
-  private static String sock(int n) {
-    return "unix://" + LAB + "/node" + n + "/docker.sock";
-  }
-
-  private static Result node(int n, String... args) {
-    List<String> argv = new ArrayList<>(List.of("docker", "-H", sock(n)));
-    argv.addAll(List.of(args));
-    return SidecarProject.command(Duration.ofMinutes(3), argv, Map.of());
-  }
-
-  private static Result ok(Result r) {
-    return SidecarProject.ok(r);
-  }
-
   @AfterEach
   void removeStack() throws IOException {
-    node(1, "stack", "rm", stack);
-    for (int n : nodesWithVolumes.stream().distinct().toList()) {
-      SidecarProject.poll(
-          Duration.ofSeconds(60),
-          () ->
-              ok(node(n, "ps", "-aq", "--filter", "label=com.docker.stack.namespace=" + stack))
-                  .out()
-                  .isBlank());
-      SidecarProject.poll(
-          Duration.ofSeconds(30),
-          () -> {
-            String volumes =
-                ok(node(
-                        n,
-                        "volume",
-                        "ls",
-                        "-q",
-                        "--filter",
-                        "label=com.docker.stack.namespace=" + stack))
-                    .out();
-            boolean removed = true;
-            for (String v : volumes.split("\n")) {
-              if (!v.isBlank()) {
-                removed &= node(n, "volume", "rm", v.strip()).exit() == 0;
-              }
-            }
-            return removed;
-          });
-    }
-    Files.deleteIfExists(repo.resolveSibling(repo.getFileName() + ".yml"));
-    try (Stream<Path> files = Files.walk(repo)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    lab.remove();
   }
 }
