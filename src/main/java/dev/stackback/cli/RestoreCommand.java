@@ -168,7 +168,7 @@ final class RestoreCommand implements Callable<Integer> {
       Optional<Target> target =
           plan.targets().stream().filter(t -> t.name().equals(service)).findFirst();
       if (what.inPlace) {
-        return inPlace(s, plan, target, restic, out, err);
+        return inPlace(s, restic, out, err);
       }
       return what.dump
           ? dump(s, plan, target, restic, out, err)
@@ -318,36 +318,15 @@ final class RestoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int inPlace(
-      Session s,
-      Plan plan,
-      Optional<Target> target,
-      Restic restic,
-      PrintWriter out,
-      PrintWriter err) {
-    if (target.isEmpty() || target.get().volumes().isEmpty()) {
-      err.println(
-          "error: service '"
-              + service
-              + "' has no running container with volumes to restore into (its volumes must be"
-              + " backed up: stack-back.volumes=true or AUTO_BACKUP_ALL)");
-      return 1;
-    }
+  private int inPlace(Session s, Restic restic, PrintWriter out, PrintWriter err) {
     BackupRunner runner = new BackupRunner(app);
     // the lock is taken and released inside the SIGTERM guard: the JVM exits once the guarded
     // body has returned, and a lock released after that would stay behind
-    return BackupCommand.guarded(
-        runner, () -> inPlaceLocked(runner, s, plan, target.get(), restic, out, err));
+    return BackupCommand.guarded(runner, () -> inPlaceLocked(runner, s, restic, out, err));
   }
 
   private int inPlaceLocked(
-      BackupRunner runner,
-      Session s,
-      Plan plan,
-      Target t,
-      Restic restic,
-      PrintWriter out,
-      PrintWriter err) {
+      BackupRunner runner, Session s, Restic restic, PrintWriter out, PrintWriter err) {
     // the lock first: even reading the snapshots takes a restic lock that a run's prune trips on
     Optional<RunLock> lock = BackupRunner.tryLock(s, err);
     if (lock.isEmpty()) {
@@ -355,6 +334,18 @@ final class RestoreCommand implements Callable<Integer> {
     }
     RunLock held = lock.get();
     try (held) {
+      Plan plan = recoveredPlan(runner, s, err);
+      Optional<Target> target =
+          plan.targets().stream().filter(x -> x.name().equals(service)).findFirst();
+      if (target.isEmpty() || target.get().volumes().isEmpty()) {
+        err.println(
+            "error: service '"
+                + service
+                + "' has no running container with volumes to restore into (its volumes must be"
+                + " backed up: stack-back.volumes=true or AUTO_BACKUP_ALL)");
+        return 1;
+      }
+      Target t = target.get();
       List<Snapshot> snaps = restic.snapshots(plan.host(), t.tags());
       Optional<Snapshot> snap = InPlaceRestore.pick(snaps, plan.host(), service, snapshot);
       if (snap.isEmpty()) {
@@ -377,6 +368,16 @@ final class RestoreCommand implements Callable<Integer> {
       }
       return runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err);
     }
+  }
+
+  /**
+   * The plan once interrupted runs are repaired; the caller holds the run lock. A run killed while
+   * it had the service stopped (a swarm service scaled to 0) left no running container to restore
+   * into: it runs again before the restore looks for it.
+   */
+  static Plan recoveredPlan(BackupRunner runner, Session s, PrintWriter err) {
+    runner.recover(s.runtime, s.config, s.host());
+    return s.discover(err).validPlan(err, "invalid labels");
   }
 
   /** Why {@code snap} cannot be restored into the volumes of {@code t}. */

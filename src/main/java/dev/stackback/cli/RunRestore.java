@@ -31,7 +31,8 @@ import java.util.Optional;
 final class RunRestore {
   private final App app;
   private final Session s;
-  private final Plan plan;
+  // in place: replaced by the plan after the repair of interrupted runs, under the lock
+  private Plan plan;
   private final Restic restic;
   private final PrintWriter out;
   private final PrintWriter err;
@@ -97,6 +98,7 @@ final class RunRestore {
     }
     RunLock held = lock.get();
     try (held) {
+      plan = RestoreCommand.recoveredPlan(runner, s, err);
       RestorePoint point = resolve(runId, services);
       List<Step> steps = new ArrayList<>();
       List<String> problems = new ArrayList<>();

@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
+import dev.stackback.it.SidecarProject.Running;
+import dev.stackback.lock.EngineLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -133,6 +136,64 @@ class SwarmRestoreIT {
   }
 
   @Test
+  void restoreKilledWhileScaledToZero_nextRestoreScalesBackFirst_thenRestores() {
+    // the app takes ~6 s to stop: the restore is killed while it waits for the task to be gone
+    lab.deploy(app("node1", "trap 'sleep 6; exit 0' TERM"));
+    String sidecar = lab.sidecar();
+    sh(1, appTask(1), "echo v1 > /data/hello.txt");
+    ok(exec(sidecar, "stack-back", "backup"));
+    sh(1, appTask(1), "echo v2 > /data/hello.txt");
+    Running first =
+        SidecarProject.start(
+            List.of(
+                "docker",
+                "-H",
+                SwarmLab.sock(1),
+                "exec",
+                sidecar,
+                "stack-back",
+                "restore",
+                "--service",
+                app,
+                "--in-place",
+                "--yes"),
+            Map.of());
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas(app))),
+        "the restore never scaled the app to 0");
+    String pid =
+        ok(node(
+                1,
+                "inspect",
+                "-f",
+                "{{index .Config.Labels \"stack-back.lock.pid\"}}",
+                EngineLock.name(stack)))
+            .out()
+            .strip();
+    ok(node(1, "exec", sidecar, "kill", "-9", pid));
+    Result killed = first.await(Duration.ofSeconds(30));
+    assertNotEquals(0, killed.exit(), killed.toString());
+    assertEquals("0", replicas(app), "the crash left the service at 0");
+    assertTrue(ourServiceLabels(app).contains("\"stack-back.replicas-before-stop\":\"1\""));
+
+    Result second = restore(sidecar, "--service", app, "--in-place", "--yes");
+
+    assertEquals(0, second.exit(), second.toString());
+    assertEquals("1", replicas(app));
+    assertEquals("{}", ourServiceLabels(app));
+    assertEquals("v1\n", sh(1, appTask(1), "cat /data/hello.txt"));
+    List<JsonNode> all = records(sidecar);
+    JsonNode crashed = all.get(all.size() - 2);
+    assertEquals("restore", crashed.path("trigger").asText(), crashed.toString());
+    assertEquals("failed", crashed.path("state").asText(), crashed.toString());
+    assertEquals(
+        "scaled back to 1 by recovery",
+        step(crashed, "start " + app).path("message").asText(),
+        crashed.toString());
+    assertEquals("succeeded", all.get(all.size() - 1).path("state").asText());
+  }
+
+  @Test
   void serviceMovedToAnotherNode_restoreRefusedNamingServiceAndNode_touchesNothing() {
     lab.deploy(app("node1"));
     lab.volumesOn(2);
@@ -226,10 +287,15 @@ class SwarmRestoreIT {
 
   /** Service {@code app}: 1 replica pinned to {@code node}, volume {@code data}, backed up. */
   private static String app(String node) {
+    return app(node, "trap 'exit 0' TERM");
+  }
+
+  /** The same with its own SIGTERM trap. */
+  private static String app(String node, String trap) {
     return """
           app:
             image: %s
-            command: ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /data; sleep 3600 & wait"]
+            command: ["sh", "-c", "%s; mkdir -p /data; sleep 3600 & wait"]
             volumes: [data:/data]
             stop_grace_period: 20s
             labels:
@@ -238,7 +304,7 @@ class SwarmRestoreIT {
               endpoint_mode: dnsrr
               placement: {constraints: [node.hostname == %s]}
         """
-        .formatted(BUSYBOX, node);
+        .formatted(BUSYBOX, trap, node);
   }
 
   /** Service {@code db}: Postgres pinned to node1, dumped (its data directory is not backed up). */
