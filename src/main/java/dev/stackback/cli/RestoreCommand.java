@@ -151,9 +151,9 @@ final class RestoreCommand implements Callable<Integer> {
     }
     try (Session s = Session.open(app, err)) {
       if (run == null && (what.inPlace || what.dump)) {
-        Optional<String> elsewhere = onOtherNode(s, service, err);
+        Optional<SwarmPlacement.Elsewhere> elsewhere = onOtherNode(s, service, err);
         if (elsewhere.isPresent()) {
-          err.println("error: " + elsewhere.get());
+          err.println("error: " + elsewhere.get().refusal());
           return 2;
         }
       }
@@ -186,10 +186,10 @@ final class RestoreCommand implements Callable<Integer> {
   }
 
   /**
-   * SWARM_MODE: why service {@code name} cannot be restored in place or into its database from this
-   * node (a task of it runs on another node: {@link SwarmPlacement}), or empty.
+   * SWARM_MODE: where service {@code name} runs when a task of it runs on another node than
+   * stack-back's ({@link SwarmPlacement}): an in-place or dump restore acts on this node only.
    */
-  static Optional<String> onOtherNode(Session s, String name, PrintWriter err) {
+  static Optional<SwarmPlacement.Elsewhere> onOtherNode(Session s, String name, PrintWriter err) {
     if (!s.config.swarmMode()) {
       return Optional.empty();
     }
@@ -201,6 +201,20 @@ final class RestoreCommand implements Callable<Integer> {
       err.flush();
       throw new Session.Exit(1, "swarm unreachable");
     }
+  }
+
+  /**
+   * {@code code} of the in-place restore of {@code name}, or 1 (when it was 0) after saying so when
+   * the swarm scaled it back onto another node than the one whose volumes were restored.
+   */
+  static int landedHere(Session s, String name, int code, PrintWriter err) {
+    Optional<SwarmPlacement.Elsewhere> e = onOtherNode(s, name, err);
+    if (e.isEmpty()) {
+      return code;
+    }
+    err.println("error: " + e.get().afterRestore());
+    err.flush();
+    return code == 0 ? 1 : code;
   }
 
   /** Exit 2 with the reason when the options do not go together, else null. */
@@ -366,7 +380,8 @@ final class RestoreCommand implements Callable<Integer> {
         err.flush();
         return 1;
       }
-      return runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err);
+      int code = runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err);
+      return landedHere(s, service, code, err);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.stackback.engine.RestorePoint;
 import dev.stackback.engine.RestorePoint.Item;
 import dev.stackback.engine.RestorePoint.Kind;
 import dev.stackback.engine.RestorePoint.Missing;
+import dev.stackback.engine.SwarmPlacement;
 import dev.stackback.plan.Plan;
 import dev.stackback.plan.Target;
 import dev.stackback.port.ContainerRuntimeException;
@@ -144,9 +145,9 @@ final class RunRestore {
 
   /** The step that restores {@code i} in place, or why it cannot be done. */
   private void decide(Item i, List<Step> steps, List<String> problems) {
-    Optional<String> elsewhere = RestoreCommand.onOtherNode(s, i.service(), err);
+    Optional<SwarmPlacement.Elsewhere> elsewhere = RestoreCommand.onOtherNode(s, i.service(), err);
     if (elsewhere.isPresent()) {
-      problems.add(elsewhere.get());
+      problems.add(elsewhere.get().refusal());
       return;
     }
     Optional<Target> t =
@@ -203,6 +204,7 @@ final class RunRestore {
       switch (st) {
         case Volumes v -> {
           code = runner.runLocked(s, plan, e -> e.restoreInPlace(plan, v.restore()), out, err);
+          code = RestoreCommand.landedHere(s, v.restore().service(), code, err);
           why = "its restore run failed (exit " + code + ", see above)";
         }
         case Dump d -> {

@@ -20,12 +20,53 @@ public final class SwarmPlacement {
   private SwarmPlacement() {}
 
   /**
-   * Why swarm service {@code name} cannot be restored from this node: a task the swarm wants
-   * running is on another node (or not assigned yet). Empty when all its tasks run here, when no
-   * swarm service has that name (not a swarm service: the plan decides), or when this engine is no
-   * manager (the plan's {@code SWARM_MODE} error says so).
+   * Swarm service {@code service} has tasks the swarm wants running on {@code nodes} (hostnames, or
+   * "(not assigned yet)"), not on stack-back's node {@code self}.
    */
-  public static Optional<String> elsewhere(SwarmRuntime swarm, String name) {
+  public record Elsewhere(String service, List<String> nodes, String self) {
+    public Elsewhere {
+      nodes = List.copyOf(nodes);
+    }
+
+    /** Why a restore into it is refused before anything is touched. */
+    public String refusal() {
+      return where()
+          + "; stack-back cannot restore into it there yet (no agents on other nodes), so"
+          + " nothing was touched: pin the service to "
+          + self
+          + " (deploy.placement.constraints) and restore again";
+    }
+
+    /** What went wrong when its task landed on another node after an in-place restore. */
+    public String afterRestore() {
+      return where()
+          + " since it was scaled back after the restore, but the restored volumes are "
+          + self
+          + "'s: pin the service to "
+          + self
+          + " (deploy.placement.constraints) so that its task runs with them";
+    }
+
+    private String where() {
+      return "service '"
+          + service
+          + "': node "
+          + String.join(", ", nodes)
+          + ": its task runs on "
+          + (nodes.size() == 1 ? "a node" : "nodes")
+          + " other than stack-back's ("
+          + self
+          + ")";
+    }
+  }
+
+  /**
+   * Where swarm service {@code name} runs when a task the swarm wants running is on another node
+   * than this one (or not assigned yet). Empty when all its tasks run here, when no swarm service
+   * has that name (not a swarm service: the plan decides), or when this engine is no manager (the
+   * plan's {@code SWARM_MODE} error says so).
+   */
+  public static Optional<Elsewhere> elsewhere(SwarmRuntime swarm, String name) {
     Optional<SwarmNode> here = swarm.localNode();
     if (here.isEmpty() || !here.get().manager()) {
       return Optional.empty();
@@ -46,22 +87,8 @@ public final class SwarmPlacement {
                 : hostnames.getOrDefault(t.nodeId(), t.nodeId()));
       }
     }
-    if (nodes.isEmpty()) {
-      return Optional.empty();
-    }
-    String selfName = hostnames.getOrDefault(self, self);
-    return Optional.of(
-        "service '"
-            + name
-            + "': node "
-            + String.join(", ", List.copyOf(nodes))
-            + ": its task runs on "
-            + (nodes.size() == 1 ? "a node" : "nodes")
-            + " other than stack-back's ("
-            + selfName
-            + "); stack-back cannot restore into it there yet (no agents on other nodes), so"
-            + " nothing was touched: pin the service to "
-            + selfName
-            + " (deploy.placement.constraints) and restore again");
+    return nodes.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new Elsewhere(name, List.copyOf(nodes), hostnames.getOrDefault(self, self)));
   }
 }

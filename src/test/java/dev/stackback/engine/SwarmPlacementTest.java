@@ -83,13 +83,27 @@ class SwarmPlacementTest {
         new Fixed(
             true, SERVICES, List.of(task("s1", "n1", "running"), task("s2", "n2", "running")));
 
-    String why = SwarmPlacement.elsewhere(swarm, "st_db").orElseThrow();
+    String why = SwarmPlacement.elsewhere(swarm, "st_db").orElseThrow().refusal();
 
     assertTrue(
         why.startsWith(
             "service 'st_db': node node2: its task runs on a node other than stack-back's (node1)"),
         why);
     assertTrue(why.contains("nothing was touched: pin the service to node1"), why);
+  }
+
+  @Test
+  void afterRestore_saysTheTaskRunsWithoutTheRestoredVolumes() {
+    Fixed swarm = new Fixed(true, SERVICES, List.of(task("s1", "n3", "running")));
+
+    String why = SwarmPlacement.elsewhere(swarm, "st_app").orElseThrow().afterRestore();
+
+    assertEquals(
+        "service 'st_app': node node3: its task runs on a node other than stack-back's (node1)"
+            + " since it was scaled back after the restore, but the restored volumes are node1's:"
+            + " pin the service to node1 (deploy.placement.constraints) so that its task runs with"
+            + " them",
+        why);
   }
 
   @Test
@@ -104,7 +118,7 @@ class SwarmPlacementTest {
                 task("s1", "", "running"),
                 task("s1", "n2", "running")));
 
-    String why = SwarmPlacement.elsewhere(swarm, "st_app").orElseThrow();
+    String why = SwarmPlacement.elsewhere(swarm, "st_app").orElseThrow().refusal();
 
     assertTrue(
         why.startsWith(

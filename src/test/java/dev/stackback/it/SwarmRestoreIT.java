@@ -194,6 +194,60 @@ class SwarmRestoreIT {
   }
 
   @Test
+  void taskScaledBackOntoAnotherNode_theRestoreFailsNamingIt() {
+    // placed by a node label of this test's own: moved from node1 to node2 while the service is at
+    // 0, so the swarm scales it back onto node2, away from the volume the restore filled
+    String label = "node.labels." + stack + " == here";
+    ok(node(1, "node", "update", "--label-add", stack + "=here", "node1"));
+    try {
+      lab.deploy(
+          app("node1", "trap 'sleep 6; exit 0' TERM").replace("node.hostname == node1", label));
+      lab.volumesOn(2);
+      String sidecar = lab.sidecar();
+      sh(1, appTask(1), "echo v1 > /data/hello.txt");
+      ok(exec(sidecar, "stack-back", "backup"));
+      Running restore =
+          SidecarProject.start(
+              List.of(
+                  "docker",
+                  "-H",
+                  SwarmLab.sock(1),
+                  "exec",
+                  sidecar,
+                  "stack-back",
+                  "restore",
+                  "--service",
+                  app,
+                  "--in-place",
+                  "--yes"),
+              Map.of());
+      assertTrue(
+          SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas(app))),
+          "the restore never scaled the app to 0");
+      ok(node(1, "node", "update", "--label-rm", stack, "node1"));
+      ok(node(1, "node", "update", "--label-add", stack + "=here", "node2"));
+
+      Result r = restore.await(Duration.ofMinutes(3));
+
+      assertEquals(1, r.exit(), r.toString());
+      assertTrue(
+          r.err()
+              .contains(
+                  "service '"
+                      + app
+                      + "': node node2: its task runs on a node other than stack-back's (node1)"
+                      + " since it was scaled back after the restore"),
+          r.err());
+      assertEquals("1", replicas(app));
+      assertEquals("{}", ourServiceLabels(app));
+      assertEquals(1, awaitContainers(2, app, 1).size(), "its task runs on node2");
+    } finally {
+      node(1, "node", "update", "--label-rm", stack, "node1");
+      node(1, "node", "update", "--label-rm", stack, "node2");
+    }
+  }
+
+  @Test
   void serviceMovedToAnotherNode_restoreRefusedNamingServiceAndNode_touchesNothing() {
     lab.deploy(app("node1"));
     lab.volumesOn(2);
