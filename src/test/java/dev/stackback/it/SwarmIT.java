@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
-import dev.stackback.lock.EngineLock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,22 +136,8 @@ class SwarmIT {
             "trap 'sleep 6; exit 0' TERM",
             "stack-back.volumes.stop-during-backup: \"true\""));
     String sidecar = sidecar();
-    Running first =
-        SidecarProject.start(
-            List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back", "backup"), Map.of());
-    assertTrue(
-        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
-        "the run never scaled the app to 0");
-    String pid =
-        ok(node(
-                1,
-                "inspect",
-                "-f",
-                "{{index .Config.Labels \"stack-back.lock.pid\"}}",
-                EngineLock.name(stack)))
-            .out()
-            .strip();
-    ok(node(1, "exec", sidecar, "kill", "-9", pid));
+    Running first = SwarmLab.startUntilScaledToZero(sidecar, stack + "_app", "backup");
+    lab.killRun(sidecar);
     Result killed = first.await(Duration.ofSeconds(30));
     assertNotEquals(0, killed.exit(), killed.toString());
     assertEquals("0", replicas(), "the crash left the service at 0");

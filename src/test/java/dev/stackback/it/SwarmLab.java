@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
+import dev.stackback.lock.EngineLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -135,6 +136,36 @@ final class SwarmLab {
         "the sidecar's daemon never got ready: " + node(1, "logs", id[0]));
     ok(node(1, "exec", id[0], "restic", "init"));
     return id[0];
+  }
+
+  /**
+   * Starts {@code stack-back args...} in the sidecar and returns it once it has scaled {@code
+   * service} to 0 (fails after 60 s).
+   */
+  static SidecarProject.Running startUntilScaledToZero(
+      String sidecar, String service, String... args) {
+    List<String> argv =
+        new ArrayList<>(List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back"));
+    argv.addAll(List.of(args));
+    SidecarProject.Running run = SidecarProject.start(argv, Map.of());
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas(service))),
+        "stack-back " + String.join(" ", args) + " never scaled " + service + " to 0");
+    return run;
+  }
+
+  /** {@code kill -9} of the run that holds the stack's engine lock, in the sidecar. */
+  void killRun(String sidecar) {
+    String pid =
+        ok(node(
+                1,
+                "inspect",
+                "-f",
+                "{{index .Config.Labels \"stack-back.lock.pid\"}}",
+                EngineLock.name(stack)))
+            .out()
+            .strip();
+    ok(node(1, "exec", sidecar, "kill", "-9", pid));
   }
 
   /** A service's running containers on node {@code n} once {@code count} run (or after 60 s). */

@@ -17,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
-import dev.stackback.lock.EngineLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -144,33 +142,9 @@ class SwarmRestoreIT {
     ok(exec(sidecar, "stack-back", "backup"));
     sh(1, appTask(1), "echo v2 > /data/hello.txt");
     Running first =
-        SidecarProject.start(
-            List.of(
-                "docker",
-                "-H",
-                SwarmLab.sock(1),
-                "exec",
-                sidecar,
-                "stack-back",
-                "restore",
-                "--service",
-                app,
-                "--in-place",
-                "--yes"),
-            Map.of());
-    assertTrue(
-        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas(app))),
-        "the restore never scaled the app to 0");
-    String pid =
-        ok(node(
-                1,
-                "inspect",
-                "-f",
-                "{{index .Config.Labels \"stack-back.lock.pid\"}}",
-                EngineLock.name(stack)))
-            .out()
-            .strip();
-    ok(node(1, "exec", sidecar, "kill", "-9", pid));
+        SwarmLab.startUntilScaledToZero(
+            sidecar, app, "restore", "--service", app, "--in-place", "--yes");
+    lab.killRun(sidecar);
     Result killed = first.await(Duration.ofSeconds(30));
     assertNotEquals(0, killed.exit(), killed.toString());
     assertEquals("0", replicas(app), "the crash left the service at 0");
@@ -207,23 +181,8 @@ class SwarmRestoreIT {
       sh(1, appTask(1), "echo v1 > /data/hello.txt");
       ok(exec(sidecar, "stack-back", "backup"));
       Running restore =
-          SidecarProject.start(
-              List.of(
-                  "docker",
-                  "-H",
-                  SwarmLab.sock(1),
-                  "exec",
-                  sidecar,
-                  "stack-back",
-                  "restore",
-                  "--service",
-                  app,
-                  "--in-place",
-                  "--yes"),
-              Map.of());
-      assertTrue(
-          SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas(app))),
-          "the restore never scaled the app to 0");
+          SwarmLab.startUntilScaledToZero(
+              sidecar, app, "restore", "--service", app, "--in-place", "--yes");
       ok(node(1, "node", "update", "--label-rm", stack, "node1"));
       ok(node(1, "node", "update", "--label-add", stack + "=here", "node2"));
 
