@@ -63,6 +63,14 @@ class SwarmRestoreIT {
     assertEquals("v1\nkeep\n", sh(1, after, "cat /data/hello.txt /data/other.txt"));
     assertEquals(
         "gone", sh(1, after, "test -e /data/extra.txt && echo there || echo gone").strip());
+    // --target needs no stop: the files land in the sidecar's directory, the task keeps running
+    Result target = restore(sidecar, "--service", app, "--target", "/tmp/restored");
+    assertEquals(0, target.exit(), target.toString());
+    assertEquals(
+        "v1\n",
+        sh(1, sidecar, "cat /tmp/restored/volumes/" + app + "/data/hello.txt"),
+        target.toString());
+    assertEquals(List.of(after), running(1, app), "--target did not touch the task");
     JsonNode record = lastRecord(sidecar);
     assertEquals("restore", record.path("trigger").asText(), record.toString());
     assertEquals("succeeded", record.path("state").asText(), record.toString());
@@ -81,6 +89,12 @@ class SwarmRestoreIT {
     Instant restoreEnded =
         Instant.parse(restoreStep.path("startedAt").asText())
             .plusMillis(restoreStep.path("durationMs").asLong());
+    System.out.printf(
+        "swarm in-place restore of %s: scale to 0 %d ms, restore %d ms, scale back %d ms%n",
+        app,
+        step(record, "stop " + app).path("durationMs").asLong(),
+        restoreStep.path("durationMs").asLong(),
+        step(record, "start " + app).path("durationMs").asLong());
     List<Event> events = events(1, app, begun);
     assertEquals(
         List.of("die " + before, "start " + after),
