@@ -7,11 +7,10 @@ import dev.stackback.port.SwarmNode;
 import dev.stackback.port.SwarmRuntime;
 import dev.stackback.port.SwarmService;
 import dev.stackback.port.SwarmTask;
+import dev.stackback.port.SwarmUpdate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Restores act on stack-back's node only: a service with a task elsewhere is named with it. */
@@ -46,8 +45,7 @@ class SwarmPlacementTest {
     }
 
     @Override
-    public void updateService(
-        String id, long version, OptionalLong replicas, Map<String, String> add, Set<String> rm) {
+    public void updateService(String id, long version, SwarmUpdate change) {
       throw new AssertionError("a placement check never changes a service");
     }
   }
