@@ -175,7 +175,7 @@ class SwarmRestoreIT {
     assertEquals("restore", crashed.path("trigger").asText(), crashed.toString());
     assertEquals("failed", crashed.path("state").asText(), crashed.toString());
     assertEquals(
-        "scaled back to 1 by recovery",
+        "scaled service back to 1 (by recovery)",
         step(crashed, "start " + app).path("message").asText(),
         crashed.toString());
     assertEquals("succeeded", all.get(all.size() - 1).path("state").asText());
