@@ -256,13 +256,22 @@ class SwarmStopIT {
         "no snapshot of a service that runs: " + record);
     assertEquals("2", replicas(app));
     assertEquals("{}", ourServiceLabels(app));
-    for (String c : lab.awaitContainers(1, app, 2)) {
-      assertTrue(
-          ok(node(1, "inspect", "-f", "{{json .Config.Env}}", c))
-              .out()
-              .contains("CHANGED=by-deploy"),
-          "their deploy runs");
-    }
+    // the swarm replaces the tasks one by one (the old ones take up to 20 s to stop): wait until
+    // both running tasks are theirs
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(120),
+            () -> {
+              List<String> running = SwarmStack.running(1, app);
+              return running.size() == 2
+                  && running.stream()
+                      .allMatch(
+                          c ->
+                              node(1, "inspect", "-f", "{{json .Config.Env}}", c)
+                                  .out()
+                                  .contains("CHANGED=by-deploy"));
+            }),
+        "their deploy runs: " + SwarmStack.running(1, app));
   }
 
   @Test
