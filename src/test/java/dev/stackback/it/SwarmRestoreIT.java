@@ -1,15 +1,14 @@
 package dev.stackback.it;
 
-import static dev.stackback.it.SwarmRestoreLab.BUSYBOX;
-import static dev.stackback.it.SwarmRestoreLab.awaitContainers;
-import static dev.stackback.it.SwarmRestoreLab.lastRecord;
-import static dev.stackback.it.SwarmRestoreLab.node;
-import static dev.stackback.it.SwarmRestoreLab.ok;
-import static dev.stackback.it.SwarmRestoreLab.ourServiceLabels;
-import static dev.stackback.it.SwarmRestoreLab.records;
-import static dev.stackback.it.SwarmRestoreLab.replicas;
-import static dev.stackback.it.SwarmRestoreLab.running;
-import static dev.stackback.it.SwarmRestoreLab.step;
+import static dev.stackback.it.SwarmStack.BUSYBOX;
+import static dev.stackback.it.SwarmStack.lastRecord;
+import static dev.stackback.it.SwarmStack.node;
+import static dev.stackback.it.SwarmStack.ok;
+import static dev.stackback.it.SwarmStack.ourServiceLabels;
+import static dev.stackback.it.SwarmStack.records;
+import static dev.stackback.it.SwarmStack.replicas;
+import static dev.stackback.it.SwarmStack.running;
+import static dev.stackback.it.SwarmStack.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code restore} with SWARM_MODE on the 3-node lab (issue 11), through {@link SwarmRestoreLab}: in
+ * {@code restore} with SWARM_MODE on the 3-node lab (issue 11), through {@link SwarmStack}: in
  * place = scale the service to 0 (never a {@code docker stop} of its task), restore into its
  * volume, scale back; {@code --dump} into the running database task; a service whose task runs on
  * another node is refused before anything is touched.
@@ -37,8 +36,8 @@ import org.junit.jupiter.api.Test;
 class SwarmRestoreIT {
   static final String POSTGRES = "stack-back-test/postgres:15";
 
-  private final SwarmRestoreLab lab = new SwarmRestoreLab("swrs");
-  private final String stack = lab.stack;
+  private final SwarmStack lab = new SwarmStack("swrs");
+  private final String stack = lab.name;
   private final String app = stack + "_app";
 
   // ---- the tests -------------------------------------------------------------------------------
@@ -140,7 +139,7 @@ class SwarmRestoreIT {
     assertEquals(1, failed.exit(), failed.toString());
     assertEquals("1", replicas(app), "scaled back after the failed restore");
     assertEquals("{}", ourServiceLabels(app));
-    assertEquals(1, awaitContainers(1, app, 1).size());
+    assertEquals(1, lab.awaitContainers(1, app, 1).size());
     JsonNode record = lastRecord(sidecar);
     assertEquals("failed", record.path("state").asText(), record.toString());
     assertEquals("failed", step(record, "restore " + app).path("outcome").asText());
@@ -156,7 +155,7 @@ class SwarmRestoreIT {
     ok(exec(sidecar, "stack-back", "backup"));
     sh(1, appTask(1), "echo v2 > /data/hello.txt");
     Running first =
-        SwarmRestoreLab.startUntilScaledToZero(
+        SwarmStack.startUntilScaledToZero(
             sidecar, app, "restore", "--service", app, "--in-place", "--yes");
     lab.killRun(sidecar);
     Result killed = first.await(Duration.ofSeconds(30));
@@ -195,7 +194,7 @@ class SwarmRestoreIT {
       sh(1, appTask(1), "echo v1 > /data/hello.txt");
       ok(exec(sidecar, "stack-back", "backup"));
       Running restore =
-          SwarmRestoreLab.startUntilScaledToZero(
+          SwarmStack.startUntilScaledToZero(
               sidecar, app, "restore", "--service", app, "--in-place", "--yes");
       ok(node(1, "node", "update", "--label-rm", stack, "node1"));
       ok(node(1, "node", "update", "--label-add", stack + "=here", "node2"));
@@ -213,7 +212,7 @@ class SwarmRestoreIT {
           r.err());
       assertEquals("1", replicas(app));
       assertEquals("{}", ourServiceLabels(app));
-      assertEquals(1, awaitContainers(2, app, 1).size(), "its task runs on node2");
+      assertEquals(1, lab.awaitContainers(2, app, 1).size(), "its task runs on node2");
     } finally {
       node(1, "node", "update", "--label-rm", stack, "node1");
       node(1, "node", "update", "--label-rm", stack, "node2");
@@ -278,7 +277,7 @@ class SwarmRestoreIT {
             + "\" (scripts/test.sh does)");
     lab.deploy(app("node1") + db());
     String sidecar = lab.sidecar();
-    String db = awaitContainers(1, stack + "_db", 1).get(0);
+    String db = lab.awaitContainers(1, stack + "_db", 1).get(0);
     awaitPostgres(db);
     psql(db, "CREATE TABLE notes (id int PRIMARY KEY, body text)");
     psql(db, "INSERT INTO notes VALUES (1, 'one'), (2, 'two')");
@@ -354,7 +353,7 @@ class SwarmRestoreIT {
 
   /** The app's one running task container on node {@code n} (waits for it). */
   private String appTask(int n) {
-    List<String> ids = awaitContainers(n, app, 1);
+    List<String> ids = lab.awaitContainers(n, app, 1);
     assertEquals(1, ids.size(), "one app task on node" + n + ": " + ids);
     return ids.get(0);
   }

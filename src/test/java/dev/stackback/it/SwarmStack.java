@@ -2,7 +2,6 @@ package dev.stackback.it;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
@@ -32,7 +31,7 @@ final class SwarmStack {
   static final String IMAGE = SidecarProject.IMAGE;
   static final String BUSYBOX = SidecarProject.BUSYBOX;
   static final String PASSWORD = "swarm-it-not-secret";
-  static final String LAB = labDir();
+  static final String LAB = SwarmLab.LAB;
 
   final String name;
   final Path repo;
@@ -45,21 +44,6 @@ final class SwarmStack {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static String labDir() {
-    String dir = System.getenv("SWARM_LAB_DIR");
-    if (dir == null || dir.isBlank()) {
-      dir = System.getProperty("stackback.swarm.lab", "");
-    }
-    if (dir.isBlank() || !Files.exists(Path.of(dir, "node1", "docker.sock"))) {
-      fail(
-          "the swarm ITs need the swarm lab: bash scripts/swarm-lab.sh up, then"
-              + " -Dstackback.swarm.lab=$(bash scripts/swarm-lab.sh dir) (SWARM_LAB_DIR='"
-              + dir
-              + "')");
-    }
-    return dir;
   }
 
   /** Deploys {@code services} and the sidecar (pinned to node1) with {@code sidecarEnv} lines. */
@@ -144,6 +128,27 @@ final class SwarmStack {
         .strip();
   }
 
+  /**
+   * Starts {@code stack-back args...} in the sidecar and returns it once it has scaled {@code
+   * service} to 0 (fails after 60 s).
+   */
+  static SidecarProject.Running startUntilScaledToZero(
+      String sidecar, String service, String... args) {
+    List<String> argv =
+        new ArrayList<>(List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back"));
+    argv.addAll(List.of(args));
+    SidecarProject.Running run = SidecarProject.start(argv, Map.of());
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas(service))),
+        "stack-back " + String.join(" ", args) + " never scaled " + service + " to 0");
+    return run;
+  }
+
+  /** {@code kill -9} of the run that holds the stack's engine lock, in the sidecar. */
+  void killRun(String sidecar) {
+    ok(node(1, "exec", sidecar, "kill", "-9", runPid()));
+  }
+
   /** {@code stack-back backup} in the sidecar. */
   Result backup(String sidecar) {
     return node(1, "exec", sidecar, "stack-back", "backup");
@@ -172,16 +177,7 @@ final class SwarmStack {
   }
 
   static List<String> running(int n, String service) {
-    String out =
-        ok(node(
-                n,
-                "ps",
-                "-q",
-                "--no-trunc",
-                "--filter",
-                "label=com.docker.swarm.service.name=" + service))
-            .out();
-    return Arrays.stream(out.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    return SwarmLab.running(n, service);
   }
 
   static String replicas(String service) {
@@ -236,14 +232,12 @@ final class SwarmStack {
   }
 
   static String sock(int n) {
-    return "unix://" + LAB + "/node" + n + "/docker.sock";
+    return SwarmLab.sock(n);
   }
 
   /** {@code docker -H <node n> args...}. */
   static Result node(int n, String... args) {
-    List<String> argv = new ArrayList<>(List.of("docker", "-H", sock(n)));
-    argv.addAll(List.of(args));
-    return SidecarProject.command(Duration.ofMinutes(3), argv, Map.of());
+    return SwarmLab.node(n, args);
   }
 
   static Result ok(Result r) {
@@ -252,35 +246,7 @@ final class SwarmStack {
 
   /** Removes the stack, then its volumes on every node it had some, then its repository. */
   void remove() throws IOException {
-    node(1, "stack", "rm", name);
-    for (int n : nodesWithVolumes.stream().distinct().toList()) {
-      SidecarProject.poll(
-          Duration.ofSeconds(60),
-          () ->
-              ok(node(n, "ps", "-aq", "--filter", "label=com.docker.stack.namespace=" + name))
-                  .out()
-                  .isBlank());
-      SidecarProject.poll(
-          Duration.ofSeconds(30),
-          () -> {
-            String volumes =
-                ok(node(
-                        n,
-                        "volume",
-                        "ls",
-                        "-q",
-                        "--filter",
-                        "label=com.docker.stack.namespace=" + name))
-                    .out();
-            boolean removed = true;
-            for (String v : volumes.split("\n")) {
-              if (!v.isBlank()) {
-                removed &= node(n, "volume", "rm", v.strip()).exit() == 0;
-              }
-            }
-            return removed;
-          });
-    }
+    SwarmLab.removeStack(name, nodesWithVolumes);
     Files.deleteIfExists(file());
     try (Stream<Path> files = Files.walk(repo)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
