@@ -1,10 +1,15 @@
 package dev.stackback.it;
 
+import static dev.stackback.it.SwarmLab.lastRecord;
+import static dev.stackback.it.SwarmLab.node;
+import static dev.stackback.it.SwarmLab.ok;
+import static dev.stackback.it.SwarmLab.records;
+import static dev.stackback.it.SwarmLab.running;
+import static dev.stackback.it.SwarmLab.sock;
+import static dev.stackback.it.SwarmLab.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
@@ -26,16 +31,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * SWARM_MODE on a real 3-node swarm (issue 11): scripts/swarm-lab.sh, whose directory comes as
- * {@code SWARM_LAB_DIR} (Maven's swarm profile) or {@code -Dstackback.swarm.lab}. Node 1 is the
- * manager; the sidecar runs there, pinned, with node 1's socket. Each test deploys its own stack
- * ({@code swit<random>}) and removes it, its volumes and its repository afterwards.
+ * SWARM_MODE on a real 3-node swarm (issue 11): scripts/swarm-lab.sh ({@link SwarmLab}). Node 1 is
+ * the manager; the sidecar runs there, pinned, with node 1's socket. Each test deploys its own
+ * stack ({@code swit<random>}) and removes it, its volumes and its repository afterwards.
  */
 class SwarmIT {
   private static final String IMAGE = SidecarProject.IMAGE;
   private static final String BUSYBOX = SidecarProject.BUSYBOX;
   private static final String PASSWORD = "swarm-it-not-secret";
-  private static final String LAB = labDir();
 
   private final String stack = "swit" + UUID.randomUUID().toString().substring(0, 6);
   private final Path repo;
@@ -47,21 +50,6 @@ class SwarmIT {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static String labDir() {
-    String dir = System.getenv("SWARM_LAB_DIR");
-    if (dir == null || dir.isBlank()) {
-      dir = System.getProperty("stackback.swarm.lab", "");
-    }
-    if (dir.isBlank() || !Files.exists(Path.of(dir, "node1", "docker.sock"))) {
-      fail(
-          "SwarmIT needs the swarm lab: bash scripts/swarm-lab.sh up, then"
-              + " -Dstackback.swarm.lab=$(bash scripts/swarm-lab.sh dir) (SWARM_LAB_DIR='"
-              + dir
-              + "')");
-    }
-    return dir;
   }
 
   // ---- the tests -------------------------------------------------------------------------------
@@ -347,19 +335,6 @@ class SwarmIT {
     return ids.get();
   }
 
-  private static List<String> running(int n, String service) {
-    String out =
-        ok(node(
-                n,
-                "ps",
-                "-q",
-                "--no-trunc",
-                "--filter",
-                "label=com.docker.swarm.service.name=" + service))
-            .out();
-    return Arrays.stream(out.split("\n")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-  }
-
   private String replicas() {
     return replicas(stack + "_app");
   }
@@ -395,43 +370,7 @@ class SwarmIT {
     return node(1, "exec", sidecar, "stack-back", "backup");
   }
 
-  private static List<JsonNode> records(String sidecar) {
-    List<JsonNode> all =
-        SidecarProject.parseRecords(
-            ok(node(1, "exec", sidecar, "sh", "-c", SidecarProject.CAT_RECORDS)).out());
-    return all.stream().sorted(Comparator.comparing(r -> r.path("started").asText())).toList();
-  }
-
-  private static JsonNode lastRecord(String sidecar) {
-    List<JsonNode> all = records(sidecar);
-    assertFalse(all.isEmpty(), "no run record");
-    return all.get(all.size() - 1);
-  }
-
-  private static JsonNode step(JsonNode record, String name) {
-    for (JsonNode s : record.path("steps")) {
-      if (name.equals(s.path("name").asText())) {
-        return s;
-      }
-    }
-    throw new AssertionError("no step '" + name + "' in " + record);
-  }
-
   // ---- the lab ---------------------------------------------------------------------------------
-
-  private static String sock(int n) {
-    return "unix://" + LAB + "/node" + n + "/docker.sock";
-  }
-
-  private static Result node(int n, String... args) {
-    List<String> argv = new ArrayList<>(List.of("docker", "-H", sock(n)));
-    argv.addAll(List.of(args));
-    return SidecarProject.command(Duration.ofMinutes(3), argv, Map.of());
-  }
-
-  private static Result ok(Result r) {
-    return SidecarProject.ok(r);
-  }
 
   @AfterEach
   void removeStack() throws IOException {

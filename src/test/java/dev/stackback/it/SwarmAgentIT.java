@@ -1,0 +1,400 @@
+package dev.stackback.it;
+
+import static dev.stackback.it.SwarmLab.lastRecord;
+import static dev.stackback.it.SwarmLab.node;
+import static dev.stackback.it.SwarmLab.ok;
+import static dev.stackback.it.SwarmLab.running;
+import static dev.stackback.it.SwarmLab.sock;
+import static dev.stackback.it.SwarmLab.step;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stackback.it.SidecarProject.Result;
+import dev.stackback.it.SidecarProject.Running;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * stack-back as a global swarm service (issue 11): the task on the manager (node 1) coordinates,
+ * the tasks on the worker nodes are agents, and a labelled service on a worker node is backed up
+ * through its node's agent. The repository is a host path under /tmp, which every lab node sees
+ * (their mount namespaces are slaves of the host's): a path shared by all nodes. Each test deploys
+ * its own stack ({@code sagt<random>}) and removes it, its volumes and its repository afterwards.
+ */
+class SwarmAgentIT {
+  private static final String IMAGE = SidecarProject.IMAGE;
+  private static final String BUSYBOX = SidecarProject.BUSYBOX;
+  private static final String PASSWORD = "swarm-agent-it-not-secret";
+  private static final String TOKEN = "swarm-agent-it-token-0123456789";
+
+  private final String stack = "sagt" + UUID.randomUUID().toString().substring(0, 6);
+  private final Path repo;
+
+  SwarmAgentIT() {
+    try {
+      repo = Files.createTempDirectory("swarm-agent-it-repo");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---- the tests -------------------------------------------------------------------------------
+
+  @Test
+  void targetOnAWorkerNode_withAPreHook_isBackedUpThroughItsAgent() {
+    deploy(app("node2", "trap 'exit 0' TERM", ""), "");
+    String sidecar = sidecar();
+    awaitAgent(2);
+    awaitAgent(3);
+
+    Result r = backup(sidecar);
+
+    assertEquals(0, r.exit(), r.toString());
+    String snapshotDir = "/volumes/" + stack + "_app/data/";
+    assertEquals("agent-data\n", dump(sidecar, snapshotDir + "hello.txt"));
+    // the pre hook ran in the app's container on node 2, before its snapshot
+    assertEquals("hook-ran\n", dump(sidecar, snapshotDir + "pre.txt"));
+    ok(
+        node(
+            1,
+            "exec",
+            sidecar,
+            "restic",
+            "restore",
+            "latest",
+            "--target",
+            "/tmp/restored",
+            "--include",
+            snapshotDir + "hello.txt"));
+    assertEquals(
+        "agent-data\n",
+        ok(node(1, "exec", sidecar, "cat", "/tmp/restored" + snapshotDir + "hello.txt")).out());
+    JsonNode record = lastRecord(sidecar);
+    assertEquals(
+        "ok",
+        step(record, "snapshot " + stack + "_app").path("outcome").asText(),
+        record.toString());
+    assertEquals(List.of(), workers(2), "the worker on node 2 is removed after the run");
+    assertEquals(List.of(), workers(1));
+  }
+
+  @Test
+  void requestWithoutOrWithAWrongSignature_is401_andNothingRuns() {
+    deploy(app("node2", "trap 'exit 0' TERM", ""), "");
+    awaitAgent(2);
+    String agent = running(2, stack + "_backup").get(0);
+    String app = awaitApp(2);
+    String ip =
+        ok(node(
+                2,
+                "inspect",
+                "-f",
+                "{{(index .NetworkSettings.Networks \"" + stack + "_default\").IPAddress}}",
+                agent))
+            .out()
+            .strip();
+    String body =
+        "{\"request\":{\"containerId\":\""
+            + app
+            + "\",\"command\":[\"touch\",\"/data/pwned\"],\"timeout\":30}}";
+    String url = "http://" + ip + ":9324/v1/exec";
+
+    Result unsigned = wget(url, body, List.of());
+    Result forged =
+        wget(
+            url,
+            body,
+            List.of(
+                "X-Stack-Back-Timestamp: " + System.currentTimeMillis() / 1000,
+                "X-Stack-Back-Nonce: 0123456789abcdef0123456789abcdef",
+                "X-Stack-Back-Signature: " + "ab".repeat(32)));
+
+    assertNotEquals(0, unsigned.exit(), unsigned.toString());
+    assertTrue((unsigned.out() + unsigned.err()).contains("401"), unsigned.toString());
+    assertNotEquals(0, forged.exit(), forged.toString());
+    assertTrue((forged.out() + forged.err()).contains("401"), forged.toString());
+    assertNotEquals(
+        0, node(2, "exec", app, "test", "-e", "/data/pwned").exit(), "the command never ran");
+    Result logs = node(2, "logs", agent);
+    assertTrue((logs.out() + logs.err()).contains("refused POST /v1/exec"), logs.toString());
+  }
+
+  @Test
+  void labelledServiceOnANodeWithoutAgent_failsTheRunNamingServiceAndNode() {
+    deploy(app("node3", "trap 'exit 0' TERM", ""), "node.hostname != node3");
+    String sidecar = sidecar();
+    awaitAgent(2);
+
+    Result r = backup(sidecar);
+
+    assertEquals(2, r.exit(), r.toString());
+    String all = r.out() + r.err();
+    assertTrue(all.contains("service '" + stack + "_app': node node3"), all);
+    assertTrue(all.contains("no stack-back agent runs"), all);
+    Result snaps = ok(node(1, "exec", sidecar, "restic", "snapshots", "--json"));
+    assertEquals("[]", snaps.out().strip(), "nothing may look backed up");
+  }
+
+  @Test
+  void agentKilledMidRun_failsTheRunNamingTheNode_andTheServiceIsScaledBack() {
+    // the app takes ~8 s to stop: the agent of its node is killed while the run waits for that
+    deploy(
+        app(
+            "node2",
+            "trap 'sleep 8; exit 0' TERM",
+            "stack-back.volumes.stop-during-backup: \"true\""),
+        "");
+    String sidecar = sidecar();
+    String agent = awaitAgent(2);
+    awaitApp(2);
+    Running run =
+        SidecarProject.start(
+            List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back", "backup"), Map.of());
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
+        "the run never scaled the app to 0");
+    ok(node(2, "kill", agent));
+
+    Result r = run.await(Duration.ofMinutes(3));
+
+    assertNotEquals(0, r.exit(), r.toString());
+    String all = r.out() + r.err();
+    assertTrue(all.contains("on node node2"), all);
+    assertTrue(all.contains(stack + "_app"), all);
+    assertEquals("1", replicas(), "scaled back");
+    assertEquals(1, awaitRunning(2, stack + "_app", 1).size());
+    Result snaps = ok(node(1, "exec", sidecar, "restic", "snapshots", "--json"));
+    assertEquals("[]", snaps.out().strip(), "nothing may look backed up");
+    JsonNode record = lastRecord(sidecar);
+    assertEquals("failed", record.path("state").asText(), record.toString());
+    // the agent's next task removes the worker the dead one left (restic there gets SIGINT)
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(90), () -> workers(2).isEmpty()),
+        "worker left on node 2: " + workers(2));
+  }
+
+  // ---- the stack -------------------------------------------------------------------------------
+
+  /** Service {@code app}: 1 replica pinned to {@code node}, a volume with hello.txt, a pre hook. */
+  private static String app(String node, String trap, String extraLabel) {
+    return """
+          app:
+            image: %s
+            command: ["sh", "-c", "%s; mkdir -p /data; echo agent-data > /data/hello.txt; sleep 3600 & wait"]
+            volumes: [data:/data]
+            stop_grace_period: 20s
+            labels:
+              stack-back.volumes: "true"
+              stack-back.hooks.pre.1.cmd: "echo hook-ran > /data/pre.txt"
+              %s
+            deploy:
+              endpoint_mode: dnsrr
+              replicas: 1
+              placement: {constraints: [node.hostname == %s]}
+        """
+        .formatted(BUSYBOX, trap, extraLabel, node);
+  }
+
+  /**
+   * The stack: {@code services} and stack-back as a global service with AGENT_TOKEN (on every node,
+   * or where {@code constraint} allows), all on one attachable overlay network.
+   */
+  private void deploy(String services, String constraint) {
+    String yaml =
+        """
+        version: "3.8"
+        services:
+        %s
+          backup:
+            image: %s
+            volumes:
+              - /var/run/docker.sock:/var/run/docker.sock
+              - %s:%s
+            environment:
+              RESTIC_REPOSITORY: %s
+              RESTIC_PASSWORD: %s
+              SWARM_MODE: "true"
+              CRON_SCHEDULE: "0 0 1 1 *"
+              AGENT_TOKEN: %s
+            healthcheck: {disable: true}
+            deploy:
+              mode: global
+              endpoint_mode: dnsrr
+              placement: {constraints: [%s]}
+        networks:
+          default:
+            driver: overlay
+            attachable: true
+        volumes:
+          data: {}
+        """
+            .formatted(
+                services,
+                IMAGE,
+                repo,
+                repo,
+                repo,
+                PASSWORD,
+                TOKEN,
+                constraint.isEmpty() ? "node.hostname != no-such-node" : constraint);
+    Path file = repo.resolveSibling(repo.getFileName() + ".yml");
+    try {
+      Files.writeString(file, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ok(node(1, "stack", "deploy", "--resolve-image", "never", "-c", file.toString(), stack));
+  }
+
+  /** The coordinator's container id on node 1 once its daemon is ready; the repository is made. */
+  private String sidecar() {
+    String id = awaitLog(1, "next backup at");
+    ok(node(1, "exec", id, "restic", "init"));
+    return id;
+  }
+
+  /** The agent's container id on node {@code n} once it listens. */
+  private String awaitAgent(int n) {
+    return awaitLog(n, "stack-back agent of this node on port");
+  }
+
+  private String awaitLog(int n, String line) {
+    AtomicReference<String> id = new AtomicReference<>();
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(90),
+            () -> {
+              for (String c : running(n, stack + "_backup")) {
+                Result logs = node(n, "logs", c);
+                if ((logs.out() + logs.err()).contains(line)) {
+                  id.set(c);
+                  return true;
+                }
+              }
+              return false;
+            }),
+        "stack-back on node"
+            + n
+            + " never logged '"
+            + line
+            + "': "
+            + node(1, "service", "ps", "--no-trunc", stack + "_backup"));
+    return id.get();
+  }
+
+  private String awaitApp(int n) {
+    List<String> ids = awaitRunning(n, stack + "_app", 1);
+    assertEquals(1, ids.size(), "the app never ran on node" + n);
+    return ids.get(0);
+  }
+
+  private static List<String> awaitRunning(int n, String service, int count) {
+    AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
+    SidecarProject.poll(
+        Duration.ofSeconds(60),
+        () -> {
+          ids.set(running(n, service));
+          return ids.get().size() == count;
+        });
+    return ids.get();
+  }
+
+  /** Our worker containers on node {@code n}, running or not. */
+  private static List<String> workers(int n) {
+    String out = ok(node(n, "ps", "-aq", "--filter", "label=stack-back.worker")).out();
+    return out.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** A POST from a container on the stack's network (node 1), as anyone on it could send. */
+  private Result wget(String url, String body, List<String> headers) {
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of(
+                "docker",
+                "-H",
+                sock(1),
+                "run",
+                "--rm",
+                "--network",
+                stack + "_default",
+                BUSYBOX,
+                "wget",
+                "-q",
+                "-O",
+                "-",
+                "--post-data",
+                body));
+    headers.forEach(h -> argv.addAll(List.of("--header", h)));
+    argv.add(url);
+    return SidecarProject.command(Duration.ofMinutes(2), argv, Map.of());
+  }
+
+  private String replicas() {
+    return ok(node(
+            1, "service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", stack + "_app"))
+        .out()
+        .strip();
+  }
+
+  private Result backup(String sidecar) {
+    return node(1, "exec", sidecar, "stack-back", "backup");
+  }
+
+  private static String dump(String sidecar, String path) {
+    return ok(node(1, "exec", sidecar, "restic", "dump", "latest", path)).out();
+  }
+
+  @AfterEach
+  void removeStack() throws IOException {
+    node(1, "stack", "rm", stack);
+    for (int n = 1; n <= 3; n++) {
+      int nodeNo = n;
+      SidecarProject.poll(
+          Duration.ofSeconds(60),
+          () ->
+              ok(node(nodeNo, "ps", "-aq", "--filter", "label=com.docker.stack.namespace=" + stack))
+                  .out()
+                  .isBlank());
+      for (String w : workers(n)) {
+        node(n, "rm", "-f", w);
+      }
+      SidecarProject.poll(
+          Duration.ofSeconds(30),
+          () -> {
+            String volumes =
+                ok(node(
+                        nodeNo,
+                        "volume",
+                        "ls",
+                        "-q",
+                        "--filter",
+                        "label=com.docker.stack.namespace=" + stack))
+                    .out();
+            boolean removed = true;
+            for (String v : volumes.split("\n")) {
+              if (!v.isBlank()) {
+                removed &= node(nodeNo, "volume", "rm", v.strip()).exit() == 0;
+              }
+            }
+            return removed;
+          });
+    }
+    Files.deleteIfExists(repo.resolveSibling(repo.getFileName() + ".yml"));
+    try (Stream<Path> files = Files.walk(repo)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
