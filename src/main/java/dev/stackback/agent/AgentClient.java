@@ -61,6 +61,9 @@ public final class AgentClient implements ContainerRuntime {
   private final InetSocketAddress address;
   private final AgentAuth auth;
   private final Duration silence;
+  // System.nanoTime() of the last failed connect, and why (guarded by this)
+  private long downSince;
+  private String downReason;
 
   /**
    * @param node the node's hostname, for messages
@@ -240,6 +243,12 @@ public final class AgentClient implements ContainerRuntime {
     } catch (IOException e) {
       throw new ContainerRuntimeException(failing + ": " + e.getMessage(), e);
     }
+    synchronized (this) {
+      // an agent that could not be reached a moment ago is not waited for again and again
+      if (downReason != null && System.nanoTime() - downSince < silence.toNanos()) {
+        throw new ContainerRuntimeException(failing + ": " + downReason);
+      }
+    }
     AtomicLong lastHeard = new AtomicLong(System.nanoTime());
     AtomicBoolean silent = new AtomicBoolean();
     SocketChannel channel;
@@ -260,7 +269,22 @@ public final class AgentClient implements ContainerRuntime {
             1,
             TimeUnit.SECONDS);
     try (channel) {
-      channel.socket().connect(address, (int) CONNECT_TIMEOUT.toMillis());
+      try {
+        channel.socket().connect(address, (int) CONNECT_TIMEOUT.toMillis());
+      } catch (IOException e) {
+        if (e instanceof ClosedByInterruptException) {
+          throw e;
+        }
+        String why =
+            "cannot connect: "
+                + (e.getMessage() == null ? e.toString() : e.getMessage())
+                + " (the agent or its node is down?)";
+        synchronized (this) {
+          downSince = System.nanoTime();
+          downReason = why;
+        }
+        throw new ContainerRuntimeException(failing + ": " + why, e);
+      }
       OutputStream out = Channels.newOutputStream(channel);
       out.write(head(path, body).getBytes(StandardCharsets.US_ASCII));
       out.write(body);

@@ -7,14 +7,18 @@ import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ExecRequest;
+import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.WorkerSpec;
+import dev.stackback.restic.RepositoryLocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -199,7 +203,43 @@ public final class AgentServer implements AutoCloseable {
     }
     String id = runtime.startWorker(spec);
     LOG.info("started worker {} for the coordinator", id.substring(0, Math.min(12, id.length())));
+    try {
+      checkSharedRepository(id, spec.env().getOrDefault("RESTIC_REPOSITORY", ""));
+    } catch (RuntimeException e) {
+      runtime.remove(id);
+      throw e;
+    }
     return id;
+  }
+
+  /**
+   * A local-path repository must be the same storage on every node (the snapshot of a volume here
+   * runs here): one that holds no repository in this node's worker is an error saying so, never a
+   * new repository or a snapshot elsewhere.
+   */
+  private void checkSharedRepository(String worker, String repository) {
+    Optional<java.nio.file.Path> local = RepositoryLocation.localPath(repository);
+    if (local.isEmpty()) {
+      return;
+    }
+    ExecResult r =
+        runtime.exec(
+            new ExecRequest(
+                worker,
+                List.of("test", "-f", local.get().resolve("config").toString()),
+                null,
+                Map.of(),
+                Duration.ofSeconds(30)),
+            OutputLine.discard());
+    if (!r.succeeded()) {
+      throw new ContainerRuntimeException(
+          "the repository '"
+              + repository
+              + "' is a local path that holds no restic repository on this node: with targets on"
+              + " other swarm nodes the repository must be reachable from every node (rest:,"
+              + " s3:, sftp:, ... or a path shared by all nodes, e.g. NFS mounted at the same"
+              + " place)");
+    }
   }
 
   private Object removeWorker(String id) {

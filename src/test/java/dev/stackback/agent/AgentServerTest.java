@@ -152,6 +152,60 @@ class AgentServerTest {
   }
 
   @Test
+  void localRepositoryPathMissingOnTheNode_isAnError_andTheWorkerIsRemoved() {
+    WorkerSpec spec =
+        WorkerSpec.idle(
+            "sha256:img",
+            Map.of("RESTIC_REPOSITORY", "/missing/repo"),
+            List.of(),
+            Map.of(),
+            Duration.ofSeconds(30));
+    ContainerRuntimeException e =
+        assertThrows(ContainerRuntimeException.class, () -> client(TOKEN).startWorker(spec));
+    assertTrue(e.getMessage().startsWith("cannot start a worker on node node2"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("the repository must be reachable from every node"),
+        e.getMessage());
+    assertEquals(
+        List.of(
+            "node2 startWorker ",
+            "node2 exec node2-worker test -f /missing/repo/config",
+            "node2 remove node2-worker"),
+        journal);
+  }
+
+  @Test
+  void interruptedCall_closesTheConnection_andTheAgentInterruptsTheCommand() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<Exception> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread caller =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    client(TOKEN)
+                        .exec(
+                            ExecRequest.shell("app1", "block", null, Duration.ofSeconds(90)),
+                            OutputLine.discard());
+                  } catch (RuntimeException e) {
+                    failure.set(e);
+                  }
+                });
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!journal.contains("node2 exec app1 sh -c block") && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    caller.interrupt();
+    caller.join(10_000);
+    assertTrue(failure.get().getMessage().endsWith(": interrupted"), failure.get().getMessage());
+    // the agent notices at its next heartbeat
+    while (!journal.contains("node2 interrupted app1") && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(journal.contains("node2 interrupted app1"), journal.toString());
+  }
+
+  @Test
   void wrongToken_is401_andNothingRuns() {
     ContainerRuntimeException e =
         assertThrows(
@@ -227,5 +281,10 @@ class AgentServerTest {
             new AgentAuth(TOKEN, Clock.systemUTC()));
     ContainerRuntimeException e = assertThrows(ContainerRuntimeException.class, c::ping);
     assertTrue(e.getMessage().startsWith("cannot reach on node node3"), e.getMessage());
+    assertTrue(e.getMessage().contains("(the agent or its node is down?)"), e.getMessage());
+    // a moment later the same agent is not waited for again
+    ContainerRuntimeException again =
+        assertThrows(ContainerRuntimeException.class, () -> c.inspect("app1"));
+    assertTrue(again.getMessage().contains("cannot connect"), again.getMessage());
   }
 }

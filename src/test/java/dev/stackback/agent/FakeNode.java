@@ -52,6 +52,17 @@ final class FakeNode {
                   journal.add(
                       name + " exec " + r.containerId() + " " + String.join(" ", r.command()));
                   String argv = String.join(" ", r.command());
+                  if (argv.contains("block")) {
+                    try {
+                      Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                      journal.add(name + " interrupted " + r.containerId());
+                      throw new dev.stackback.port.ContainerRuntimeException("interrupted");
+                    }
+                  }
+                  if (argv.contains("/missing/")) {
+                    return new ExecResult(1, false, Duration.ZERO, List.of());
+                  }
                   out.line(OutputLine.Stream.STDOUT, "out:" + argv);
                   out.line(OutputLine.Stream.STDERR, "err:" + argv);
                   int exit =
