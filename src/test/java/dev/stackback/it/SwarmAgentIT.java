@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
+import dev.stackback.lock.EngineLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -184,6 +185,48 @@ class SwarmAgentIT {
     assertTrue(
         SidecarProject.poll(Duration.ofSeconds(90), () -> workers(2).isEmpty()),
         "worker left on node 2: " + workers(2));
+  }
+
+  @Test
+  void coordinatorKilledMidRun_nextRunRemovesItsWorkerOnTheOtherNode_andScalesBack() {
+    deploy(
+        app(
+            "node2",
+            "trap 'sleep 8; exit 0' TERM",
+            "stack-back.volumes.stop-during-backup: \"true\""),
+        "");
+    String sidecar = sidecar();
+    awaitAgent(2);
+    awaitApp(2);
+    Running first =
+        SidecarProject.start(
+            List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back", "backup"), Map.of());
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
+        "the run never scaled the app to 0");
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(30), () -> !workers(2).isEmpty()),
+        "the run never started its worker on node 2");
+    String pid =
+        ok(node(
+                1,
+                "inspect",
+                "-f",
+                "{{index .Config.Labels \"stack-back.lock.pid\"}}",
+                EngineLock.name(stack)))
+            .out()
+            .strip();
+    ok(node(1, "exec", sidecar, "kill", "-9", pid));
+    Result killed = first.await(Duration.ofSeconds(30));
+    assertNotEquals(0, killed.exit(), killed.toString());
+    assertEquals(1, workers(2).size(), "the crash left its worker on node 2");
+
+    Result second = backup(sidecar);
+
+    assertEquals(0, second.exit(), second.toString());
+    assertEquals("1", replicas());
+    assertEquals(List.of(), workers(2), "the next run removed the orphan and its own worker");
+    assertEquals("agent-data\n", dump(sidecar, "/volumes/" + stack + "_app/data/hello.txt"));
   }
 
   // ---- the stack -------------------------------------------------------------------------------
