@@ -93,6 +93,43 @@ class SwarmAgentIT {
   }
 
   @Test
+  void databaseDumpOnAWorkerNode_isStreamedThroughItsAgent() {
+    // a stand-in postgres: pg_dumpall and pg_dump print a line naming the node (no real database:
+    // what is tested is the dump's bytes arriving from node 3 into restic on node 1)
+    deploy(
+        """
+          db:
+            image: %s
+            command: ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /usr/local/bin; for f in pg_dumpall pg_dump; do echo '#!/bin/sh' > /usr/local/bin/$$f; echo 'echo dumped-on-node3; seq 1 20000' >> /usr/local/bin/$$f; chmod +x /usr/local/bin/$$f; done; sleep 3600 & wait"]
+            labels:
+              stack-back.postgres: "true"
+            deploy:
+              endpoint_mode: dnsrr
+              placement: {constraints: [node.hostname == node3]}
+        """
+            .formatted(BUSYBOX),
+        "");
+    String sidecar = sidecar();
+    awaitAgent(3);
+    awaitRunning(3, stack + "_db", 1);
+
+    Result r = backup(sidecar);
+
+    assertEquals(0, r.exit(), r.toString());
+    String sql =
+        ok(node(1, "exec", sidecar, "restic", "ls", "latest"))
+            .out()
+            .lines()
+            .filter(l -> l.endsWith(".sql"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no dump in the snapshot: " + r));
+    String dumped = dump(sidecar, sql);
+    assertTrue(dumped.startsWith("dumped-on-node3\n1\n2\n"), dumped.substring(0, 40));
+    assertTrue(dumped.endsWith("\n19999\n20000\n"), "the whole stream arrived");
+    assertEquals(20001, dumped.lines().count());
+  }
+
+  @Test
   void requestWithoutOrWithAWrongSignature_is401_andNothingRuns() {
     deploy(app("node2", "trap 'exit 0' TERM", ""), "");
     awaitAgent(2);
