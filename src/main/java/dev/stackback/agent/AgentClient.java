@@ -422,20 +422,23 @@ public final class AgentClient implements ContainerRuntime {
     }
   }
 
+  /** A stream whose single-byte read is its bulk read of one byte. */
+  private abstract static class BulkInputStream extends InputStream {
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+  }
+
   /** Notes the time of every read that returned data. */
-  private static final class HeardInputStream extends InputStream {
+  private static final class HeardInputStream extends BulkInputStream {
     private final InputStream in;
     private final AtomicLong lastHeard;
 
     HeardInputStream(InputStream in, AtomicLong lastHeard) {
       this.in = in;
       this.lastHeard = lastHeard;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -449,19 +452,13 @@ public final class AgentClient implements ContainerRuntime {
   }
 
   /** The body of a {@code Transfer-Encoding: chunked} answer. */
-  static final class ChunkedInputStream extends InputStream {
+  static final class ChunkedInputStream extends BulkInputStream {
     private final InputStream in;
     private long left;
     private boolean done;
 
     ChunkedInputStream(InputStream in) {
       this.in = in;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override

@@ -156,10 +156,7 @@ public final class SwarmDiscovery {
       }
       if (t.containerId().isEmpty()) {
         errors.add(
-            new Problem(
-                "service '" + s.name() + "'",
-                "node " + node,
-                "its task " + t.id() + " has no container yet (state " + t.state() + ")"));
+            onNode(s, node, "its task " + t.id() + " has no container yet (" + t.state() + ")"));
         continue;
       }
       try {
@@ -169,15 +166,12 @@ public final class SwarmDiscovery {
                 c -> containers.add(withServiceLabels(c, s)),
                 () ->
                     errors.add(
-                        new Problem(
-                            "service '" + s.name() + "'",
-                            "node " + node,
-                            "its task's container " + t.containerId() + " is gone")));
+                        onNode(s, node, "its task's container " + t.containerId() + " is gone")));
       } catch (RuntimeException e) {
         errors.add(
-            new Problem(
-                "service '" + s.name() + "'",
-                "node " + node,
+            onNode(
+                s,
+                node,
                 "cannot inspect its task's container through the node's stack-back agent: "
                     + e.getMessage()));
       }
@@ -215,6 +209,11 @@ public final class SwarmDiscovery {
       }
     }
     return new View(containers, errors, warnings);
+  }
+
+  /** A problem of service {@code s} on node {@code node} (its hostname). */
+  private static Problem onNode(SwarmService s, String node, String message) {
+    return new Problem("service '" + s.name() + "'", "node " + node, message);
   }
 
   /** A container with its service's labels added (a container label of the same key wins). */

@@ -128,21 +128,8 @@ class AgentServerTest {
             .withNetworksOf("coordinator-id");
     assertEquals("node2-worker", client(TOKEN).startWorker(spec));
     assertEquals(spec.withNetworksOf("agent-own-id"), node.workers.get(0));
-    containers.put(
-        "node2-worker",
-        new ContainerInfo(
-            "node2-worker",
-            "w",
-            "img",
-            Map.of(ContainerRuntime.WORKER_LABEL, "true"),
-            Map.of(),
-            List.of(),
-            true,
-            "running"));
-    containers.put(
-        "app1",
-        new ContainerInfo(
-            "app1", "st_app.1", "img", Map.of(), Map.of(), List.of(), true, "running"));
+    containers.put("node2-worker", FakeNode.container("node2-worker", true));
+    containers.put("app1", FakeNode.container("app1", false));
     client(TOKEN).remove("node2-worker");
     ContainerRuntimeException e =
         assertThrows(ContainerRuntimeException.class, () -> client(TOKEN).remove("app1"));

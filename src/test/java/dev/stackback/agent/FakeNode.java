@@ -34,6 +34,19 @@ final class FakeNode {
     this.containers = containers;
   }
 
+  /** A running container {@code id}; a worker carries the worker label. */
+  static ContainerInfo container(String id, boolean worker) {
+    return new ContainerInfo(
+        id,
+        id,
+        "img",
+        worker ? Map.of(ContainerRuntime.WORKER_LABEL, "true") : Map.of(),
+        Map.of(),
+        List.of(),
+        true,
+        "running");
+  }
+
   ContainerRuntime runtime() {
     return (ContainerRuntime)
         Proxy.newProxyInstance(
@@ -88,16 +101,7 @@ final class FakeNode {
                 }
                 case "listWorkers" -> {
                   journal.add(name + " listWorkers");
-                  return List.of(
-                      new ContainerInfo(
-                          name + "-worker",
-                          name + "-worker",
-                          "img",
-                          Map.of(ContainerRuntime.WORKER_LABEL, "true"),
-                          Map.of(),
-                          List.of(),
-                          true,
-                          "running"));
+                  return List.of(container(name + "-worker", true));
                 }
                 case "remove" -> {
                   journal.add(name + " remove " + args[0]);

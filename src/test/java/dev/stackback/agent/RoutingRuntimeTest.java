@@ -24,7 +24,17 @@ class RoutingRuntimeTest {
   private final RoutingRuntime routing = new RoutingRuntime(node1.runtime());
 
   private static ContainerInfo info(String id) {
-    return new ContainerInfo(id, id, "img", Map.of(), Map.of(), List.of(), true, "running");
+    return FakeNode.container(id, false);
+  }
+
+  /** An idle worker's spec for node {@code node}. */
+  private static WorkerSpec worker(String node) {
+    return WorkerSpec.idle(
+        "img",
+        Map.of(),
+        List.of(),
+        Map.of(ContainerRuntime.WORKER_NODE_LABEL, node),
+        Duration.ofSeconds(5));
   }
 
   private static ExecRequest echo(String container) {
@@ -56,20 +66,8 @@ class RoutingRuntimeTest {
   @Test
   void workerWithANodeLabel_startsOnThatNode_andIsRemovedThere() {
     routing.reach("n1", Map.of("n2", node2.runtime()));
-    WorkerSpec remote =
-        WorkerSpec.idle(
-            "img",
-            Map.of(),
-            List.of(),
-            Map.of(ContainerRuntime.WORKER_NODE_LABEL, "n2"),
-            Duration.ofSeconds(5));
-    WorkerSpec local =
-        WorkerSpec.idle(
-            "img",
-            Map.of(),
-            List.of(),
-            Map.of(ContainerRuntime.WORKER_NODE_LABEL, "n1"),
-            Duration.ofSeconds(5));
+    WorkerSpec remote = worker("n2");
+    WorkerSpec local = worker("n1");
     String w2 = routing.startWorker(remote);
     String w1 = routing.startWorker(local);
     routing.exec(echo(w2), OutputLine.discard());
@@ -88,13 +86,7 @@ class RoutingRuntimeTest {
   @Test
   void workerOnANodeWithoutAgent_isAnErrorNamingTheNode() {
     routing.reach("n1", Map.of("n2", node2.runtime()));
-    WorkerSpec spec =
-        WorkerSpec.idle(
-            "img",
-            Map.of(),
-            List.of(),
-            Map.of(ContainerRuntime.WORKER_NODE_LABEL, "n3"),
-            Duration.ofSeconds(5));
+    WorkerSpec spec = worker("n3");
     ContainerRuntimeException e =
         assertThrows(ContainerRuntimeException.class, () -> routing.startWorker(spec));
     assertEquals("no stack-back agent on swarm node n3", e.getMessage());

@@ -1,5 +1,6 @@
 package dev.stackback.it;
 
+import static dev.stackback.it.SwarmLab.backup;
 import static dev.stackback.it.SwarmLab.lastRecord;
 import static dev.stackback.it.SwarmLab.node;
 import static dev.stackback.it.SwarmLab.ok;
@@ -13,18 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
-import dev.stackback.lock.EngineLock;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,11 +41,7 @@ class SwarmAgentIT {
   private final Path repo;
 
   SwarmAgentIT() {
-    try {
-      repo = Files.createTempDirectory("swarm-agent-it-repo");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    repo = SwarmLab.newRepository("swarm-agent-it-repo");
   }
 
   // ---- the tests -------------------------------------------------------------------------------
@@ -189,21 +181,11 @@ class SwarmAgentIT {
   @Test
   void agentKilledMidRun_failsTheRunNamingTheNode_andTheServiceIsScaledBack() {
     // the app takes ~8 s to stop: the agent of its node is killed while the run waits for that
-    deploy(
-        app(
-            "node2",
-            "trap 'sleep 8; exit 0' TERM",
-            "stack-back.volumes.stop-during-backup: \"true\""),
-        "");
+    deploySlowStoppingAppOnNode2();
     String sidecar = sidecar();
     String agent = awaitAgent(2);
     awaitApp(2);
-    Running run =
-        SidecarProject.start(
-            List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back", "backup"), Map.of());
-    assertTrue(
-        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
-        "the run never scaled the app to 0");
+    Running run = backupUntilScaledToZero(sidecar);
     ok(node(2, "kill", agent));
 
     Result r = run.await(Duration.ofMinutes(3));
@@ -226,34 +208,15 @@ class SwarmAgentIT {
 
   @Test
   void coordinatorKilledMidRun_nextRunRemovesItsWorkerOnTheOtherNode_andScalesBack() {
-    deploy(
-        app(
-            "node2",
-            "trap 'sleep 8; exit 0' TERM",
-            "stack-back.volumes.stop-during-backup: \"true\""),
-        "");
+    deploySlowStoppingAppOnNode2();
     String sidecar = sidecar();
     awaitAgent(2);
     awaitApp(2);
-    Running first =
-        SidecarProject.start(
-            List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back", "backup"), Map.of());
-    assertTrue(
-        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
-        "the run never scaled the app to 0");
+    Running first = backupUntilScaledToZero(sidecar);
     assertTrue(
         SidecarProject.poll(Duration.ofSeconds(30), () -> !workers(2).isEmpty()),
         "the run never started its worker on node 2");
-    String pid =
-        ok(node(
-                1,
-                "inspect",
-                "-f",
-                "{{index .Config.Labels \"stack-back.lock.pid\"}}",
-                EngineLock.name(stack)))
-            .out()
-            .strip();
-    ok(node(1, "exec", sidecar, "kill", "-9", pid));
+    SwarmLab.killRun(stack, sidecar);
     Result killed = first.await(Duration.ofSeconds(30));
     assertNotEquals(0, killed.exit(), killed.toString());
     assertEquals(1, workers(2).size(), "the crash left its worker on node 2");
@@ -294,49 +257,19 @@ class SwarmAgentIT {
    */
   private void deploy(String services, String constraint) {
     String yaml =
-        """
-        version: "3.8"
-        services:
-        %s
-          backup:
-            image: %s
-            volumes:
-              - /var/run/docker.sock:/var/run/docker.sock
-              - %s:%s
-            environment:
-              RESTIC_REPOSITORY: %s
-              RESTIC_PASSWORD: %s
-              SWARM_MODE: "true"
-              CRON_SCHEDULE: "0 0 1 1 *"
-              AGENT_TOKEN: %s
-            healthcheck: {disable: true}
-            deploy:
-              mode: global
-              endpoint_mode: dnsrr
-              placement: {constraints: [%s]}
-        networks:
-          default:
-            driver: overlay
-            attachable: true
-        volumes:
-          data: {}
-        """
-            .formatted(
-                services,
-                IMAGE,
-                repo,
-                repo,
-                repo,
-                PASSWORD,
-                TOKEN,
-                constraint.isEmpty() ? "node.hostname != no-such-node" : constraint);
-    Path file = repo.resolveSibling(repo.getFileName() + ".yml");
-    try {
-      Files.writeString(file, yaml);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    ok(node(1, "stack", "deploy", "--resolve-image", "never", "-c", file.toString(), stack));
+        SwarmLab.stackFile(
+            services,
+            repo,
+            PASSWORD,
+            List.of("AGENT_TOKEN: " + TOKEN),
+            List.of(
+                "mode: global",
+                "endpoint_mode: dnsrr",
+                "placement: {constraints: ["
+                    + (constraint.isEmpty() ? "node.hostname != no-such-node" : constraint)
+                    + "]}"),
+            "networks:\n  default:\n    driver: overlay\n    attachable: true\n");
+    SwarmLab.deploy(stack, repo, yaml);
   }
 
   /** The coordinator's container id on node 1 once its daemon is ready; the repository is made. */
@@ -422,15 +355,29 @@ class SwarmAgentIT {
     return SidecarProject.command(Duration.ofMinutes(2), argv, Map.of());
   }
 
-  private String replicas() {
-    return ok(node(
-            1, "service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", stack + "_app"))
-        .out()
-        .strip();
+  /** The app on node 2, stopped during backup, taking ~8 s to stop. */
+  private void deploySlowStoppingAppOnNode2() {
+    deploy(
+        app(
+            "node2",
+            "trap 'sleep 8; exit 0' TERM",
+            "stack-back.volumes.stop-during-backup: \"true\""),
+        "");
   }
 
-  private Result backup(String sidecar) {
-    return node(1, "exec", sidecar, "stack-back", "backup");
+  /** A backup started in the background, once it has scaled the app to 0. */
+  private Running backupUntilScaledToZero(String sidecar) {
+    Running run =
+        SidecarProject.start(
+            List.of("docker", "-H", sock(1), "exec", sidecar, "stack-back", "backup"), Map.of());
+    assertTrue(
+        SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
+        "the run never scaled the app to 0");
+    return run;
+  }
+
+  private String replicas() {
+    return SwarmLab.replicas(stack + "_app");
   }
 
   private static String dump(String sidecar, String path) {
@@ -441,40 +388,10 @@ class SwarmAgentIT {
   void removeStack() throws IOException {
     node(1, "stack", "rm", stack);
     for (int n = 1; n <= 3; n++) {
-      int nodeNo = n;
-      SidecarProject.poll(
-          Duration.ofSeconds(60),
-          () ->
-              ok(node(nodeNo, "ps", "-aq", "--filter", "label=com.docker.stack.namespace=" + stack))
-                  .out()
-                  .isBlank());
       for (String w : workers(n)) {
-        node(n, "rm", "-f", w);
+        node(n, "rm", "-f", w); // a worker holds the stack's volume
       }
-      SidecarProject.poll(
-          Duration.ofSeconds(30),
-          () -> {
-            String volumes =
-                ok(node(
-                        nodeNo,
-                        "volume",
-                        "ls",
-                        "-q",
-                        "--filter",
-                        "label=com.docker.stack.namespace=" + stack))
-                    .out();
-            boolean removed = true;
-            for (String v : volumes.split("\n")) {
-              if (!v.isBlank()) {
-                removed &= node(nodeNo, "volume", "rm", v.strip()).exit() == 0;
-              }
-            }
-            return removed;
-          });
     }
-    Files.deleteIfExists(repo.resolveSibling(repo.getFileName() + ".yml"));
-    try (Stream<Path> files = Files.walk(repo)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    SwarmLab.removeStack(stack, repo, List.of(1, 2, 3));
   }
 }

@@ -14,19 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
-import dev.stackback.lock.EngineLock;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,11 +39,7 @@ class SwarmIT {
   private final List<Integer> nodesWithVolumes = new ArrayList<>();
 
   SwarmIT() {
-    try {
-      repo = Files.createTempDirectory("swarm-it-repo");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    repo = SwarmLab.newRepository("swarm-it-repo");
   }
 
   // ---- the tests -------------------------------------------------------------------------------
@@ -159,16 +149,7 @@ class SwarmIT {
     assertTrue(
         SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
         "the run never scaled the app to 0");
-    String pid =
-        ok(node(
-                1,
-                "inspect",
-                "-f",
-                "{{index .Config.Labels \"stack-back.lock.pid\"}}",
-                EngineLock.name(stack)))
-            .out()
-            .strip();
-    ok(node(1, "exec", sidecar, "kill", "-9", pid));
+    SwarmLab.killRun(stack, sidecar);
     Result killed = first.await(Duration.ofSeconds(30));
     assertNotEquals(0, killed.exit(), killed.toString());
     assertEquals("0", replicas(), "the crash left the service at 0");
@@ -246,39 +227,16 @@ class SwarmIT {
   }
 
   private void deploy(String services, String... sidecarEnv) {
-    String env = String.join("", Arrays.stream(sidecarEnv).map(e -> "      " + e + "\n").toList());
     String yaml =
-        """
-        version: "3.8"
-        services:
-        %s
-          backup:
-            image: %s
-            volumes:
-              - /var/run/docker.sock:/var/run/docker.sock
-              - %s:%s
-            environment:
-              RESTIC_REPOSITORY: %s
-              RESTIC_PASSWORD: %s
-              SWARM_MODE: "true"
-              CRON_SCHEDULE: "0 0 1 1 *"
-        %s
-            healthcheck: {disable: true}
-            deploy:
-              endpoint_mode: dnsrr
-              placement: {constraints: [node.hostname == node1]}
-        volumes:
-          data: {}
-        """
-            .formatted(services, IMAGE, repo, repo, repo, PASSWORD, env);
-    Path file = repo.resolveSibling(repo.getFileName() + ".yml");
-    try {
-      Files.writeString(file, yaml);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+        SwarmLab.stackFile(
+            services,
+            repo,
+            PASSWORD,
+            List.of(sidecarEnv),
+            List.of("endpoint_mode: dnsrr", "placement: {constraints: [node.hostname == node1]}"),
+            "");
     nodesWithVolumes.addAll(List.of(1, 2));
-    ok(node(1, "stack", "deploy", "--resolve-image", "never", "-c", file.toString(), stack));
+    SwarmLab.deploy(stack, repo, yaml);
   }
 
   /** The running sidecar's container id on node 1, with an initialised repository. */
@@ -340,9 +298,7 @@ class SwarmIT {
   }
 
   private static String replicas(String service) {
-    return ok(node(1, "service", "inspect", "-f", "{{.Spec.Mode.Replicated.Replicas}}", service))
-        .out()
-        .strip();
+    return SwarmLab.replicas(service);
   }
 
   /** The app service's labels that start with stack-back., as JSON. */
@@ -367,45 +323,13 @@ class SwarmIT {
   }
 
   private Result backup(String sidecar) {
-    return node(1, "exec", sidecar, "stack-back", "backup");
+    return SwarmLab.backup(sidecar);
   }
 
   // ---- the lab ---------------------------------------------------------------------------------
 
   @AfterEach
   void removeStack() throws IOException {
-    node(1, "stack", "rm", stack);
-    for (int n : nodesWithVolumes.stream().distinct().toList()) {
-      SidecarProject.poll(
-          Duration.ofSeconds(60),
-          () ->
-              ok(node(n, "ps", "-aq", "--filter", "label=com.docker.stack.namespace=" + stack))
-                  .out()
-                  .isBlank());
-      SidecarProject.poll(
-          Duration.ofSeconds(30),
-          () -> {
-            String volumes =
-                ok(node(
-                        n,
-                        "volume",
-                        "ls",
-                        "-q",
-                        "--filter",
-                        "label=com.docker.stack.namespace=" + stack))
-                    .out();
-            boolean removed = true;
-            for (String v : volumes.split("\n")) {
-              if (!v.isBlank()) {
-                removed &= node(n, "volume", "rm", v.strip()).exit() == 0;
-              }
-            }
-            return removed;
-          });
-    }
-    Files.deleteIfExists(repo.resolveSibling(repo.getFileName() + ".yml"));
-    try (Stream<Path> files = Files.walk(repo)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
+    SwarmLab.removeStack(stack, repo, nodesWithVolumes.stream().distinct().toList());
   }
 }

@@ -126,6 +126,20 @@ class SwarmDiscoveryTest {
     assertTrue(e.contains("where no stack-back agent runs"), e);
   }
 
+  /** Discovery from node1 of a swarm of three nodes, stack-back's own task the only local one. */
+  private SwarmDiscovery.View discoverWithAgents(
+      List<SwarmService> services, List<SwarmTask> tasks, SwarmDiscovery.Remote remote) {
+    return SwarmDiscovery.discover(
+        SWARM,
+        self,
+        List.of(self),
+        "n1",
+        services,
+        tasks,
+        Map.of("n1", "node1", "n2", "node2", "n3", "node3"),
+        remote);
+  }
+
   /** node2 has an agent that sees {@code containers}; node3 has none. */
   private static SwarmDiscovery.Remote agentOnNode2(Map<String, ContainerInfo> containers) {
     return new SwarmDiscovery.Remote() {
@@ -158,14 +172,9 @@ class SwarmDiscoveryTest {
             .label("com.docker.swarm.node.id", "n2")
             .build();
     SwarmDiscovery.View v =
-        SwarmDiscovery.discover(
-            SWARM,
-            self,
-            List.of(self),
-            "n1",
+        discoverWithAgents(
             List.of(backup, svc),
             List.of(running("t-db", "svc-db", "n2")),
-            Map.of("n1", "node1", "n2", "node2"),
             agentOnNode2(Map.of("c-t-db", remote)));
     assertEquals(List.of(), v.errors());
     ContainerInfo seen = v.containers().get(1);
@@ -178,16 +187,11 @@ class SwarmDiscoveryTest {
     SwarmService db = service("svc-db", "st_db", Map.of(), Map.of("stack-back.volumes", "true"));
     SwarmService files = service("svc-f", "st_f", Map.of(), Map.of("stack-back.volumes", "true"));
     SwarmDiscovery.View v =
-        SwarmDiscovery.discover(
-            SWARM,
-            self,
-            List.of(self),
-            "n1",
+        discoverWithAgents(
             List.of(backup, db, files),
             List.of(
                 new SwarmTask("t-db", "svc-db", "n2", "running", "running", "c-broken"),
                 running("t-f", "svc-f", "n3")),
-            Map.of("n1", "node1", "n2", "node2", "n3", "node3"),
             agentOnNode2(Map.of()));
     List<String> errors = v.errors().stream().map(Object::toString).toList();
     assertEquals(2, errors.size(), errors.toString());
