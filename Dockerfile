@@ -115,6 +115,10 @@ COPY target/stack-back.jar /opt/stack-back/stack-back.jar
 # time); older JDKs: a dynamic AppCDS archive on top of the base archive. Made here, from the
 # final paths, with the launcher's own options: an archive is only used with the jar it was
 # made from (path, size and time checked). Checked below by running `version` with it required.
+# ArchiveRelocationMode=0 maps the archive at its own base address, as JDK 17-19 did by default:
+# since JDK 20 it is mapped at a random address and every pointer in it patched, which turns
+# ~14 MiB of each run's memory from clean, shared page cache into private anonymous memory
+# (measured with /proc/<pid>/status: RssAnon 64 -> 50 MiB for one backup, RssFile 29 -> 43).
 RUN set -eu; \
     cd /opt/stack-back; java=jre/bin/java; \
     train() { "$java" @jvm.options "$@" -cp stack-back.jar dev.stackback.cli.CdsTraining; }; \
@@ -126,6 +130,10 @@ RUN set -eu; \
       train -XX:ArchiveClassesAtExit=/opt/stack-back/stack-back.jsa 2>&1 | grep -v 'Skipping .*Old class has been linked' || true; \
       "$java" @jvm.options -XX:SharedArchiveFile=/opt/stack-back/stack-back.jsa -Xshare:on -jar stack-back.jar version; \
       echo -XX:SharedArchiveFile=/opt/stack-back/stack-back.jsa >>jvm.options; \
+    fi; \
+    if "$java" @jvm.options -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 \
+        -jar stack-back.jar version >/dev/null; then \
+      printf '%s\n' -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 >>jvm.options; \
     fi; \
     rm -rf /tmp/sb-cds*; ls -l /opt/stack-back; cat jvm.options
 

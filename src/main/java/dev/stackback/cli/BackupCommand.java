@@ -3,6 +3,7 @@ package dev.stackback.cli;
 import dev.stackback.config.Config;
 import dev.stackback.notify.Pinger;
 import dev.stackback.plan.Plan;
+import dev.stackback.port.Restic;
 import dev.stackback.state.RunRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -97,6 +98,9 @@ final class BackupCommand implements Callable<Integer> {
   }
 
   private int run(Config config, String trigger, PrintWriter out, PrintWriter err, Pinger pinger) {
+    Restic restic = app.restic(config);
+    // restic's start-up and key derivation overlap with connecting, locking and planning
+    Restic.Prefetch check = dryRun ? () -> {} : restic.prefetchRepositoryCheck();
     try (Session s = Session.connect(app, config, err)) {
       if (dryRun) {
         Plan plan = s.discover(err).validPlan(err, "invalid labels");
@@ -112,6 +116,7 @@ final class BackupCommand implements Callable<Integer> {
           () ->
               runner.backup(
                   s,
+                  restic,
                   trigger,
                   out,
                   err,
@@ -125,6 +130,8 @@ final class BackupCommand implements Callable<Integer> {
                   }));
     } catch (Session.Exit e) {
       return e.code;
+    } finally {
+      check.close(); // no restic process outlives the command
     }
   }
 

@@ -75,10 +75,18 @@ final class BackupRunner {
   /**
    * One backup run from a connected session: the run lock and the engine-wide lock (or {@link
    * #BUSY}), then the repository check in the background while interrupted runs are repaired and
-   * the containers are listed and planned, then the run. Label errors throw {@link Session.Exit} 2
-   * (after the repair); warnings go to {@code warn}. The exit code of SPEC 7.
+   * the containers are listed and planned, then the run. The caller may have started the check's
+   * first read on {@code restic} already ({@link Restic#prefetchRepositoryCheck()}), before it
+   * connected to Docker. Label errors throw {@link Session.Exit} 2 (after the repair); warnings go
+   * to {@code warn}. The exit code of SPEC 7.
    */
-  int backup(Session s, String trigger, PrintWriter out, PrintWriter err, Consumer<String> warn) {
+  int backup(
+      Session s,
+      Restic restic,
+      String trigger,
+      PrintWriter out,
+      PrintWriter err,
+      Consumer<String> warn) {
     long t0 = System.nanoTime();
     Optional<RunLock> lock = tryLock(s, trigger, err);
     if (lock.isEmpty()) {
@@ -87,7 +95,6 @@ final class BackupRunner {
     RunLock held = lock.get();
     try (held) {
       long t1 = System.nanoTime();
-      Restic restic = app.restic(s.config);
       try (RepositoryCheck check = RepositoryCheck.start(restic)) {
         // repair first: a container a crashed run left stopped is running again when we plan
         recover(s.runtime, s.config, s.host());

@@ -46,7 +46,7 @@ final class SnapshotsCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (Session s = Session.open(app, err)) {
       // one listing: ours (this host, tag stack-back) and the Python tool's
-      List<Snapshot> all = app.restic(s.config).snapshots(null, List.of());
+      List<Snapshot> all = app.restic(s.config).snapshotsToShow(null, List.of());
       List<Snapshot> snaps =
           all.stream()
               .filter(x -> s.host().equals(x.hostname()) && x.tags().contains("stack-back"))
@@ -75,10 +75,11 @@ final class SnapshotsCommand implements Callable<Integer> {
             .forEach(
                 i ->
                     out.printf(
-                        "    %-" + width + "s  %s  %s%n",
+                        "    %-" + width + "s  %s  %s%s%n",
                         i.service(),
                         i.snapshot().shortId(),
-                        String.join(" ", i.snapshot().paths())));
+                        String.join(" ", i.snapshot().paths()),
+                        node(i.snapshot())));
       }
       Map<String, List<Snapshot>> untagged =
           byService(snaps.stream().filter(x -> RestorePoint.runOf(x) == null).toList());
@@ -91,7 +92,8 @@ final class SnapshotsCommand implements Callable<Integer> {
             l.forEach(
                 x ->
                     out.printf(
-                        "    %s  %s  %s%n", x.shortId(), x.time(), String.join(" ", x.paths())));
+                        "    %s  %s  %s%s%n",
+                        x.shortId(), x.time(), String.join(" ", x.paths()), node(x)));
           });
       if (!legacy.isEmpty()) {
         out.println(
@@ -114,6 +116,12 @@ final class SnapshotsCommand implements Callable<Integer> {
       err.flush();
       return 1;
     }
+  }
+
+  /** " (node N)" for a snapshot of a swarm node (tag node=N), else "". */
+  private static String node(Snapshot s) {
+    String node = s.tagValue("node");
+    return node == null ? "" : "  (node " + node + ")";
   }
 
   /** Snapshots by service (sorted by name), newest first. */

@@ -37,7 +37,8 @@ final class StatusWork {
   private StatusWork(App app, Config config) {
     this.app = app;
     // all snapshots with our tag: the host is only known once discovery found our project
-    this.snapshots = background(() -> app.restic(config).snapshots(null, List.of("stack-back")));
+    this.snapshots =
+        background(() -> app.restic(config).snapshotsToShow(null, List.of("stack-back")));
     this.last = background(() -> new RunStore(config.stateDir()).latest());
     this.discovery = background(() -> discover(app, config));
   }

@@ -2,22 +2,25 @@ package dev.stackback.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.SwarmNode;
 import dev.stackback.port.SwarmRuntime;
 import dev.stackback.port.SwarmService;
 import dev.stackback.port.SwarmTask;
+import dev.stackback.port.SwarmUpdate;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * {@link SwarmRuntime} through the engine's HTTP API as raw JSON. Raw on purpose: a service update
@@ -117,29 +120,24 @@ final class SwarmApi implements SwarmRuntime {
   }
 
   @Override
-  public void updateService(
-      String id,
-      long version,
-      OptionalLong replicas,
-      Map<String, String> addLabels,
-      Set<String> removeLabels) {
+  public void updateService(String id, long version, SwarmUpdate change) {
     JsonNode current =
         rawService(id).orElseThrow(() -> new ContainerRuntimeException("no service '" + id + "'"));
     ObjectNode spec = (ObjectNode) current.path("Spec").deepCopy();
-    if (replicas.isPresent()) {
+    if (change.replicas().isPresent()) {
       JsonNode replicated = spec.path("Mode").path("Replicated");
       if (!replicated.isObject()) {
         throw new ContainerRuntimeException(
             "service '" + spec.path("Name").asText(id) + "' is not replicated: cannot scale it");
       }
-      ((ObjectNode) replicated).put("Replicas", replicas.getAsLong());
+      ((ObjectNode) replicated).put("Replicas", change.replicas().getAsLong());
     }
-    ObjectNode labels =
-        spec.path("Labels").isObject()
-            ? (ObjectNode) spec.path("Labels")
-            : spec.putObject("Labels");
-    removeLabels.forEach(labels::remove);
-    addLabels.forEach(labels::put);
+    ObjectNode labels = object(spec, "Labels");
+    change.removeLabels().forEach(labels::remove);
+    change.addLabels().forEach(labels::put);
+    if (!change.addConstraints().isEmpty() || !change.removeConstraints().isEmpty()) {
+      constrain(spec, change);
+    }
     byte[] body;
     try {
       body = JSON.writeValueAsBytes(spec);
@@ -151,6 +149,26 @@ final class SwarmApi implements SwarmRuntime {
         "/services/" + id + "/update?version=" + version,
         body,
         "update service '" + spec.path("Name").asText(id) + "'");
+  }
+
+  /** Removes and appends placement constraints; the others keep their order. */
+  private static void constrain(ObjectNode spec, SwarmUpdate change) {
+    ObjectNode placement = object(object(spec, "TaskTemplate"), "Placement");
+    List<String> constraints = new ArrayList<>();
+    placement.path("Constraints").forEach(c -> constraints.add(c.asText()));
+    constraints.removeAll(change.removeConstraints());
+    change.addConstraints().stream()
+        .filter(c -> !constraints.contains(c))
+        .forEach(constraints::add);
+    ArrayNode out = placement.putArray("Constraints");
+    constraints.forEach(out::add);
+  }
+
+  /** The object at {@code field} of {@code parent}, created when missing. */
+  private static ObjectNode object(ObjectNode parent, String field) {
+    return parent.path(field).isObject()
+        ? (ObjectNode) parent.path(field)
+        : parent.putObject(field);
   }
 
   private Optional<JsonNode> rawService(String id) {
@@ -185,7 +203,18 @@ final class SwarmApi implements SwarmRuntime {
         strings(spec.path("Labels")),
         strings(container.path("Labels")),
         constraints,
-        volumes);
+        volumes,
+        digest(spec));
+  }
+
+  /** SHA-256 of the spec as the manager reported it (the engine writes its fields in one order). */
+  private static String digest(JsonNode spec) {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(spec)));
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot digest a service spec", e);
+    }
   }
 
   private static Map<String, String> strings(JsonNode object) {

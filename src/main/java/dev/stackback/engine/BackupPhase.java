@@ -66,6 +66,7 @@ final class BackupPhase {
   // why the rest of the phase is skipped (a repository or worker fault), or null; written by the
   // threads of a concurrent wave
   private volatile String repositoryFailed;
+  private boolean startInBackground = true;
 
   BackupPhase(
       ContainerRuntime runtime,
@@ -102,10 +103,22 @@ final class BackupPhase {
     worker.remove();
   }
 
+  /**
+   * Runs the starts of a sequential, unordered, non-swarm phase on a thread of their own (in order,
+   * one at a time), so that a service's start overlaps the next service's stop and snapshot; the
+   * phase waits for every start before it confirms them. Off: each start in line, as the plan lists
+   * it (tests that compare journals).
+   */
+  void startInBackground(boolean on) {
+    this.startInBackground = on;
+  }
+
   void run(List<BackupStep> steps, Outcome out) {
     try {
       int n = plan.ordered() ? 1 : settings.concurrency();
-      if (n <= 1) {
+      if (n <= 1 && startInBackground && !plan.ordered() && !settings.swarmMode()) {
+        sequentialWithBackgroundStarts(steps, out);
+      } else if (n <= 1) {
         steps.forEach(step -> step(step, out));
       } else {
         BackupSteps.waves(steps).forEach(wave -> wave(wave, n, out));
@@ -114,6 +127,56 @@ final class BackupPhase {
       containers.restartLeftovers(out);
       worker.remove(); // in the time confirmRestarts waits for anyway
       containers.confirmRestarts(out);
+    }
+  }
+
+  /**
+   * The steps in order, but a {@link BackupStep.Start} is handed to one starter thread, which runs
+   * the starts in the order they come; returns when every start has ended. A container is still
+   * stopped only around its own snapshot: its start is issued as soon as the snapshot ends, the
+   * next service's stop no longer waits for the engine to answer it.
+   */
+  private void sequentialWithBackgroundStarts(List<BackupStep> steps, Outcome out) {
+    ExecutorService starter =
+        Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("stack-back-start").unstarted(r));
+    try {
+      List<Future<?>> starts = new ArrayList<>();
+      for (BackupStep step : steps) {
+        if (step instanceof BackupStep.Start) {
+          // listed in the record where the plan has it, whenever it ends
+          long place = rec.reserve();
+          starts.add(starter.submit(() -> rec.inPlace(place, () -> contained(step, out))));
+        } else {
+          step(step, out);
+        }
+      }
+      awaitAll(starts);
+    } finally {
+      starter.shutdown();
+    }
+  }
+
+  /**
+   * Waits until every one of {@code futures} has ended; an interrupt (a cancel) does not cut the
+   * wait short, it is kept for the caller.
+   */
+  private static void awaitAll(List<Future<?>> futures) {
+    boolean interrupted = false;
+    for (Future<?> f : futures) {
+      while (true) {
+        try {
+          f.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          break; // contained() catches what a step throws
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -140,28 +203,14 @@ final class BackupPhase {
       for (List<BackupStep> unit : units) {
         running.add(pool.submit(() -> unit.forEach(step -> contained(step, out))));
       }
-      boolean interrupted = false;
-      for (Future<?> f : running) {
-        while (true) {
-          try {
-            f.get();
-            break;
-          } catch (InterruptedException e) {
-            interrupted = true; // a cancel reaches the snapshots through interrupt(); wait for them
-          } catch (ExecutionException e) {
-            break; // contained() catches what a step throws
-          }
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      // a cancel reaches the snapshots through interrupt(); wait for them
+      awaitAll(running);
     } finally {
       pool.shutdown();
     }
   }
 
-  /** A step on a pool thread: whatever it throws fails the run, never the wave. */
+  /** A step on a pool or starter thread: whatever it throws fails the run, never the phase. */
   private void contained(BackupStep step, Outcome out) {
     try {
       step(step, out);

@@ -10,6 +10,7 @@ import dev.stackback.util.OutputTail;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +25,11 @@ final class Recorder {
   private final Clock clock;
   private final Set<String> stopped = new LinkedHashSet<>();
   private RunRecord record;
+  // the place of each step this recorder added, in record order (see reserve()); the steps the
+  // initial record had come first
+  private final List<Long> places = new ArrayList<>();
+  private long nextPlace;
+  private final ThreadLocal<Long> reservedPlace = new ThreadLocal<>();
 
   Recorder(RunStore store, Clock clock, RunRecord initial) {
     this.store = store;
@@ -40,8 +46,34 @@ final class Recorder {
     return record;
   }
 
+  /**
+   * Reserves the record's next place for steps recorded later, maybe on another thread, by {@code
+   * work} run through {@link #inPlace}: they are listed there, before the steps recorded meanwhile,
+   * so a start run in the background stays in plan order in the record.
+   */
+  synchronized long reserve() {
+    return nextPlace++;
+  }
+
+  /** Runs {@code work}, listing the steps it records at the reserved {@code place}. */
+  void inPlace(long place, Runnable work) {
+    reservedPlace.set(place);
+    try {
+      work.run();
+    } finally {
+      reservedPlace.remove();
+    }
+  }
+
   synchronized void step(StepRecord step) {
-    record = record.withStep(step);
+    Long reserved = reservedPlace.get();
+    long place = reserved != null ? reserved : nextPlace++;
+    int at = places.size();
+    while (at > 0 && places.get(at - 1) > place) {
+      at--;
+    }
+    places.add(at, place);
+    record = record.withStepAt(record.steps().size() - places.size() + 1 + at, step);
     save();
     String line =
         String.format(

@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,18 +106,12 @@ public final class Recovery {
       }
       Instant t = clock.instant();
       try {
-        OptionalLong n = stop.restore(s.id(), settings.startTimeout());
-        LOG.warn("service {} was left at 0 replicas by run {}; scaled it back", s.name(), run);
+        Optional<SwarmStop.Restored> r = stop.restore(s.id(), null, settings.startTimeout());
+        String message = r.map(SwarmStop.Restored::message).orElse("nothing to scale back");
+        LOG.warn("service {} was left stopped by run {}: {}", s.name(), run, message);
         steps
             .computeIfAbsent(run, k -> new ArrayList<>())
-            .add(
-                step(
-                    "start " + s.name(),
-                    "ok",
-                    t,
-                    "scaled back to "
-                        + (n.isPresent() ? n.getAsLong() : "its replicas")
-                        + " by recovery"));
+            .add(step("start " + s.name(), "ok", t, message + " (by recovery)"));
       } catch (RuntimeException e) {
         LOG.error("could not scale service {} back: {}", s.name(), e.getMessage());
         steps

@@ -110,6 +110,17 @@ public final class RunEngine {
     return this;
   }
 
+  private volatile boolean startsInBackground = true;
+
+  /**
+   * For tests: {@code false} runs each start of the backup phase in line, where the plan lists it,
+   * instead of on the phase's starter thread ({@link BackupPhase#startInBackground}).
+   */
+  RunEngine startsInBackground(boolean on) {
+    this.startsInBackground = on;
+    return this;
+  }
+
   private RunEngine(
       ContainerRuntime runtime,
       Restic restic,
@@ -272,6 +283,7 @@ public final class RunEngine {
 
   private void checkPreBackupPost(Plan plan, Recorder rec, HookRunner hooks, Outcome out) {
     BackupPhase backup = new BackupPhase(runtime, restic, rec, settings, plan, cancelled);
+    backup.startInBackground(startsInBackground);
     // the worker container starts while the repository is checked and the pre hooks run
     backup.prestart(workerPrestart);
     boolean ran = false;

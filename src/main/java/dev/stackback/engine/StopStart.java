@@ -11,11 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,8 +46,10 @@ final class StopStart {
   private final Set<String> stopFailed = new HashSet<>();
   // SWARM_MODE: services scale to 0 instead (null without SWARM_MODE or a Swarm API)
   private final SwarmStop swarm;
-  // swarm services this phase scaled (or tried to scale) to 0 and not yet back: id -> target
+  // swarm services this phase stopped (or tried to stop) and not yet back: id -> target
   private final Map<String, String> scaledDown = new LinkedHashMap<>();
+  // what the stop of each of them did (missing when the stop failed half-way: labels tell then)
+  private final Map<String, SwarmStop.Stopped> swarmStops = new HashMap<>();
 
   StopStart(ContainerRuntime runtime, Recorder rec, EngineSettings settings, Plan plan) {
     this.runtime = runtime;
@@ -104,30 +107,40 @@ final class StopStart {
   }
 
   /**
-   * Scales the swarm service of {@code t} to 0 (labels: its replica count and this run); its tasks
-   * are gone when this returns true. Noted before the call: a failure half-way is still scaled back
-   * (from the labels, if they were set).
+   * Stops the swarm service of {@code t} (scale to 0, or a constraint no node meets for a global
+   * one; labels: what to undo and this run); its tasks are gone when this returns true. Noted
+   * before the call: a failure half-way is still undone (from the labels, if they were set).
    */
   private boolean scaleDown(Target t, String serviceId, Outcome out) {
     Instant begun = rec.now();
     scaledDown.put(serviceId, t.name());
     try {
-      long before =
-          swarm.scaleToZero(
-              serviceId, rec.record().id(), settings.stopTimeout().plus(SWARM_STOP_MARGIN));
-      return stopped(t, begun, "scaled service to 0 (from " + before + ")");
+      SwarmStop.Stopped done =
+          swarm.stop(serviceId, rec.record().id(), settings.stopTimeout().plus(SWARM_STOP_MARGIN));
+      swarmStops.put(serviceId, done);
+      return stopped(t, begun, done.message());
     } catch (RuntimeException e) {
       return failedStop(t, t.name(), begun, e, out);
     }
   }
 
-  /** Scales a service this phase scaled to 0 back to its stored replica count. */
+  /**
+   * Undoes the stop of a service this phase stopped. A service someone else changed meanwhile keeps
+   * their changes, and its start step fails the run (exit 1): its snapshot may have been taken
+   * while it ran, and the user must see that.
+   */
   private void scaleUp(String serviceId, String target, Outcome out) {
     scaledDown.remove(serviceId);
     String stepName = "start " + target;
     Instant begun = rec.now();
     try {
-      OptionalLong n = swarm.restore(serviceId, settings.startTimeout());
+      Optional<SwarmStop.Restored> r =
+          swarm.restore(serviceId, swarmStops.remove(serviceId), settings.startTimeout());
+      if (r.isPresent() && r.get().changedByOthers()) {
+        rec.simple("start", stepName, null, target, "failed", begun, r.get().message());
+        out.fail(r.get().message());
+        return;
+      }
       rec.simple(
           "start",
           stepName,
@@ -135,7 +148,7 @@ final class StopStart {
           target,
           "ok",
           begun,
-          n.isPresent() ? "scaled service back to " + n.getAsLong() : "nothing to scale back");
+          r.map(SwarmStop.Restored::message).orElse("nothing to scale back"));
     } catch (RuntimeException e) {
       rec.simple("start", stepName, null, target, "failed", begun, e.getMessage());
       out.fail("could not scale " + target + " back: " + e.getMessage());

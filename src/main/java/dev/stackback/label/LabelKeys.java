@@ -66,6 +66,12 @@ public final class LabelKeys {
   public static final String SWARM_SERVICE = "com.docker.swarm.service.name";
   public static final String SWARM_STACK = "com.docker.stack.namespace";
 
+  /**
+   * Set by SWARM_MODE discovery (never by Docker or the user): the hostname of the swarm node a
+   * container runs on; its snapshots get tag {@code node=<hostname>}.
+   */
+  public static final String SWARM_NODE = "dev.stack-back.swarm.node";
+
   /** The full key with our prefix. */
   public static String key(String suffix) {
     return PREFIX + suffix;

@@ -1,7 +1,9 @@
 package dev.stackback.plan;
 
 import dev.stackback.config.Config;
+import dev.stackback.label.ContainerLabels;
 import dev.stackback.label.LabelKeys;
+import dev.stackback.label.LabelParser;
 import dev.stackback.label.Problem;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.SwarmService;
@@ -28,6 +30,9 @@ import java.util.Set;
  *       container, inspected through the node's stack-back agent ({@link Remote}); when that node
  *       has no agent (or it fails), it is an error naming the service and the node: a run must
  *       never succeed having skipped it.
+ *   <li>A labelled replicated service whose tasks run on two or more nodes is an error when its
+ *       named volumes are backed up (each node has its own volume of that name: one snapshot cannot
+ *       hold them) or it is stopped during the backup.
  *   <li>A labelled replicated service with volumes and no placement constraint gets a warning:
  *       after a scale-up its task may land on another node, with an empty volume.
  * </ul>
@@ -42,8 +47,21 @@ public final class SwarmDiscovery {
   /** Service labels stack-back itself sets while a service is scaled to 0 (never user labels). */
   public static final String REPLICAS_LABEL = LabelKeys.PREFIX + "replicas-before-stop";
 
-  /** Service label naming the run that scaled the service to 0. */
+  /** Service label naming the run that scaled the service to 0 (or stopped a global one). */
   public static final String RUN_LABEL = LabelKeys.PREFIX + "stopped-by-run";
+
+  /**
+   * Service label of a global service stopped by stack-back: the placement constraint (no node
+   * meets it) that stack-back added, and removes again.
+   */
+  public static final String CONSTRAINT_LABEL = LabelKeys.PREFIX + "stop-constraint";
+
+  /** Service label of a global service stopped by stack-back: the node ids its tasks ran on. */
+  public static final String NODES_LABEL = LabelKeys.PREFIX + "nodes-before-stop";
+
+  /** Every service label stack-back sets while a service is stopped. */
+  public static final Set<String> STATE_LABELS =
+      Set.of(REPLICAS_LABEL, RUN_LABEL, CONSTRAINT_LABEL, NODES_LABEL);
 
   /**
    * The containers to plan from, and the problems found.
@@ -125,31 +143,40 @@ public final class SwarmDiscovery {
     Set<String> wanted = new LinkedHashSet<>();
     running.forEach(t -> wanted.add(t.id()));
     List<ContainerInfo> containers = new ArrayList<>();
+    // every container listed here runs on this node: its snapshots get tag node=<hostname>
+    Map<String, String> here = Map.of(LabelKeys.SWARM_NODE, hostnames.getOrDefault(nodeId, nodeId));
     for (ContainerInfo c : local) {
       String task = c.label(TASK_ID);
       if (task == null || c.id().equals(self.id())) {
-        containers.add(c);
+        containers.add(withLabels(c, Map.of(), here));
       } else if (wanted.contains(task)) {
         SwarmService s = byId.get(c.label(SERVICE_ID));
-        containers.add(s == null ? c : withServiceLabels(c, s));
+        containers.add(withLabels(c, s == null ? Map.of() : serviceLabels(s), here));
       }
     }
     Scope scope = new Scope(config, self);
     List<Problem> errors = new ArrayList<>();
     List<Problem> warnings = new ArrayList<>();
+    Map<String, Set<String>> taskNodes = new LinkedHashMap<>();
     Map<String, Set<String>> unreached = new LinkedHashMap<>();
     for (SwarmTask t : running) {
       SwarmService s = byId.get(t.serviceId());
-      if (s == null || t.serviceId().equals(self.label(SERVICE_ID))) {
-        continue; // gone meanwhile, or stack-back's own service
-      }
-      if (t.nodeId().equals(nodeId) || !labelled(s) || !scope.inProject(asContainer(s))) {
-        continue;
+      if (s == null
+          || t.serviceId().equals(self.label(SERVICE_ID))
+          || !labelled(s)
+          || !scope.inProject(asContainer(s))) {
+        continue; // gone meanwhile, stack-back's own service, or not ours to back up
       }
       String node =
           t.nodeId().isEmpty()
               ? "(not assigned yet)"
               : hostnames.getOrDefault(t.nodeId(), t.nodeId());
+      if (!s.global() && !t.nodeId().isEmpty()) {
+        taskNodes.computeIfAbsent(s.id(), k -> new LinkedHashSet<>()).add(node);
+      }
+      if (t.nodeId().equals(nodeId)) {
+        continue;
+      }
       if (t.nodeId().isEmpty() || !remote.hasAgent(t.nodeId())) {
         unreached.computeIfAbsent(s.name(), k -> new LinkedHashSet<>()).add(node);
         continue;
@@ -163,7 +190,10 @@ public final class SwarmDiscovery {
         remote
             .container(t.nodeId(), t.containerId())
             .ifPresentOrElse(
-                c -> containers.add(withServiceLabels(c, s)),
+                // its snapshots get tag node=<its node's hostname>
+                c ->
+                    containers.add(
+                        withLabels(c, serviceLabels(s), Map.of(LabelKeys.SWARM_NODE, node))),
                 () ->
                     errors.add(
                         onNode(s, node, "its task's container " + t.containerId() + " is gone")));
@@ -176,6 +206,14 @@ public final class SwarmDiscovery {
                     + e.getMessage()));
       }
     }
+    taskNodes.forEach(
+        (id, nodes) -> {
+          SwarmService s = byId.get(id);
+          if (nodes.size() > 1 && perNodeState(config, s)) {
+            errors.add(spreadAcrossNodes(s, nodes));
+            unreached.remove(s.name()); // one error per service is enough
+          }
+        });
     String own = hostnames.getOrDefault(nodeId, nodeId);
     unreached.forEach(
         (service, nodes) ->
@@ -216,10 +254,48 @@ public final class SwarmDiscovery {
     return new Problem("service '" + s.name() + "'", "node " + node, message);
   }
 
+  /**
+   * Whether what stack-back does to service {@code s} depends on the node its task runs on: its
+   * named volumes are backed up (each node has its own volume of that name), or it is stopped
+   * during the backup.
+   */
+  private static boolean perNodeState(Config config, SwarmService s) {
+    ContainerInfo c = asContainer(s);
+    ContainerLabels labels = LabelParser.parse(c.name(), c.labels()).labels();
+    boolean volumes = labels.volumes().orElse(config.autoBackupAll()) && !s.volumes().isEmpty();
+    return volumes || labels.stopDuringBackup();
+  }
+
+  private static Problem spreadAcrossNodes(SwarmService s, Set<String> nodes) {
+    return new Problem(
+        "service '" + s.name() + "'",
+        "node " + String.join(", ", nodes),
+        "its replicas run on "
+            + nodes.size()
+            + " nodes, and "
+            + (s.volumes().isEmpty()
+                ? "stop-during-backup scales it to 0 and back, which may move them to other nodes"
+                : "a named volume ("
+                    + String.join(", ", s.volumes())
+                    + ") is a different volume on each node: one snapshot cannot hold them")
+            + "; pin the service to one node (deploy.placement.constraints: [node.hostname =="
+            + " <node>]) or remove its stack-back volume/stop labels");
+  }
+
   /** A container with its service's labels added (a container label of the same key wins). */
   static ContainerInfo withServiceLabels(ContainerInfo c, SwarmService s) {
-    Map<String, String> labels = new LinkedHashMap<>(serviceLabels(s));
+    return withLabels(c, serviceLabels(s), Map.of());
+  }
+
+  /**
+   * A container with {@code under} labels added (its own of the same key win) and {@code over}
+   * labels set.
+   */
+  private static ContainerInfo withLabels(
+      ContainerInfo c, Map<String, String> under, Map<String, String> over) {
+    Map<String, String> labels = new LinkedHashMap<>(under);
     labels.putAll(c.labels());
+    labels.putAll(over);
     return new ContainerInfo(
         c.id(),
         c.name(),
@@ -235,8 +311,7 @@ public final class SwarmDiscovery {
   /** The service's own labels, without the ones stack-back sets while it is scaled to 0. */
   private static Map<String, String> serviceLabels(SwarmService s) {
     Map<String, String> labels = new LinkedHashMap<>(s.labels());
-    labels.remove(REPLICAS_LABEL);
-    labels.remove(RUN_LABEL);
+    labels.keySet().removeAll(STATE_LABELS);
     return labels;
   }
 

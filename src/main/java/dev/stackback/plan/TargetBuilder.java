@@ -59,6 +59,10 @@ final class TargetBuilder {
       tags.add("project=" + s.project());
     }
     tags.add("service=" + s.name());
+    String node = config.swarmMode() ? s.primary().label(LabelKeys.SWARM_NODE) : null;
+    if (node != null && !node.isEmpty()) {
+      tags.add("node=" + node); // issue 11: which node's volume this is
+    }
     return tags;
   }
 

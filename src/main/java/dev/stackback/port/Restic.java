@@ -27,6 +27,24 @@ public interface Restic {
   RepositoryState ensureRepository();
 
   /**
+   * Starts the first read of {@link #ensureRepository()} in the background, before the run takes
+   * its locks, so that restic's start-up and key derivation overlap with connecting to Docker,
+   * locking and planning. A later {@code ensureRepository} takes a success from it and does
+   * everything else itself (locks found, initialisation, errors), as without it. The returned
+   * handle waits for that read, so no restic process outlives a command that never asked. Does
+   * nothing by default.
+   */
+  default Prefetch prefetchRepositoryCheck() {
+    return () -> {};
+  }
+
+  /** A background read of {@link #prefetchRepositoryCheck()}; closing it waits for it. */
+  interface Prefetch extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
    * {@code restic backup --stdin --stdin-filename <filename>} with our host and tags; {@code
    * producer} writes the data. When the producer returns false or throws, restic is interrupted and
    * no snapshot is made (a {@link ResticException} is thrown).
@@ -75,6 +93,15 @@ public interface Restic {
 
   /** Snapshots of {@code host} carrying every tag in {@code tags} (all when host is null). */
   List<Snapshot> snapshots(String host, List<String> tags);
+
+  /**
+   * {@link #snapshots} for a display ({@code status}, {@code snapshots}): without a repository
+   * lock, so it waits for no lock (restic lets every new lock settle for 200 ms) and a prune in
+   * progress does not make it fail. Whatever chooses a snapshot to act on uses {@link #snapshots}.
+   */
+  default List<Snapshot> snapshotsToShow(String host, List<String> tags) {
+    return snapshots(host, tags);
+  }
 
   /**
    * {@code forget} of the snapshots with this host and tag, grouped by host and paths, then {@code

@@ -3,13 +3,11 @@ package dev.stackback.port;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * Port to the Swarm API of a manager (issue 11): services, tasks and nodes of the whole cluster,
- * and the one change stack-back makes to a service (its replica count and its labels, in one
- * update). Only used with {@code SWARM_MODE=true}.
+ * and the one change stack-back makes to a service (its replica count, labels and placement
+ * constraints, in one update). Only used with {@code SWARM_MODE=true}.
  */
 public interface SwarmRuntime {
 
@@ -42,13 +40,9 @@ public interface SwarmRuntime {
 
   /**
    * Changes a service's spec in one update, based on spec {@code version} (a service changed since
-   * is refused by the engine): the replica count when given, labels added and removed. Every other
-   * part of the spec is sent back exactly as the engine reported it, so no task restarts.
+   * is refused by the engine): the replica count, labels and placement constraints as {@code
+   * change} says. Every other part of the spec is sent back exactly as the engine reported it, so
+   * no task restarts for it.
    */
-  void updateService(
-      String id,
-      long version,
-      OptionalLong replicas,
-      Map<String, String> addLabels,
-      Set<String> removeLabels);
+  void updateService(String id, long version, SwarmUpdate change);
 }

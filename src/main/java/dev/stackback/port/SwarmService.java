@@ -15,6 +15,8 @@ import java.util.Map;
  * @param containerLabels the labels its task containers get (compose {@code labels})
  * @param constraints placement constraints
  * @param volumes the sources of its volume mounts
+ * @param specDigest a digest of its whole spec as the manager reports it: equal digests mean an
+ *     unchanged spec (the version moves on for other reasons too), "" when unknown
  */
 public record SwarmService(
     String id,
@@ -25,11 +27,27 @@ public record SwarmService(
     Map<String, String> labels,
     Map<String, String> containerLabels,
     List<String> constraints,
-    List<String> volumes) {
+    List<String> volumes,
+    String specDigest) {
   public SwarmService {
+    specDigest = specDigest == null ? "" : specDigest;
     labels = Map.copyOf(labels);
     containerLabels = Map.copyOf(containerLabels);
     constraints = List.copyOf(constraints);
     volumes = List.copyOf(volumes);
+  }
+
+  /** A service whose spec digest is not known. */
+  public SwarmService(
+      String id,
+      String name,
+      long version,
+      boolean global,
+      long replicas,
+      Map<String, String> labels,
+      Map<String, String> containerLabels,
+      List<String> constraints,
+      List<String> volumes) {
+    this(id, name, version, global, replicas, labels, containerLabels, constraints, volumes, "");
   }
 }

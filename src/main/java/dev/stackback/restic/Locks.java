@@ -47,7 +47,7 @@ final class Locks {
 
   /** True when the command takes a repository lock (so a lock failure is possible). */
   static boolean takesLock(List<String> args) {
-    return args.size() > 1 && !NO_LOCK.contains(args.get(1));
+    return args.size() > 1 && !NO_LOCK.contains(args.get(1)) && !args.contains(ResticArgs.NO_LOCK);
   }
 
   /** {@code restic version}, asked once; empty when it cannot be read. */

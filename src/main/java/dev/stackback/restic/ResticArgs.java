@@ -220,14 +220,17 @@ public final class ResticArgs {
     return List.copyOf(out);
   }
 
+  /** restic's flag for a command that takes no repository lock. */
+  public static final String NO_LOCK = "--no-lock";
+
   /** {@code restic list locks --no-lock}: works while the repository is locked exclusively. */
   public static List<String> listLocksNoLock() {
-    return List.copyOf(start("list", "locks", "--no-lock"));
+    return List.copyOf(start("list", "locks", NO_LOCK));
   }
 
   /** {@code restic cat lock ID --no-lock}: the lock's JSON (time, exclusive, hostname, pid). */
   public static List<String> catLock(String id) {
-    return List.copyOf(start("cat", "lock", checkSnapshotId(id), "--no-lock"));
+    return List.copyOf(start("cat", "lock", checkSnapshotId(id), NO_LOCK));
   }
 
   /** {@code restic list locks}. */

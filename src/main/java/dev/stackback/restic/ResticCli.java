@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,8 @@ public final class ResticCli implements Restic {
   private final Redactor redactor;
   private final Locks locks = new Locks(this);
   private MissingRepository missing = new MissingRepository(this, null);
+  // the background read of prefetchRepositoryCheck(), taken by the next ensureRepository()
+  private volatile FutureTask<Result> prefetched;
   private volatile LockSweeper sweeper;
 
   /**
@@ -98,7 +102,36 @@ public final class ResticCli implements Restic {
    * local path, nothing is in the way: a location with leftovers is {@link Kind#DAMAGED}.
    */
   @Override
+  public Prefetch prefetchRepositoryCheck() {
+    FutureTask<Result> read =
+        new FutureTask<>(
+            () -> run(ResticArgs.catConfig(), OutputLine.discard(), defaultTimeout, null));
+    prefetched = read;
+    Thread.ofPlatform().daemon().name("stack-back-repository-prefetch").start(read);
+    return () -> prefetched(read);
+  }
+
+  /** The outcome of a prefetched read, or null when it threw (the check then runs as usual). */
+  private static Result prefetched(FutureTask<Result> read) {
+    try {
+      return read.get();
+    } catch (ExecutionException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  @Override
   public RepositoryState ensureRepository() {
+    FutureTask<Result> read = prefetched;
+    prefetched = null;
+    Result early = read == null ? null : prefetched(read);
+    if (early != null && early.exitCode == 0) {
+      missing.remember(early);
+      return RepositoryState.EXISTING;
+    }
     Result probe = runLocking("cat config", ResticArgs.catConfig(), OutputLine.discard());
     if (probe.exitCode == 0) {
       missing.remember(probe);
@@ -173,9 +206,18 @@ public final class ResticCli implements Restic {
 
   @Override
   public List<Snapshot> snapshots(String host, List<String> tags) {
-    Result result =
-        runChecked(
-            "snapshots", ResticArgs.snapshots(host, tags), OutputLine.discard(), defaultTimeout);
+    return listSnapshots(ResticArgs.snapshots(host, tags));
+  }
+
+  @Override
+  public List<Snapshot> snapshotsToShow(String host, List<String> tags) {
+    List<String> argv = new ArrayList<>(ResticArgs.snapshots(host, tags));
+    argv.add(ResticArgs.NO_LOCK);
+    return listSnapshots(argv);
+  }
+
+  private List<Snapshot> listSnapshots(List<String> argv) {
+    Result result = runChecked("snapshots", argv, OutputLine.discard(), defaultTimeout);
     return ResticJson.parseSnapshots(String.join("\n", result.output.stdoutLines()));
   }
 

@@ -123,8 +123,13 @@ public record RunRecord(
   }
 
   public RunRecord withStep(StepRecord step) {
+    return withStepAt(steps.size(), step);
+  }
+
+  /** This record with {@code step} inserted at {@code index} of its steps. */
+  public RunRecord withStepAt(int index, StepRecord step) {
     List<StepRecord> s = new ArrayList<>(steps);
-    s.add(step);
+    s.add(index, step);
     return new RunRecord(
         id, trigger, state, pid, host, startedAt, endedAt, exitCode, stopped, s, error, reason,
         anomalies, failure);

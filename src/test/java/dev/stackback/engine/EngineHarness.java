@@ -65,7 +65,10 @@ final class EngineHarness {
                 })
             // no head start: the worker starts at the first stop or snapshot, so the journal's
             // order is deterministic (RunEngineWorkerPrestartTest covers the head start)
-            .prestartWorkerWith(r -> {});
+            .prestartWorkerWith(r -> {})
+            // starts in line: the journal's order stays the plan's (RunEngineConcurrencyTest
+            // covers starts in the background)
+            .startsInBackground(false);
   }
 
   RunReport run() {

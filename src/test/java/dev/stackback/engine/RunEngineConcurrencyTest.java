@@ -113,6 +113,97 @@ class RunEngineConcurrencyTest {
     assertFalse(overlapped(h, 300), h.journal.entries().toString());
   }
 
+  /** Services x and y, both stopped around their snapshots; {@code env} on the stack. */
+  private static Stack twoStopped(String... env) {
+    Stack s = new Stack();
+    for (int i = 0; i < env.length; i += 2) {
+      s.env(env[i], env[i + 1]);
+    }
+    s.service("x").backsUpData().stopDuringBackup();
+    s.service("y").backsUpData().stopDuringBackup();
+    return s;
+  }
+
+  /**
+   * Runs {@code h} with x's start waiting up to {@code wait} ms for y's snapshot to begin (y's stop
+   * is recorded by then); true when it began meanwhile (x's start overlapped y's stop).
+   */
+  private static boolean startOverlapsNextStop(EngineHarness h, long wait) {
+    CountDownLatch yStopping = new CountDownLatch(1);
+    AtomicBoolean overlapped = new AtomicBoolean();
+    h.journal.on("worker backup y /volumes/y/data").before(yStopping::countDown);
+    h.journal
+        .on("start x")
+        .before(() -> overlapped.set(yStopping.await(wait, TimeUnit.MILLISECONDS)));
+    RunReport report = h.run();
+    assertEquals(0, report.exitCode(), steps(report.record()).toString());
+    return overlapped.get();
+  }
+
+  @Test
+  void backgroundStarts_aStartOverlapsTheNextStop_startsInOrder_confirmedAfterBoth() {
+    EngineHarness h = new EngineHarness(twoStopped(), state);
+    h.engine.startsInBackground(true);
+
+    assertTrue(startOverlapsNextStop(h, 10_000), h.journal.entries().toString());
+
+    List<String> j = h.journal.entries();
+    // each container is still stopped only around its own snapshot
+    assertTrue(j.indexOf("stop x") < j.indexOf("worker backup x /volumes/x/data"), j.toString());
+    assertTrue(j.indexOf("worker backup x /volumes/x/data") < j.indexOf("start x"), j.toString());
+    assertTrue(j.indexOf("stop y") < j.indexOf("worker backup y /volumes/y/data"), j.toString());
+    assertTrue(j.indexOf("worker backup y /volumes/y/data") < j.indexOf("start y"), j.toString());
+    assertTrue(j.indexOf("start x") < j.indexOf("start y"), j.toString());
+    int confirm = indexOfPrefix(j, "confirm running");
+    assertTrue(confirm > j.indexOf("start y") && confirm > j.indexOf("start x"), j.toString());
+    RunRecord r = h.latest();
+    assertEquals(RunRecord.SUCCEEDED, r.state());
+    // the record lists x's start where the plan has it, though it ended after y's stop
+    assertEquals(
+        List.of(
+            "stop x: ok",
+            "snapshot x: ok",
+            "start x: ok",
+            "stop y: ok",
+            "snapshot y: ok",
+            "start y: ok"),
+        steps(r).stream().filter(x -> x.matches("(stop|snapshot|start) [xy]: .*")).toList());
+  }
+
+  @Test
+  void backgroundStarts_aFailedStartStillFailsTheRunWithExit4_theOtherIsStarted() {
+    EngineHarness h = new EngineHarness(twoStopped(), state);
+    h.engine.startsInBackground(true);
+    h.journal.on("start x").throwing(new ContainerRuntimeException("no such network"));
+
+    RunReport report = h.run();
+
+    assertEquals(4, report.exitCode(), steps(report.record()).toString());
+    List<String> j = h.journal.entries();
+    assertTrue(j.contains("start y"), j.toString());
+    assertTrue(
+        steps(report.record()).contains("start x: failed"), steps(report.record()).toString());
+  }
+
+  @Test
+  void backgroundStarts_orderedPlan_eachStartInLine() {
+    Stack s = twoStopped();
+    s.self().label("stack-back.ordered", "true");
+    EngineHarness h = new EngineHarness(s, state);
+    h.engine.startsInBackground(true);
+
+    assertFalse(startOverlapsNextStop(h, 300), h.journal.entries().toString());
+  }
+
+  private static int indexOfPrefix(List<String> lines, String prefix) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   @Test
   void concurrentSnapshotFailsForItsOwnData_theOtherStillSucceeds_runFails() {
     EngineHarness h = new EngineHarness(stack("BACKUP_CONCURRENCY", "2"), state);

@@ -1,199 +1,343 @@
 package dev.stackback.engine;
 
+import static dev.stackback.plan.SwarmDiscovery.CONSTRAINT_LABEL;
+import static dev.stackback.plan.SwarmDiscovery.NODES_LABEL;
 import static dev.stackback.plan.SwarmDiscovery.REPLICAS_LABEL;
 import static dev.stackback.plan.SwarmDiscovery.RUN_LABEL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.port.ContainerRuntimeException;
-import dev.stackback.port.SwarmNode;
-import dev.stackback.port.SwarmRuntime;
-import dev.stackback.port.SwarmService;
 import dev.stackback.port.SwarmTask;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Scale to 0 and back with the count in the service's labels (issue 11), on a fake swarm. */
+/**
+ * Stop-during-backup of swarm services (issue 11) on a fake swarm: scale to 0 and back, the
+ * constraint of a global service, the labels that let recovery undo both, and someone else's change
+ * meanwhile.
+ */
 class SwarmStopTest {
+  private static final Duration T = Duration.ofSeconds(5);
+  private static final String PIN = "node.hostname==node1";
+  private static final String STOPPED = "node.id==stack-back-stopped-run-1";
 
-  /** One service whose tasks follow its replica count at once; updates are journaled. */
-  static final class FakeSwarm implements SwarmRuntime {
-    SwarmService service;
-    final List<String> updates = new ArrayList<>();
-    int refuseUpdates;
-    int lag; // polls after an update that still see the old task count
-    long shownReplicas;
-
-    FakeSwarm(boolean global, long replicas, Map<String, String> labels) {
-      service =
-          new SwarmService(
-              "s1", "st_app", 7, global, replicas, labels, Map.of(), List.of(), List.of());
-    }
-
-    @Override
-    public Optional<SwarmNode> localNode() {
-      return Optional.of(new SwarmNode("n1", true));
-    }
-
-    @Override
-    public List<SwarmService> services() {
-      return List.of(service);
-    }
-
-    @Override
-    public Optional<SwarmService> service(String id) {
-      return id.equals(service.id()) ? Optional.of(service) : Optional.empty();
-    }
-
-    @Override
-    public List<SwarmTask> runningTasks() {
-      return tasksOf(service.id());
-    }
-
-    @Override
-    public List<SwarmTask> tasksOf(String serviceId) {
-      List<SwarmTask> out = new ArrayList<>();
-      long n = service.replicas();
-      if (lag > 0) {
-        lag--;
-        n = shownReplicas;
-      }
-      for (int i = 0; i < n; i++) {
-        out.add(new SwarmTask("t" + i, serviceId, "n1", "running", "running", "c" + i));
-      }
-      return out;
-    }
-
-    @Override
-    public Map<String, String> nodeHostnames() {
-      return Map.of("n1", "node1");
-    }
-
-    @Override
-    public void updateService(
-        String id,
-        long version,
-        OptionalLong replicas,
-        Map<String, String> addLabels,
-        Set<String> removeLabels) {
-      if (version != service.version()) {
-        throw new ContainerRuntimeException("update out of sequence");
-      }
-      if (refuseUpdates > 0) {
-        refuseUpdates--;
-        service = with(service.replicas(), service.labels()); // someone else's update
-        throw new ContainerRuntimeException("update out of sequence");
-      }
-      Map<String, String> labels = new HashMap<>(service.labels());
-      removeLabels.forEach(labels::remove);
-      labels.putAll(addLabels);
-      updates.add(
-          "v"
-              + version
-              + " replicas="
-              + replicas
-              + " +"
-              + new java.util.TreeMap<>(addLabels)
-              + " -"
-              + new java.util.TreeSet<>(removeLabels));
-      shownReplicas = service.replicas();
-      service = with(replicas.orElse(service.replicas()), labels);
-    }
-
-    private SwarmService with(long replicas, Map<String, String> labels) {
-      return new SwarmService(
-          service.id(),
-          service.name(),
-          service.version() + 1,
-          service.global(),
-          replicas,
-          labels,
-          Map.of(),
-          List.of(),
-          List.of());
-    }
+  private static List<String> nodesRunning(FakeSwarm swarm) {
+    return swarm.tasksOf("s1").stream().map(SwarmTask::nodeId).sorted().toList();
   }
 
-  private static final Duration T = Duration.ofSeconds(5);
+  // ---- replicated ------------------------------------------------------------------------------
 
   @Test
   void scaleToZero_storesCountAndRunInTheSameUpdate_restoreScalesBackAndRemovesThem() {
-    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of("keep", "me"));
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of("keep", "me"), List.of(PIN));
     SwarmStop stop = new SwarmStop(swarm);
-    assertEquals(2, stop.scaleToZero("s1", "run-1", T));
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    assertEquals("scaled service to 0 (from 2)", done.message());
     assertEquals(0, swarm.service.replicas());
     assertEquals(
         Map.of("keep", "me", REPLICAS_LABEL, "2", RUN_LABEL, "run-1"), swarm.service.labels());
-    assertEquals(OptionalLong.of(2), stop.restore("s1", T));
+    assertEquals(
+        Optional.of(new SwarmStop.Restored("scaled service back to 2", false)),
+        stop.restore("s1", done, T));
     assertEquals(2, swarm.service.replicas());
     assertEquals(Map.of("keep", "me"), swarm.service.labels());
     assertEquals(
         List.of(
-            "v7 replicas=OptionalLong[0] +{" + REPLICAS_LABEL + "=2, " + RUN_LABEL + "=run-1} -[]",
-            "v8 replicas=OptionalLong[2] +{} -[" + REPLICAS_LABEL + ", " + RUN_LABEL + "]"),
+            "v7 replicas=0 +{"
+                + REPLICAS_LABEL
+                + "=2, "
+                + RUN_LABEL
+                + "=run-1} -[] constraints=["
+                + PIN
+                + "]",
+            "v8 replicas=2 +{} -["
+                + REPLICAS_LABEL
+                + ", "
+                + RUN_LABEL
+                + "] constraints=["
+                + PIN
+                + "]"),
         swarm.updates);
   }
 
   @Test
   void restore_withoutLabel_leavesTheServiceAlone() {
-    FakeSwarm swarm = new FakeSwarm(false, 3, Map.of());
-    assertEquals(OptionalLong.empty(), new SwarmStop(swarm).restore("s1", T));
+    FakeSwarm swarm = new FakeSwarm(false, 3, Map.of(), List.of());
+    assertEquals(Optional.empty(), new SwarmStop(swarm).restore("s1", null, T));
     assertEquals(List.of(), swarm.updates);
   }
 
   @Test
   void scaleToZero_ofAServiceADeadRunLeftAtZero_keepsTheStoredCount() {
-    FakeSwarm swarm = new FakeSwarm(false, 0, Map.of(REPLICAS_LABEL, "3", RUN_LABEL, "dead"));
+    FakeSwarm swarm =
+        new FakeSwarm(false, 0, Map.of(REPLICAS_LABEL, "3", RUN_LABEL, "dead"), List.of());
     SwarmStop stop = new SwarmStop(swarm);
-    assertEquals(3, stop.scaleToZero("s1", "run-2", T));
+    SwarmStop.Stopped done = stop.stop("s1", "run-2", T);
+    assertEquals(3, done.replicas());
     assertEquals("run-2", swarm.service.labels().get(RUN_LABEL));
-    stop.restore("s1", T);
+    stop.restore("s1", done, T);
     assertEquals(3, swarm.service.replicas());
   }
 
   @Test
-  void globalService_isRefusedClearly_andNothingIsChanged() {
-    FakeSwarm swarm = new FakeSwarm(true, 0, Map.of());
-    ContainerRuntimeException e =
-        assertThrows(
-            ContainerRuntimeException.class,
-            () -> new SwarmStop(swarm).scaleToZero("s1", "run-1", T));
-    assertTrue(e.getMessage().contains("'st_app' runs in global mode"), e.getMessage());
-    assertEquals(List.of(), swarm.updates);
+  void recovery_scalesBackFromTheLabelsAlone() {
+    FakeSwarm swarm =
+        new FakeSwarm(false, 0, Map.of(REPLICAS_LABEL, "2", RUN_LABEL, "dead"), List.of());
+    Optional<SwarmStop.Restored> r = new SwarmStop(swarm).restore("s1", null, T);
+    assertEquals(Optional.of(new SwarmStop.Restored("scaled service back to 2", false)), r);
+    assertEquals(2, swarm.service.replicas());
+    assertEquals(Map.of(), swarm.service.labels());
+    assertEquals(2, swarm.tasksOf("s1").size());
   }
 
   @Test
   void restore_retriesWhenAConcurrentUpdateChangedTheVersion() {
-    FakeSwarm swarm = new FakeSwarm(false, 1, Map.of());
+    FakeSwarm swarm = new FakeSwarm(false, 1, Map.of(), List.of());
     SwarmStop stop = new SwarmStop(swarm);
-    stop.scaleToZero("s1", "run-1", T);
+    stop.stop("s1", "run-1", T);
     swarm.refuseUpdates = 1;
-    assertEquals(OptionalLong.of(1), stop.restore("s1", T));
+    // without what the stop did: only the labels count (a refused update keeps the spec the same)
+    assertEquals(
+        Optional.of(new SwarmStop.Restored("scaled service back to 1", false)),
+        stop.restore("s1", null, T));
     assertEquals(1, swarm.service.replicas());
   }
 
   @Test
   void restore_isNotCutShortByAnInterrupt_andKeepsTheFlag() {
-    FakeSwarm swarm = new FakeSwarm(false, 1, Map.of());
+    FakeSwarm swarm = new FakeSwarm(false, 1, Map.of(), List.of());
     SwarmStop stop = new SwarmStop(swarm);
-    stop.scaleToZero("s1", "run-1", T);
-    swarm.lag = 3; // the wait polls (and sleeps) a few times
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
     Thread.currentThread().interrupt();
     try {
-      assertEquals(OptionalLong.of(1), stop.restore("s1", T));
+      swarm.lag = 3; // the wait polls (and sleeps) a few times after the update
+      assertTrue(stop.restore("s1", done, T).isPresent());
       assertTrue(Thread.currentThread().isInterrupted());
       assertEquals(0, swarm.lag);
     } finally {
       Thread.interrupted();
     }
     assertEquals(1, swarm.service.replicas());
+  }
+
+  @Test
+  void stop_waitsUntilTheTasksAreGone_andTimesOutClearly() {
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of(), List.of());
+    swarm.lag = Integer.MAX_VALUE; // the tasks never go
+    ContainerRuntimeException e =
+        assertThrows(
+            ContainerRuntimeException.class,
+            () -> new SwarmStop(swarm).stop("s1", "run-1", Duration.ofMillis(300)));
+    assertTrue(
+        e.getMessage().contains("the tasks of service 'st_app' did not stop"), e.getMessage());
+    assertEquals("2", swarm.service.labels().get(REPLICAS_LABEL), "labels set: recovery can undo");
+  }
+
+  // ---- global ----------------------------------------------------------------------------------
+
+  @Test
+  void globalService_getsAConstraintNoNodeMeets_keepsTheUsersOwn_andLosesItAgain() {
+    FakeSwarm swarm = new FakeSwarm(true, 0, Map.of("keep", "me"), List.of("node.role==worker"));
+    assertEquals(List.of("n1", "n2", "n3"), nodesRunning(swarm));
+    SwarmStop stop = new SwarmStop(swarm);
+
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+
+    assertEquals(List.of(), nodesRunning(swarm), "tasks gone");
+    assertEquals(List.of("node.role==worker", STOPPED), swarm.service.constraints());
+    assertEquals(
+        Map.of(
+            "keep", "me", RUN_LABEL, "run-1", CONSTRAINT_LABEL, STOPPED, NODES_LABEL, "n1,n2,n3"),
+        swarm.service.labels(),
+        "what to undo is stored in the same update");
+    assertEquals(1, swarm.updates.size());
+    assertEquals(
+        "stopped global service: added placement constraint '"
+            + STOPPED
+            + "' (its tasks ran on node1, node2, node3)",
+        done.message());
+
+    Optional<SwarmStop.Restored> r = stop.restore("s1", done, T);
+
+    assertEquals(
+        Optional.of(
+            new SwarmStop.Restored(
+                "removed placement constraint '"
+                    + STOPPED
+                    + "': tasks run again on node1, node2, node3",
+                false)),
+        r);
+    assertEquals(List.of("node.role==worker"), swarm.service.constraints());
+    assertEquals(Map.of("keep", "me"), swarm.service.labels());
+    assertEquals(List.of("n1", "n2", "n3"), nodesRunning(swarm));
+  }
+
+  @Test
+  void globalService_recovery_removesExactlyTheConstraintInTheLabel() {
+    FakeSwarm swarm =
+        new FakeSwarm(
+            true,
+            0,
+            Map.of(RUN_LABEL, "dead", CONSTRAINT_LABEL, STOPPED, NODES_LABEL, "n1"),
+            List.of(PIN, STOPPED));
+    assertEquals(List.of(), nodesRunning(swarm));
+
+    Optional<SwarmStop.Restored> r = new SwarmStop(swarm).restore("s1", null, T);
+
+    assertEquals(
+        "removed placement constraint '" + STOPPED + "': tasks run again on node1",
+        r.orElseThrow().message());
+    assertEquals(List.of(PIN), swarm.service.constraints());
+    assertEquals(Map.of(), swarm.service.labels());
+    assertEquals(List.of("n1"), nodesRunning(swarm));
+  }
+
+  @Test
+  void globalService_aDeadRunsConstraint_isKeptAndReused_notAddedTwice() {
+    FakeSwarm swarm =
+        new FakeSwarm(
+            true,
+            0,
+            Map.of(
+                RUN_LABEL,
+                "dead",
+                CONSTRAINT_LABEL,
+                "node.id==stack-back-stopped-dead",
+                NODES_LABEL,
+                "n1,n2"),
+            List.of("node.id==stack-back-stopped-dead"));
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-2", T);
+    assertEquals(List.of("node.id==stack-back-stopped-dead"), swarm.service.constraints());
+    assertEquals(List.of("n1", "n2"), done.nodes(), "the nodes before the dead run's stop");
+    stop.restore("s1", done, T);
+    assertEquals(List.of(), swarm.service.constraints());
+    assertEquals(List.of("n1", "n2", "n3"), nodesRunning(swarm));
+  }
+
+  @Test
+  void globalService_tasksNotBackOnTheirNodes_failsTheScaleBackNamingThem() {
+    FakeSwarm swarm = new FakeSwarm(true, 0, Map.of(), List.of(PIN));
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    swarm.lag = Integer.MAX_VALUE; // still no task after the constraint is removed
+    ContainerRuntimeException e =
+        assertThrows(
+            ContainerRuntimeException.class,
+            () -> stop.restore("s1", done, Duration.ofMillis(300)));
+    assertTrue(
+        e.getMessage().contains("its tasks did not run again on node1 within"), e.getMessage());
+    assertEquals(List.of(PIN), swarm.service.constraints(), "the constraint is removed anyway");
+  }
+
+  // ---- someone else's change -------------------------------------------------------------------
+
+  @Test
+  void userScalesDuringTheRun_keepsTheirCount_removesOurLabels_andSaysSo() {
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of("keep", "me"), List.of());
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    swarm.userScales(3);
+
+    SwarmStop.Restored r = stop.restore("s1", done, T).orElseThrow();
+
+    assertTrue(r.changedByOthers());
+    assertTrue(r.message().contains("'st_app' was changed by someone else"), r.message());
+    assertTrue(r.message().contains("kept their replica count 3"), r.message());
+    assertEquals(3, swarm.service.replicas());
+    assertEquals(Map.of("keep", "me"), swarm.service.labels());
+  }
+
+  @Test
+  void userUpdatesTheImageDuringTheRun_leftAtZero_isScaledBack_andReported() {
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of(), List.of());
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    swarm.userUpdatesImage();
+
+    SwarmStop.Restored r = stop.restore("s1", done, T).orElseThrow();
+
+    assertTrue(r.changedByOthers(), "the digest moved: " + r);
+    assertTrue(r.message().contains("scaled service back to 2 (they left it at 0)"), r.message());
+    assertEquals(2, swarm.service.replicas(), "nothing stays stopped");
+    assertEquals("app:2", swarm.image, "their image kept");
+  }
+
+  @Test
+  void userRedeploysTheStack_ourLabelsAreGone_nothingOfOursLeft_stillReported() {
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of("keep", "me"), List.of(PIN));
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    swarm.userRedeploys(2, Map.of("keep", "me"), List.of(PIN));
+    int updates = swarm.updates.size();
+
+    SwarmStop.Restored r = stop.restore("s1", done, T).orElseThrow();
+
+    assertTrue(r.changedByOthers());
+    assertEquals(updates, swarm.updates.size(), "nothing to change: no update");
+    assertEquals(2, swarm.service.replicas());
+    // recovery (no memory of the run) has nothing to do then
+    assertEquals(Optional.empty(), stop.restore("s1", null, T));
+  }
+
+  @Test
+  void userRedeploysWhileTheTasksStop_theStopEndsAtOnceSayingSo_andTheScaleBackKeepsTheirs() {
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of(), List.of());
+    SwarmStop stop = new SwarmStop(swarm);
+    swarm.lag = 2; // the tasks are still stopping...
+    swarm.onPoll = () -> swarm.userRedeploys(2, Map.of(), List.of()); // ...when it is redeployed
+    ContainerRuntimeException e =
+        assertThrows(
+            ContainerRuntimeException.class, () -> stop.stop("s1", "run-1", Duration.ofMinutes(5)));
+    assertTrue(
+        e.getMessage().contains("'st_app' was changed by someone else while stack-back waited"),
+        e.getMessage());
+    swarm.onPoll = null;
+    // the stop threw before the run learnt what it did: the labels are gone too (redeploy)
+    assertEquals(Optional.empty(), stop.restore("s1", null, T));
+    assertEquals(2, swarm.service.replicas());
+  }
+
+  @Test
+  void userRedeploysAGlobalService_constraintGone_isNotWaitedFor_andReported() {
+    FakeSwarm swarm = new FakeSwarm(true, 0, Map.of(), List.of(PIN));
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    swarm.userRedeploys(0, Map.of(), List.of("node.hostname==node2"));
+
+    SwarmStop.Restored r = stop.restore("s1", done, T).orElseThrow();
+
+    assertTrue(r.changedByOthers());
+    assertTrue(r.message().contains("constraint was gone already"), r.message());
+    assertEquals(List.of("node.hostname==node2"), swarm.service.constraints());
+    assertEquals(List.of("n2"), nodesRunning(swarm));
+  }
+
+  @Test
+  void recovery_ofAServiceSomeoneScaledMeanwhile_keepsTheirCount_andDropsOurLabels() {
+    FakeSwarm swarm =
+        new FakeSwarm(false, 4, Map.of(REPLICAS_LABEL, "2", RUN_LABEL, "dead"), List.of());
+    SwarmStop.Restored r = new SwarmStop(swarm).restore("s1", null, T).orElseThrow();
+    assertTrue(r.changedByOthers());
+    assertEquals(4, swarm.service.replicas());
+    assertEquals(Map.of(), swarm.service.labels());
+  }
+
+  @Test
+  void serviceRemovedDuringTheRun_isReported_notAnError() {
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of(), List.of());
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    swarm.service = null;
+    SwarmStop.Restored r = stop.restore("s1", done, T).orElseThrow();
+    assertTrue(r.changedByOthers());
+    assertTrue(r.message().contains("was removed by someone else"), r.message());
+    assertFalse(stop.restore("s1", null, T).isPresent());
   }
 }

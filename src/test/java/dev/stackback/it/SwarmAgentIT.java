@@ -1,12 +1,11 @@
 package dev.stackback.it;
 
-import static dev.stackback.it.SwarmLab.backup;
-import static dev.stackback.it.SwarmLab.lastRecord;
-import static dev.stackback.it.SwarmLab.node;
-import static dev.stackback.it.SwarmLab.ok;
-import static dev.stackback.it.SwarmLab.running;
-import static dev.stackback.it.SwarmLab.sock;
-import static dev.stackback.it.SwarmLab.step;
+import static dev.stackback.it.SwarmStack.lastRecord;
+import static dev.stackback.it.SwarmStack.node;
+import static dev.stackback.it.SwarmStack.ok;
+import static dev.stackback.it.SwarmStack.running;
+import static dev.stackback.it.SwarmStack.sock;
+import static dev.stackback.it.SwarmStack.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,11 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.stackback.it.SidecarProject.Result;
 import dev.stackback.it.SidecarProject.Running;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,17 +29,11 @@ import org.junit.jupiter.api.Test;
  * its own stack ({@code sagt<random>}) and removes it, its volumes and its repository afterwards.
  */
 class SwarmAgentIT {
-  private static final String IMAGE = SidecarProject.IMAGE;
   private static final String BUSYBOX = SidecarProject.BUSYBOX;
-  private static final String PASSWORD = "swarm-agent-it-not-secret";
   private static final String TOKEN = "swarm-agent-it-token-0123456789";
 
-  private final String stack = "sagt" + UUID.randomUUID().toString().substring(0, 6);
-  private final Path repo;
-
-  SwarmAgentIT() {
-    repo = SwarmLab.newRepository("swarm-agent-it-repo");
-  }
+  private final SwarmStack swarm = new SwarmStack("sagt");
+  private final String stack = swarm.name;
 
   // ---- the tests -------------------------------------------------------------------------------
 
@@ -53,7 +44,7 @@ class SwarmAgentIT {
     awaitAgent(2);
     awaitAgent(3);
 
-    Result r = backup(sidecar);
+    Result r = swarm.backup(sidecar);
 
     assertEquals(0, r.exit(), r.toString());
     String snapshotDir = "/volumes/" + stack + "_app/data/";
@@ -105,7 +96,7 @@ class SwarmAgentIT {
     awaitAgent(3);
     awaitRunning(3, stack + "_db", 1);
 
-    Result r = backup(sidecar);
+    Result r = swarm.backup(sidecar);
 
     assertEquals(0, r.exit(), r.toString());
     String sql =
@@ -168,7 +159,7 @@ class SwarmAgentIT {
     String sidecar = sidecar();
     awaitAgent(2);
 
-    Result r = backup(sidecar);
+    Result r = swarm.backup(sidecar);
 
     assertEquals(2, r.exit(), r.toString());
     String all = r.out() + r.err();
@@ -216,12 +207,12 @@ class SwarmAgentIT {
     assertTrue(
         SidecarProject.poll(Duration.ofSeconds(30), () -> !workers(2).isEmpty()),
         "the run never started its worker on node 2");
-    SwarmLab.killRun(stack, sidecar);
+    ok(node(1, "exec", sidecar, "kill", "-9", swarm.runPid()));
     Result killed = first.await(Duration.ofSeconds(30));
     assertNotEquals(0, killed.exit(), killed.toString());
     assertEquals(1, workers(2).size(), "the crash left its worker on node 2");
 
-    Result second = backup(sidecar);
+    Result second = swarm.backup(sidecar);
 
     assertEquals(0, second.exit(), second.toString());
     assertEquals("1", replicas());
@@ -256,20 +247,16 @@ class SwarmAgentIT {
    * or where {@code constraint} allows), all on one attachable overlay network.
    */
   private void deploy(String services, String constraint) {
-    String yaml =
-        SwarmLab.stackFile(
-            services,
-            repo,
-            PASSWORD,
-            List.of("AGENT_TOKEN: " + TOKEN),
-            List.of(
-                "mode: global",
-                "endpoint_mode: dnsrr",
-                "placement: {constraints: ["
-                    + (constraint.isEmpty() ? "node.hostname != no-such-node" : constraint)
-                    + "]}"),
-            "networks:\n  default:\n    driver: overlay\n    attachable: true\n");
-    SwarmLab.deploy(stack, repo, yaml);
+    swarm.deploy(
+        services,
+        List.of("AGENT_TOKEN: " + TOKEN),
+        List.of(
+            "mode: global",
+            "endpoint_mode: dnsrr",
+            "placement: {constraints: ["
+                + (constraint.isEmpty() ? "node.hostname != no-such-node" : constraint)
+                + "]}"),
+        "networks:\n  default:\n    driver: overlay\n    attachable: true\n");
   }
 
   /** The coordinator's container id on node 1 once its daemon is ready; the repository is made. */
@@ -377,7 +364,7 @@ class SwarmAgentIT {
   }
 
   private String replicas() {
-    return SwarmLab.replicas(stack + "_app");
+    return SwarmStack.replicas(stack + "_app");
   }
 
   private static String dump(String sidecar, String path) {
@@ -392,6 +379,6 @@ class SwarmAgentIT {
         node(n, "rm", "-f", w); // a worker holds the stack's volume
       }
     }
-    SwarmLab.removeStack(stack, repo, List.of(1, 2, 3));
+    swarm.remove();
   }
 }

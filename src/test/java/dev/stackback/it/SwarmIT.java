@@ -1,12 +1,11 @@
 package dev.stackback.it;
 
-import static dev.stackback.it.SwarmLab.lastRecord;
-import static dev.stackback.it.SwarmLab.node;
-import static dev.stackback.it.SwarmLab.ok;
-import static dev.stackback.it.SwarmLab.records;
-import static dev.stackback.it.SwarmLab.running;
-import static dev.stackback.it.SwarmLab.sock;
-import static dev.stackback.it.SwarmLab.step;
+import static dev.stackback.it.SwarmStack.lastRecord;
+import static dev.stackback.it.SwarmStack.node;
+import static dev.stackback.it.SwarmStack.ok;
+import static dev.stackback.it.SwarmStack.records;
+import static dev.stackback.it.SwarmStack.sock;
+import static dev.stackback.it.SwarmStack.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,30 +16,21 @@ import dev.stackback.it.SidecarProject.Running;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * SWARM_MODE on a real 3-node swarm (issue 11): scripts/swarm-lab.sh ({@link SwarmLab}). Node 1 is
- * the manager; the sidecar runs there, pinned, with node 1's socket. Each test deploys its own
- * stack ({@code swit<random>}) and removes it, its volumes and its repository afterwards.
+ * SWARM_MODE on a real 3-node swarm (issue 11), through {@link SwarmStack}: node 1 is the manager;
+ * the sidecar runs there, pinned, with node 1's socket. Each test deploys its own stack ({@code
+ * swit<random>}) and removes it, its volumes and its repository afterwards.
  */
 class SwarmIT {
-  private static final String IMAGE = SidecarProject.IMAGE;
-  private static final String BUSYBOX = SidecarProject.BUSYBOX;
-  private static final String PASSWORD = "swarm-it-not-secret";
+  private static final String BUSYBOX = SwarmStack.BUSYBOX;
 
-  private final String stack = "swit" + UUID.randomUUID().toString().substring(0, 6);
-  private final Path repo;
-  private final List<Integer> nodesWithVolumes = new ArrayList<>();
-
-  SwarmIT() {
-    repo = SwarmLab.newRepository("swarm-it-repo");
-  }
+  private final SwarmStack lab = new SwarmStack("swit");
+  private final String stack = lab.name;
 
   // ---- the tests -------------------------------------------------------------------------------
 
@@ -149,7 +139,8 @@ class SwarmIT {
     assertTrue(
         SidecarProject.poll(Duration.ofSeconds(60), () -> "0".equals(replicas())),
         "the run never scaled the app to 0");
-    SwarmLab.killRun(stack, sidecar);
+    String pid = lab.runPid();
+    ok(node(1, "exec", sidecar, "kill", "-9", pid));
     Result killed = first.await(Duration.ofSeconds(30));
     assertNotEquals(0, killed.exit(), killed.toString());
     assertEquals("0", replicas(), "the crash left the service at 0");
@@ -164,7 +155,7 @@ class SwarmIT {
     JsonNode crashed = records(sidecar).get(0);
     assertEquals("failed", crashed.path("state").asText(), crashed.toString());
     assertEquals(
-        "scaled back to 2 by recovery",
+        "scaled service back to 2 (by recovery)",
         step(crashed, "start " + stack + "_app").path("message").asText(),
         crashed.toString());
   }
@@ -172,7 +163,7 @@ class SwarmIT {
   @Test
   void shippedSwarmExample_deploysWithStackDeploy_andIsBackedUpWithScaleToZero() {
     Path file = Path.of("compose-examples/swarm/docker-stack.yml").toAbsolutePath();
-    nodesWithVolumes.add(1);
+    lab.volumesOn(1);
     ok(
         SidecarProject.command(
             Duration.ofMinutes(3),
@@ -187,14 +178,20 @@ class SwarmIT {
                 "-c",
                 file.toString(),
                 stack),
-            Map.of("APP_IMAGE", BUSYBOX, "STACK_BACK_IMAGE", IMAGE, "BACKUP_NODE", "node1")));
+            Map.of(
+                "APP_IMAGE",
+                BUSYBOX,
+                "STACK_BACK_IMAGE",
+                SwarmStack.IMAGE,
+                "BACKUP_NODE",
+                "node1")));
     String sidecar = sidecar();
     assertEquals(1, awaitContainers(1, stack + "_notes", 1).size());
 
     Result r = backup(sidecar);
 
     assertEquals(0, r.exit(), r.toString());
-    assertEquals("1", replicas(stack + "_notes"));
+    assertEquals("1", SwarmStack.replicas(stack + "_notes"));
     assertEquals(1, awaitContainers(1, stack + "_notes", 1).size());
     Result ls = ok(node(1, "exec", sidecar, "restic", "ls", "latest"));
     assertTrue(ls.out().contains("/volumes/" + stack + "_notes/var/lib/notes/notes.db"), ls.out());
@@ -227,109 +224,40 @@ class SwarmIT {
   }
 
   private void deploy(String services, String... sidecarEnv) {
-    String yaml =
-        SwarmLab.stackFile(
-            services,
-            repo,
-            PASSWORD,
-            List.of(sidecarEnv),
-            List.of("endpoint_mode: dnsrr", "placement: {constraints: [node.hostname == node1]}"),
-            "");
-    nodesWithVolumes.addAll(List.of(1, 2));
-    SwarmLab.deploy(stack, repo, yaml);
+    lab.deploy(services, sidecarEnv);
   }
 
-  /** The running sidecar's container id on node 1, with an initialised repository. */
   private String sidecar() {
-    String[] id = new String[1];
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(90),
-            () -> {
-              id[0] = running(1, stack + "_backup").stream().findFirst().orElse(null);
-              return id[0] != null;
-            }),
-        "the sidecar task never ran: " + node(1, "service", "ps", "--no-trunc", stack + "_backup"));
-    // its daemon repairs interrupted runs first, under the run lock: wait until it is done
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(60),
-            () -> {
-              Result logs = node(1, "logs", id[0]);
-              return (logs.out() + logs.err()).contains("next backup at");
-            }),
-        "the sidecar's daemon never got ready: " + node(1, "logs", id[0]));
-    ok(node(1, "exec", id[0], "restic", "init"));
-    return id[0];
+    return lab.sidecar();
   }
 
   private List<String> appContainers(int n) {
-    java.util.concurrent.atomic.AtomicReference<List<String>> ids =
-        new java.util.concurrent.atomic.AtomicReference<>(List.of());
-    SidecarProject.poll(
-        Duration.ofSeconds(90),
-        () -> {
-          ids.set(running(n, stack + "_app"));
-          return ids.get().size() >= 2;
-        });
-    return ids.get();
+    return lab.atLeast(n, stack + "_app", 2);
   }
 
   /** The app's running containers on node {@code n} once {@code count} run (or after 60 s). */
   private List<String> awaitAppContainers(int n, int count) {
-    return awaitContainers(n, stack + "_app", count);
+    return lab.awaitContainers(n, stack + "_app", count);
   }
 
-  /** A service's running containers on node {@code n} once {@code count} run (or after 60 s). */
   private List<String> awaitContainers(int n, String service, int count) {
-    java.util.concurrent.atomic.AtomicReference<List<String>> ids =
-        new java.util.concurrent.atomic.AtomicReference<>(List.of());
-    SidecarProject.poll(
-        Duration.ofSeconds(60),
-        () -> {
-          ids.set(running(n, service));
-          return ids.get().size() == count;
-        });
-    return ids.get();
+    return lab.awaitContainers(n, service, count);
   }
 
   private String replicas() {
-    return replicas(stack + "_app");
+    return SwarmStack.replicas(stack + "_app");
   }
 
-  private static String replicas(String service) {
-    return SwarmLab.replicas(service);
-  }
-
-  /** The app service's labels that start with stack-back., as JSON. */
   private String ourServiceLabels() {
-    String json =
-        ok(node(1, "service", "inspect", "-f", "{{json .Spec.Labels}}", stack + "_app")).out();
-    StringBuilder out = new StringBuilder("{");
-    SidecarProject.json(json)
-        .properties()
-        .forEach(
-            e -> {
-              if (e.getKey().startsWith("stack-back.")) {
-                out.append(out.length() > 1 ? "," : "")
-                    .append('"')
-                    .append(e.getKey())
-                    .append("\":\"")
-                    .append(e.getValue().asText())
-                    .append('"');
-              }
-            });
-    return out.append('}').toString();
+    return SwarmStack.ourServiceLabels(stack + "_app");
   }
 
   private Result backup(String sidecar) {
-    return SwarmLab.backup(sidecar);
+    return lab.backup(sidecar);
   }
-
-  // ---- the lab ---------------------------------------------------------------------------------
 
   @AfterEach
   void removeStack() throws IOException {
-    SwarmLab.removeStack(stack, repo, nodesWithVolumes.stream().distinct().toList());
+    lab.remove();
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.config.Config;
+import dev.stackback.label.LabelKeys;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.SwarmService;
 import dev.stackback.port.SwarmTask;
@@ -239,8 +240,8 @@ class SwarmDiscoveryTest {
     assertEquals(List.of(), v.errors());
   }
 
-  @Test
-  void discoveryWarnings_areThePlansWarnings_shownByBackupAndStatus() {
+  /** Discovery of stack-back and st_app (a volume, these constraints), both on node1. */
+  private SwarmDiscovery.View localApp(List<String> constraints) {
     ContainerInfo app =
         task("st_app", "svc-app", "t-app").sb("volumes", "true").volume("st_data", "/data").build();
     SwarmService svc =
@@ -249,13 +250,17 @@ class SwarmDiscoveryTest {
             "st_app",
             Map.of(),
             Map.of("stack-back.volumes", "true"),
-            List.of(),
+            constraints,
             List.of("st_data"));
-    SwarmDiscovery.View v =
-        discover(
-            List.of(self, app),
-            List.of(backup, svc),
-            List.of(running("t-backup", "svc-backup", "n1"), running("t-app", "svc-app", "n1")));
+    return discover(
+        List.of(self, app),
+        List.of(backup, svc),
+        List.of(running("t-backup", "svc-backup", "n1"), running("t-app", "svc-app", "n1")));
+  }
+
+  @Test
+  void discoveryWarnings_areThePlansWarnings_shownByBackupAndStatus() {
+    SwarmDiscovery.View v = localApp(List.of());
     Plan plan = Planner.plan(SWARM, self, v.containers(), v.warnings()).plan().orElseThrow();
     assertEquals(List.of("st/st_app"), Containers.targetNames(plan));
     assertEquals(v.warnings(), plan.warnings());
@@ -287,5 +292,65 @@ class SwarmDiscoveryTest {
                 + " placement constraint: after a scale-up (stop-during-backup, a restart) its"
                 + " task may land on another node, with an empty volume"),
         strings(v.warnings()));
+  }
+
+  /** Discovery of service st_app with these labels and volumes, a task on each of {@code nodes}. */
+  private SwarmDiscovery.View appOn(
+      Map<String, String> labels,
+      Map<String, String> containerLabels,
+      List<String> volumes,
+      String... nodes) {
+    SwarmService svc = service("svc-app", "st_app", labels, containerLabels, List.of(), volumes);
+    List<SwarmTask> tasks = new java.util.ArrayList<>();
+    for (int i = 0; i < nodes.length; i++) {
+      tasks.add(running("t" + i, "svc-app", nodes[i]));
+    }
+    return discover(List.of(self), List.of(backup, svc), tasks);
+  }
+
+  @Test
+  void replicatedServiceWithVolumesOnTwoNodes_isOneErrorNamingServiceAndNodes() {
+    SwarmDiscovery.View v =
+        appOn(Map.of(), Map.of("stack-back.volumes", "true"), List.of("st_data"), "n1", "n2", "n2");
+    assertEquals(1, v.errors().size(), v.errors().toString());
+    String e = v.errors().get(0).toString();
+    assertTrue(e.startsWith("service 'st_app': node node1, node2: its replicas run on 2 nodes"), e);
+    assertTrue(e.contains("a named volume (st_data) is a different volume on each node"), e);
+  }
+
+  @Test
+  void replicatedServiceStoppedDuringBackupOnTwoNodes_isAnError_evenWithoutVolumes() {
+    SwarmDiscovery.View v =
+        appOn(
+            Map.of("stack-back.volumes.stop-during-backup", "true"),
+            Map.of("stack-back.volumes", "true"),
+            List.of(),
+            "n1",
+            "n3");
+    assertEquals(1, v.errors().size(), v.errors().toString());
+    assertTrue(v.errors().get(0).toString().contains("stop-during-backup scales it to 0"));
+  }
+
+  @Test
+  void replicatedServiceOnTwoNodes_withDumpsOnly_isNotThisError() {
+    SwarmDiscovery.View v =
+        appOn(Map.of(), Map.of("stack-back.postgres", "true"), List.of("st_pg"), "n1", "n2");
+    // (the task on node2 is the other error: no agent there yet)
+    assertEquals(1, v.errors().size(), v.errors().toString());
+    assertTrue(
+        strings(v.errors()).stream().noneMatch(e -> e.contains("its replicas run on")),
+        v.errors().toString());
+  }
+
+  @Test
+  void everyContainerOfTheView_carriesThisNodesHostname_andItsSnapshotsTheNodeTag() {
+    SwarmDiscovery.View v = localApp(List.of("node.hostname == node1"));
+    assertTrue(
+        v.containers().stream().allMatch(c -> "node1".equals(c.label(LabelKeys.SWARM_NODE))),
+        v.containers().toString());
+    Plan plan = Planner.plan(SWARM, self, v.containers(), v.warnings()).plan().orElseThrow();
+    assertEquals(
+        List.of("stack-back", "project=st", "service=st_app", "node=node1"),
+        plan.targets().get(0).tags());
   }
 }

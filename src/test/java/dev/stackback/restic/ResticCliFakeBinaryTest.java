@@ -167,6 +167,55 @@ class ResticCliFakeBinaryTest {
     assertEquals(dev.stackback.port.Restic.RepositoryState.EXISTING, cli.ensureRepository());
   }
 
+  @Test
+  void prefetchedCheck_aSuccessIsTaken_resticRunsOnce() throws IOException {
+    Path calls = dir.resolve("calls");
+    ResticCli cli = cli("echo \"$1 $2\" >> '" + calls + "'\nexit 0\n");
+
+    var prefetch = cli.prefetchRepositoryCheck();
+    assertEquals(dev.stackback.port.Restic.RepositoryState.EXISTING, cli.ensureRepository());
+    prefetch.close();
+
+    assertEquals(List.of("cat config"), Files.readAllLines(calls));
+  }
+
+  @Test
+  void prefetchedCheck_aFailureIsNotTaken_theCheckRunsAsWithoutIt() throws IOException {
+    // the early read (before the run's locks) finds no repository: init happens in the check
+    Path calls = dir.resolve("calls");
+    Path marker = dir.resolve("initialised");
+    ResticCli cli =
+        cli(
+            "echo \"$1 $2\" >> '"
+                + calls
+                + "'\nif [ \"$1\" = init ]; then touch '"
+                + marker
+                + "'; exit 0; fi\n[ -e '"
+                + marker
+                + "' ] && exit 0\nexit 10\n");
+
+    cli.prefetchRepositoryCheck().close();
+    assertEquals(dev.stackback.port.Restic.RepositoryState.INITIALISED, cli.ensureRepository());
+
+    assertEquals(
+        List.of("cat config", "cat config", "init"),
+        Files.readAllLines(calls).stream().map(String::strip).toList());
+  }
+
+  @Test
+  void snapshotsToShow_takeNoLock_snapshotsToActOnDo() throws IOException {
+    Path calls = dir.resolve("calls");
+    ResticCli cli = cli("echo \"$*\" >> '" + calls + "'\necho '[]'\n");
+
+    cli.snapshotsToShow(null, List.of("stack-back"));
+    cli.snapshots(null, List.of("stack-back"));
+
+    List<String> argv = Files.readAllLines(calls);
+    assertEquals(2, argv.size(), argv.toString());
+    assertTrue(argv.get(0).contains("--no-lock"), argv.toString());
+    assertFalse(argv.get(1).contains("--no-lock"), argv.toString());
+  }
+
   private static Kind kindOf(ResticCli cli) {
     return assertThrows(ResticException.class, () -> cli.check(java.util.Optional.empty(), null))
         .kind();
