@@ -66,6 +66,8 @@ class SwarmAgentIT {
     assertEquals(
         "agent-data\n",
         ok(node(1, "exec", sidecar, "cat", "/tmp/restored" + snapshotDir + "hello.txt")).out());
+    String tags = ok(node(1, "exec", sidecar, "restic", "snapshots", "--json", "latest")).out();
+    assertTrue(tags.contains("\"node=node2\""), "tagged with the node of its volume: " + tags);
     JsonNode record = lastRecord(sidecar);
     assertEquals(
         "ok",
