@@ -12,9 +12,9 @@
 # to leave the subset out on purpose.
 #
 # As root it also starts the 3-node swarm lab (scripts/swarm-lab.sh: three private dockerds in
-# their own namespaces, never touching the main engine) and Maven's swarm profile runs SwarmIT on
-# it (pom.xml: stackback.swarm.lab). When the lab cannot start, the run FAILS, unless
-# STACKBACK_SKIP_SWARM=1 is set to leave SwarmIT out on purpose.
+# their own namespaces, never touching the main engine) and Maven's swarm profile runs the
+# Swarm*IT classes on it (pom.xml: stackback.swarm.lab). When the lab cannot start, the run FAILS,
+# unless STACKBACK_SKIP_SWARM=1 is set to leave them out on purpose.
 set -euo pipefail
 
 LOG_TAG="test"
@@ -84,14 +84,16 @@ start_engine28() {
   fi
 }
 
-# Starts the swarm lab for the swarm Maven profile (SwarmIT); stopped again (data roots kept) on
+# Starts the swarm lab for the swarm Maven profile (Swarm*IT); stopped again (data roots kept) on
 # exit. The sidecar image in it is the one scripts/build-image.sh just built.
 start_swarm_lab() {
   if [ "${STACKBACK_SKIP_SWARM:-}" = 1 ]; then
     warn "STACKBACK_SKIP_SWARM=1: SwarmIT does not run"
     return 0
   fi
-  if SWARM_LAB_IMAGES="stack-back:local stack-back-test/busybox:latest" bash scripts/swarm-lab.sh up; then
+  # postgres: SwarmRestoreIT restores a dump into a database task
+  if SWARM_LAB_IMAGES="stack-back:local stack-back-test/busybox:latest stack-back-test/postgres:15" \
+    bash scripts/swarm-lab.sh up; then
     CLEANUPS+=(swarm-lab.sh)
     SWARM_ARGS=("-Dstackback.swarm.lab=$(bash scripts/swarm-lab.sh dir)")
   else

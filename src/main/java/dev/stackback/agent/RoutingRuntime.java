@@ -9,6 +9,7 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.ScratchSpec;
 import dev.stackback.port.StartedContainer;
+import dev.stackback.port.SwarmLocks;
 import dev.stackback.port.SwarmRuntime;
 import dev.stackback.port.WorkerSpec;
 import java.io.InputStream;
@@ -190,6 +191,11 @@ public final class RoutingRuntime implements ContainerRuntime {
   @Override
   public Optional<SwarmRuntime> swarm() {
     return local.swarm();
+  }
+
+  @Override
+  public Optional<SwarmLocks> swarmLocks() {
+    return local.swarmLocks();
   }
 
   @Override

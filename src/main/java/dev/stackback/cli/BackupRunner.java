@@ -9,11 +9,15 @@ import dev.stackback.engine.RunReport;
 import dev.stackback.lock.EngineLock;
 import dev.stackback.lock.LockHolder;
 import dev.stackback.lock.ProcessIdentity;
+import dev.stackback.lock.SwarmLock;
+import dev.stackback.lock.SwarmLockHolder;
 import dev.stackback.notify.Pinger;
 import dev.stackback.plan.Plan;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
 import dev.stackback.port.Restic;
+import dev.stackback.port.SwarmLocks;
+import dev.stackback.port.SwarmNode;
 import dev.stackback.state.RunLock;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
@@ -135,23 +139,89 @@ final class BackupRunner {
       return lock;
     }
     RunLock file = lock.get();
+    LockHolder me;
+    EngineLock engine;
     try {
-      EngineLock.Result r = EngineLock.acquire(s.runtime, image(s.self), holder(s, trigger));
-      return switch (r) {
-        case EngineLock.Acquired a -> Optional.of(file.with(a.lock()));
+      me = holder(s, trigger);
+      EngineLock.Result r = EngineLock.acquire(s.runtime, image(s.self), me);
+      switch (r) {
+        case EngineLock.Acquired a -> engine = a.lock();
         case EngineLock.Busy b -> {
           file.close();
           busy(err, b.message());
-          yield Optional.empty();
+          return Optional.empty();
         }
-      };
+      }
     } catch (RuntimeException e) {
       file.close();
       err.println("error: cannot take the engine-wide run lock: " + e.getMessage());
       err.flush();
       throw new Session.Exit(1, "engine lock failed");
     }
+    try {
+      Optional<SwarmLock.Result> swarm = swarmLock(s, me);
+      if (swarm.isEmpty()) {
+        return Optional.of(file.with(engine));
+      }
+      return switch (swarm.get()) {
+        case SwarmLock.Acquired a ->
+            Optional.of(
+                file.with(
+                    () -> {
+                      try (engine) {
+                        a.lock().close(); // the swarm lock first: it was taken last
+                      }
+                    }));
+        case SwarmLock.Busy b -> {
+          engine.close();
+          file.close();
+          busy(err, b.message());
+          yield Optional.empty();
+        }
+      };
+    } catch (RuntimeException e) {
+      engine.close();
+      file.close();
+      err.println("error: cannot take the swarm-wide run lock: " + e.getMessage());
+      err.flush();
+      throw new Session.Exit(1, "swarm lock failed");
+    }
   }
+
+  /**
+   * With {@code SWARM_MODE} on a manager, the swarm-wide lock of our backup host ({@link
+   * SwarmLock}): one run at a time across every manager's stack-back. Empty without {@code
+   * SWARM_MODE}, and on an engine that is no swarm manager (discovery then fails the run naming
+   * {@code SWARM_MODE}).
+   */
+  private static Optional<SwarmLock.Result> swarmLock(Session s, LockHolder me) {
+    if (!s.config.swarmMode()) {
+      return Optional.empty();
+    }
+    Optional<SwarmLocks> swarm = s.runtime.swarmLocks();
+    Optional<SwarmNode> node = swarm.flatMap(SwarmLocks::localNode);
+    if (node.isEmpty() || !node.get().manager()) {
+      return Optional.empty();
+    }
+    String hostname =
+        swarm.get().nodes().stream()
+            .filter(n -> n.id().equals(node.get().id()))
+            .map(SwarmLocks.SwarmNodeStatus::hostname)
+            .findFirst()
+            .orElse("");
+    // the swarm task of the container we run in: while it runs, other managers count us alive
+    Optional<ContainerInfo> ours =
+        me.container().equals(s.self.id())
+            ? Optional.of(s.self)
+            : Optional.of(me.container()).filter(c -> !c.isEmpty()).flatMap(s.runtime::inspect);
+    String task = ours.map(c -> c.labels().getOrDefault(SWARM_TASK_LABEL, "")).orElse("");
+    return Optional.of(
+        SwarmLock.acquire(
+            swarm.get(), s.runtime, new SwarmLockHolder(me, node.get().id(), hostname, task)));
+  }
+
+  /** The label the engine gives a swarm task's container: its task id. */
+  private static final String SWARM_TASK_LABEL = "com.docker.swarm.task.id";
 
   /** Who we are, for the engine lock's labels. */
   private static LockHolder holder(Session s, String trigger) {

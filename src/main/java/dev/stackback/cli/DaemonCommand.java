@@ -283,12 +283,24 @@ final class DaemonCommand implements Callable<Integer> {
         return;
       }
       Optional<Pause> paused = ScheduledPause.active(config, app.clock().instant());
-      if (job != Job.BACKUP && paused.isPresent()) {
+      Optional<String> deferred = SwarmSchedule.deferral(app, config);
+      if (deferred.isPresent()) {
+        // no record, no ping: the leader's run is the swarm's one run
+        LOG.info("scheduled {} skipped: {}", job.what, deferred.get());
+      } else if (job != Job.BACKUP && paused.isPresent()) {
         // a scheduled backup records its own skipped run in its child
         LOG.info("scheduled {} skipped: paused {}", job.what, paused.get().describe());
       } else {
         child("scheduled " + job.what, job.args)
-            .ifPresent(code -> LOG.info("scheduled {} finished with exit code {}", job.what, code));
+            .ifPresent(
+                code ->
+                    LOG.info(
+                        "scheduled {} finished with exit code {}{}",
+                        job.what,
+                        code,
+                        code == BackupRunner.BUSY
+                            ? ": skipped, another run holds the lock (the line above names it)"
+                            : ""));
       }
     }
   }

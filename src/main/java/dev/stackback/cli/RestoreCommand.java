@@ -2,10 +2,12 @@ package dev.stackback.cli;
 
 import dev.stackback.engine.DumpRestore;
 import dev.stackback.engine.InPlaceRestore;
+import dev.stackback.engine.SwarmPlacement;
 import dev.stackback.plan.Plan;
 import dev.stackback.plan.Target;
 import dev.stackback.plan.VolumeSnapshot;
 import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.MountInfo;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
@@ -148,6 +150,13 @@ final class RestoreCommand implements Callable<Integer> {
       return invalid;
     }
     try (Session s = Session.open(app, err)) {
+      if (run == null && (what.inPlace || what.dump)) {
+        Optional<SwarmPlacement.Elsewhere> elsewhere = onOtherNode(s, service, err);
+        if (elsewhere.isPresent()) {
+          err.println("error: " + elsewhere.get().refusal());
+          return 2;
+        }
+      }
       Plan plan = s.validPlan(err, "invalid labels");
       Restic restic = app.restic(s.config);
       if (run != null) {
@@ -159,7 +168,7 @@ final class RestoreCommand implements Callable<Integer> {
       Optional<Target> target =
           plan.targets().stream().filter(t -> t.name().equals(service)).findFirst();
       if (what.inPlace) {
-        return inPlace(s, plan, target, restic, out, err);
+        return inPlace(s, restic, out, err);
       }
       return what.dump
           ? dump(s, plan, target, restic, out, err)
@@ -174,6 +183,38 @@ final class RestoreCommand implements Callable<Integer> {
               + e.getMessage());
       return 1;
     }
+  }
+
+  /**
+   * SWARM_MODE: where service {@code name} runs when a task of it runs on another node than
+   * stack-back's ({@link SwarmPlacement}): an in-place or dump restore acts on this node only.
+   */
+  static Optional<SwarmPlacement.Elsewhere> onOtherNode(Session s, String name, PrintWriter err) {
+    if (!s.config.swarmMode()) {
+      return Optional.empty();
+    }
+    try {
+      return s.runtime.swarm().flatMap(swarm -> SwarmPlacement.elsewhere(swarm, name));
+    } catch (ContainerRuntimeException e) {
+      err.println(
+          "error: cannot ask the swarm where service '" + name + "' runs: " + e.getMessage());
+      err.flush();
+      throw new Session.Exit(1, "swarm unreachable");
+    }
+  }
+
+  /**
+   * {@code code} of the in-place restore of {@code name}, or 1 (when it was 0) after saying so when
+   * the swarm scaled it back onto another node than the one whose volumes were restored.
+   */
+  static int landedHere(Session s, String name, int code, PrintWriter err) {
+    Optional<SwarmPlacement.Elsewhere> e = onOtherNode(s, name, err);
+    if (e.isEmpty()) {
+      return code;
+    }
+    err.println("error: " + e.get().afterRestore());
+    err.flush();
+    return code == 0 ? 1 : code;
   }
 
   /** Exit 2 with the reason when the options do not go together, else null. */
@@ -291,36 +332,15 @@ final class RestoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int inPlace(
-      Session s,
-      Plan plan,
-      Optional<Target> target,
-      Restic restic,
-      PrintWriter out,
-      PrintWriter err) {
-    if (target.isEmpty() || target.get().volumes().isEmpty()) {
-      err.println(
-          "error: service '"
-              + service
-              + "' has no running container with volumes to restore into (its volumes must be"
-              + " backed up: stack-back.volumes=true or AUTO_BACKUP_ALL)");
-      return 1;
-    }
+  private int inPlace(Session s, Restic restic, PrintWriter out, PrintWriter err) {
     BackupRunner runner = new BackupRunner(app);
     // the lock is taken and released inside the SIGTERM guard: the JVM exits once the guarded
     // body has returned, and a lock released after that would stay behind
-    return BackupCommand.guarded(
-        runner, () -> inPlaceLocked(runner, s, plan, target.get(), restic, out, err));
+    return BackupCommand.guarded(runner, () -> inPlaceLocked(runner, s, restic, out, err));
   }
 
   private int inPlaceLocked(
-      BackupRunner runner,
-      Session s,
-      Plan plan,
-      Target t,
-      Restic restic,
-      PrintWriter out,
-      PrintWriter err) {
+      BackupRunner runner, Session s, Restic restic, PrintWriter out, PrintWriter err) {
     // the lock first: even reading the snapshots takes a restic lock that a run's prune trips on
     Optional<RunLock> lock = BackupRunner.tryLock(s, err);
     if (lock.isEmpty()) {
@@ -328,6 +348,18 @@ final class RestoreCommand implements Callable<Integer> {
     }
     RunLock held = lock.get();
     try (held) {
+      Plan plan = recoveredPlan(runner, s, err);
+      Optional<Target> target =
+          plan.targets().stream().filter(x -> x.name().equals(service)).findFirst();
+      if (target.isEmpty() || target.get().volumes().isEmpty()) {
+        err.println(
+            "error: service '"
+                + service
+                + "' has no running container with volumes to restore into (its volumes must be"
+                + " backed up: stack-back.volumes=true or AUTO_BACKUP_ALL)");
+        return 1;
+      }
+      Target t = target.get();
       List<Snapshot> snaps = restic.snapshots(plan.host(), t.tags());
       Optional<Snapshot> snap = InPlaceRestore.pick(snaps, plan.host(), service, snapshot);
       if (snap.isEmpty()) {
@@ -348,8 +380,19 @@ final class RestoreCommand implements Callable<Integer> {
         err.flush();
         return 1;
       }
-      return runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err);
+      int code = runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err);
+      return landedHere(s, service, code, err);
     }
+  }
+
+  /**
+   * The plan once interrupted runs are repaired; the caller holds the run lock. A run killed while
+   * it had the service stopped (a swarm service scaled to 0) left no running container to restore
+   * into: it runs again before the restore looks for it.
+   */
+  static Plan recoveredPlan(BackupRunner runner, Session s, PrintWriter err) {
+    runner.recover(s.runtime, s.config, s.host());
+    return s.discover(err).validPlan(err, "invalid labels");
   }
 
   /** Why {@code snap} cannot be restored into the volumes of {@code t}. */

@@ -6,6 +6,7 @@ import dev.stackback.engine.RestorePoint;
 import dev.stackback.engine.RestorePoint.Item;
 import dev.stackback.engine.RestorePoint.Kind;
 import dev.stackback.engine.RestorePoint.Missing;
+import dev.stackback.engine.SwarmPlacement;
 import dev.stackback.plan.Plan;
 import dev.stackback.plan.Target;
 import dev.stackback.port.ContainerRuntimeException;
@@ -31,7 +32,8 @@ import java.util.Optional;
 final class RunRestore {
   private final App app;
   private final Session s;
-  private final Plan plan;
+  // in place: replaced by the plan after the repair of interrupted runs, under the lock
+  private Plan plan;
   private final Restic restic;
   private final PrintWriter out;
   private final PrintWriter err;
@@ -97,6 +99,7 @@ final class RunRestore {
     }
     RunLock held = lock.get();
     try (held) {
+      plan = RestoreCommand.recoveredPlan(runner, s, err);
       RestorePoint point = resolve(runId, services);
       List<Step> steps = new ArrayList<>();
       List<String> problems = new ArrayList<>();
@@ -142,6 +145,11 @@ final class RunRestore {
 
   /** The step that restores {@code i} in place, or why it cannot be done. */
   private void decide(Item i, List<Step> steps, List<String> problems) {
+    Optional<SwarmPlacement.Elsewhere> elsewhere = RestoreCommand.onOtherNode(s, i.service(), err);
+    if (elsewhere.isPresent()) {
+      problems.add(elsewhere.get().refusal());
+      return;
+    }
     Optional<Target> t =
         plan.targets().stream().filter(x -> x.name().equals(i.service())).findFirst();
     switch (i.kind()) {
@@ -196,6 +204,7 @@ final class RunRestore {
       switch (st) {
         case Volumes v -> {
           code = runner.runLocked(s, plan, e -> e.restoreInPlace(plan, v.restore()), out, err);
+          code = RestoreCommand.landedHere(s, v.restore().service(), code, err);
           why = "its restore run failed (exit " + code + ", see above)";
         }
         case Dump d -> {

@@ -18,6 +18,7 @@ import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.ScratchSpec;
 import dev.stackback.port.StartedContainer;
+import dev.stackback.port.SwarmLocks;
 import dev.stackback.port.SwarmRuntime;
 import dev.stackback.port.WorkerSpec;
 import java.io.IOException;
@@ -83,6 +84,11 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public Optional<SwarmRuntime> swarm() {
+    return Optional.ofNullable(swarm);
+  }
+
+  @Override
+  public Optional<SwarmLocks> swarmLocks() {
     return Optional.ofNullable(swarm);
   }
 

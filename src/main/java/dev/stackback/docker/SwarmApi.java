@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stackback.port.ContainerRuntimeException;
+import dev.stackback.port.SwarmLocks;
 import dev.stackback.port.SwarmNode;
 import dev.stackback.port.SwarmRuntime;
 import dev.stackback.port.SwarmService;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,11 +25,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link SwarmRuntime} through the engine's HTTP API as raw JSON. Raw on purpose: a service update
- * must send the whole spec back, and a typed model would silently drop every field it does not know
- * (then the task template changes and every task restarts, or a setting is lost).
+ * {@link SwarmRuntime} and {@link SwarmLocks} through the engine's HTTP API as raw JSON. Raw on
+ * purpose: a service update must send the whole spec back, and a typed model would silently drop
+ * every field it does not know (then the task template changes and every task restarts, or a
+ * setting is lost).
  */
-final class SwarmApi implements SwarmRuntime {
+final class SwarmApi implements SwarmRuntime, SwarmLocks {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RawHttp http;
@@ -71,17 +74,18 @@ final class SwarmApi implements SwarmRuntime {
   private List<SwarmTask> tasks(String filters) {
     List<SwarmTask> out = new ArrayList<>();
     get("/tasks?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8))
-        .forEach(
-            t ->
-                out.add(
-                    new SwarmTask(
-                        t.path("ID").asText(),
-                        t.path("ServiceID").asText(),
-                        t.path("NodeID").asText(""),
-                        t.path("DesiredState").asText(""),
-                        t.path("Status").path("State").asText(""),
-                        t.path("Status").path("ContainerStatus").path("ContainerID").asText(""))));
+        .forEach(t -> out.add(task(t)));
     return out;
+  }
+
+  private static SwarmTask task(JsonNode t) {
+    return new SwarmTask(
+        t.path("ID").asText(),
+        t.path("ServiceID").asText(),
+        t.path("NodeID").asText(""),
+        t.path("DesiredState").asText(""),
+        t.path("Status").path("State").asText(""),
+        t.path("Status").path("ContainerStatus").path("ContainerID").asText(""));
   }
 
   @Override
@@ -171,6 +175,81 @@ final class SwarmApi implements SwarmRuntime {
         : parent.putObject(field);
   }
 
+  @Override
+  public Optional<String> createConfig(String name, Map<String, String> labels, byte[] data) {
+    ObjectNode spec = JSON.createObjectNode();
+    spec.put("Name", name);
+    ObjectNode l = spec.putObject("Labels");
+    labels.forEach(l::put);
+    spec.put("Data", Base64.getEncoder().encodeToString(data));
+    byte[] answer;
+    try {
+      answer =
+          request(
+              "POST",
+              "/configs/create",
+              JSON.writeValueAsBytes(spec),
+              "create swarm config '" + name + "'");
+    } catch (Conflict e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("cannot write swarm config '" + name + "'", e);
+    }
+    try {
+      return Optional.of(JSON.readTree(answer).path("ID").asText());
+    } catch (IOException e) {
+      throw new ContainerRuntimeException("create swarm config '" + name + "': no JSON", e);
+    }
+  }
+
+  @Override
+  public Optional<SwarmConfig> config(String name) {
+    String filters = "{\"name\":[\"" + name + "\"]}";
+    for (JsonNode c :
+        get("/configs?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8))) {
+      // the name filter also matches longer names: only the exact one counts
+      if (name.equals(c.path("Spec").path("Name").asText())) {
+        return Optional.of(
+            new SwarmConfig(c.path("ID").asText(), name, strings(c.path("Spec").path("Labels"))));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void removeConfig(String id) {
+    try {
+      request("DELETE", "/configs/" + id, null, "remove swarm config " + id);
+    } catch (NotFound e) {
+      // already gone
+    }
+  }
+
+  @Override
+  public Optional<SwarmTask> task(String id) {
+    try {
+      return Optional.of(task(get("/tasks/" + id)));
+    } catch (NotFound e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public List<SwarmNodeStatus> nodes() {
+    List<SwarmNodeStatus> out = new ArrayList<>();
+    get("/nodes")
+        .forEach(
+            n ->
+                out.add(
+                    new SwarmNodeStatus(
+                        n.path("ID").asText(),
+                        n.path("Description").path("Hostname").asText(),
+                        n.path("Status").path("State").asText(""),
+                        "manager".equals(n.path("Spec").path("Role").asText()),
+                        n.path("ManagerStatus").path("Leader").asBoolean(false))));
+    return out;
+  }
+
   private Optional<JsonNode> rawService(String id) {
     try {
       return Optional.of(get("/services/" + id));
@@ -232,6 +311,15 @@ final class SwarmApi implements SwarmRuntime {
     }
   }
 
+  /** 409 of a create: the name is taken. */
+  private static final class Conflict extends ContainerRuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Conflict(String message) {
+      super(message);
+    }
+  }
+
   private JsonNode get(String path) {
     byte[] body = request("GET", path, null, "GET " + path);
     try {
@@ -250,6 +338,9 @@ final class SwarmApi implements SwarmRuntime {
     }
     if (r.status() == 404) {
       throw new NotFound("cannot " + what + ": " + message(r.body()));
+    }
+    if (r.status() == 409) {
+      throw new Conflict("cannot " + what + ": " + message(r.body()));
     }
     if (r.status() / 100 != 2) {
       throw new ContainerRuntimeException(

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One run per backup host on a Docker engine, whatever the {@code STATE_DIR}: a container named
@@ -40,17 +38,15 @@ import org.slf4j.LoggerFactory;
  * remove each other's new lock: the loser's create fails and it reports busy.
  */
 public final class EngineLock implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger("stack-back.lock");
   private static final Duration PEEK_TIMEOUT = Duration.ofSeconds(10);
   private static final String GONE = "stack-back-no-such-process";
-  private static final int ATTEMPTS = 3;
 
-  private final ContainerRuntime runtime;
+  private final Takeover.Store store;
   private final String id;
   private final String name;
 
-  private EngineLock(ContainerRuntime runtime, String id, String name) {
-    this.runtime = runtime;
+  private EngineLock(Takeover.Store store, String id, String name) {
+    this.store = store;
     this.id = id;
     this.name = name;
   }
@@ -81,9 +77,14 @@ public final class EngineLock implements AutoCloseable {
    * that reduce alike still get different locks.
    */
   public static String name(String host) {
+    return name(host, 40);
+  }
+
+  /** {@link #name(String)} with the host cut to {@code maxHost} characters. */
+  static String name(String host, int maxHost) {
     String clean = host.replaceAll("[^a-zA-Z0-9_.-]", "-");
-    if (clean.length() > 40) {
-      clean = clean.substring(0, 40);
+    if (clean.length() > maxHost) {
+      clean = clean.substring(0, maxHost);
     }
     return "stack-back-lock-" + clean + "-" + sha256(host).substring(0, 8);
   }
@@ -94,41 +95,20 @@ public final class EngineLock implements AutoCloseable {
    */
   public static Result acquire(ContainerRuntime runtime, String image, LockHolder me) {
     String name = name(me.host());
-    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      Optional<String> id = runtime.createMarker(name, image, me.labels());
-      if (id.isPresent()) {
-        LOG.debug("took the engine lock {} for host '{}'", name, me.host());
-        return new Acquired(new EngineLock(runtime, id.get(), name));
-      }
-      Optional<ContainerInfo> existing = runtime.inspect(name);
-      if (existing.isEmpty()) {
-        continue; // released meanwhile: try again
-      }
-      Optional<LockHolder> holder = LockHolder.fromLabels(existing.get().labels());
-      if (holder.isEmpty()) {
-        return new Busy(
-            "a container named '"
-                + name
-                + "' exists but is not a stack-back lock; remove or rename it");
-      }
-      Verdict v = judge(runtime, holder.get());
-      if (v instanceof Dead) {
-        LOG.warn(
-            "removing the stale engine lock {} of {}: {}", name, holder.get().describe(), v.why());
-        runtime.removeMarker(existing.get().id());
-        continue;
-      }
-      return new Busy(busyMessage(name, holder.get(), v));
-    }
-    return new Busy("the engine lock '" + name + "' changed hands " + ATTEMPTS + " times; busy");
-  }
-
-  private static String busyMessage(String name, LockHolder h, Verdict v) {
-    String msg = h.describe() + " holds the engine lock '" + name + "' for host '" + h.host() + "'";
-    if (v instanceof Unknown) {
-      msg += " (" + v.why() + "; if that process is gone, remove the lock: docker rm " + name + ")";
-    }
-    return msg;
+    // engine locks are never-started containers
+    Takeover.Store store =
+        new Takeover.Store(
+            "engine lock",
+            "a container",
+            "docker rm",
+            (n, labels) -> runtime.createMarker(n, image, labels),
+            n -> runtime.inspect(n).map(c -> Map.entry(c.id(), c.labels())),
+            runtime::removeMarker);
+    return switch (Takeover.take(
+        store, name, me.labels(), LockHolder::fromLabels, h -> judge(runtime, h))) {
+      case Takeover.Took t -> new Acquired(new EngineLock(store, t.id(), name));
+      case Takeover.Busy b -> new Busy(b.message());
+    };
   }
 
   /** Whether the holder of a lock still runs. */
@@ -193,12 +173,7 @@ public final class EngineLock implements AutoCloseable {
   /** Releases the lock; a failure is logged (the next run finds the lock stale). */
   @Override
   public void close() {
-    try {
-      runtime.removeMarker(id);
-      LOG.debug("released the engine lock {}", name);
-    } catch (RuntimeException e) {
-      LOG.error("cannot remove the engine lock {}: {}", name, e.getMessage());
-    }
+    Takeover.release(store, id, name);
   }
 
   private static String sha256(String s) {

@@ -24,7 +24,8 @@ public record LockHolder(
     String name,
     String stateDir,
     String trigger,
-    Instant startedAt) {
+    Instant startedAt)
+    implements Takeover.Holder {
 
   static final String PREFIX = "stack-back.lock";
   static final String HOST = PREFIX + ".host";
@@ -82,7 +83,8 @@ public record LockHolder(
   }
 
   /** For messages: "a manual run (pid 42 in container 'x', STATE_DIR /state) since ...". */
-  String describe() {
+  @Override
+  public String describe() {
     String where =
         container.isEmpty()
             ? "on a host" + (name.isEmpty() ? "" : ", standing for container '" + name + "'")

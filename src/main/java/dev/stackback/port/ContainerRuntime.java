@@ -157,6 +157,14 @@ public interface ContainerRuntime extends AutoCloseable {
   }
 
   /**
+   * The swarm configs, tasks and nodes a lock across managers needs ({@code SWARM_MODE=true} only),
+   * or empty when the adapter has none.
+   */
+  default Optional<SwarmLocks> swarmLocks() {
+    return Optional.empty();
+  }
+
+  /**
    * The container's state for a failure report (status, exit code, OOM flag, restart count), or
    * empty when it no longer exists. The default: this runtime cannot say.
    */

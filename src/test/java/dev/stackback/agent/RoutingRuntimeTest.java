@@ -93,6 +93,25 @@ class RoutingRuntimeTest {
   }
 
   @Test
+  void everyDefaultMethodOfThePort_isDelegated_noneIsLeftToItsDefault() throws Exception {
+    for (java.lang.reflect.Method m : ContainerRuntime.class.getMethods()) {
+      // a default that only calls its overload (confirmRunning) is fine when that one is ours
+      boolean overload =
+          java.util.Arrays.stream(RoutingRuntime.class.getDeclaredMethods())
+              .anyMatch(
+                  r ->
+                      r.getName().equals(m.getName())
+                          && r.getParameterCount() != m.getParameterCount());
+      if (m.isDefault() && !overload) {
+        assertEquals(
+            RoutingRuntime.class,
+            RoutingRuntime.class.getMethod(m.getName(), m.getParameterTypes()).getDeclaringClass(),
+            m.getName() + " must go to the local runtime or an agent, not to the port's default");
+      }
+    }
+  }
+
+  @Test
   void listWorkers_ofEveryNode() {
     routing.reach("n1", Map.of("n2", node2.runtime()));
     assertEquals(

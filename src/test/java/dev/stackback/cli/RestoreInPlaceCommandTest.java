@@ -8,6 +8,7 @@ import dev.stackback.engine.fakes.Journal;
 import dev.stackback.engine.fakes.Stack;
 import dev.stackback.port.Snapshot;
 import dev.stackback.state.RunLock;
+import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -81,6 +82,38 @@ class RestoreInPlaceCommandTest {
     assertEquals(List.of("restic snapshots"), journal.entries());
     assertTrue(
         err.toString().contains("no volume snapshot 'ffff' of service 'web'"), err::toString);
+  }
+
+  @Test
+  void aKilledRunLeftTheServiceStopped_recoveryStartsItBeforeTheRestoreLooksForIt() {
+    new RunStore(state)
+        .save(
+            new RunRecord(
+                "20260301T020000Z",
+                "restore",
+                RunRecord.RUNNING,
+                Long.MAX_VALUE,
+                "app",
+                Instant.parse("2026-03-01T02:00:00Z"),
+                null,
+                null,
+                List.of("id-web"),
+                List.of(),
+                null,
+                null,
+                List.of(),
+                null));
+
+    Stack stack = FakeApp.webStack();
+    stack.get("web").notRunning();
+    FakeApp.of(stack, state, journal, new FakeRestic(journal).withSnapshots(SNAP))
+        .execute(out, err, "restore", "--service", "web", "--in-place", "--yes");
+
+    // recovery first, under the lock; (the fake's containers keep their state, so the restore
+    // itself does not find web running: SwarmRestoreIT shows the whole case on a real swarm)
+    assertEquals("start web", journal.entries().get(0), journal.entries()::toString);
+    assertEquals(
+        RunRecord.FAILED, new RunStore(state).find("20260301T020000Z").orElseThrow().state());
   }
 
   @Test
