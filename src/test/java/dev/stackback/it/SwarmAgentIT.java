@@ -96,7 +96,7 @@ class SwarmAgentIT {
         "");
     String sidecar = sidecar();
     awaitAgent(3);
-    awaitRunning(3, stack + "_db", 1);
+    swarm.awaitContainers(3, stack + "_db", 1);
 
     Result r = swarm.backup(sidecar);
 
@@ -188,7 +188,7 @@ class SwarmAgentIT {
     assertTrue(all.contains("on node node2"), all);
     assertTrue(all.contains(stack + "_app"), all);
     assertEquals("1", replicas(), "scaled back");
-    assertEquals(1, awaitRunning(2, stack + "_app", 1).size());
+    assertEquals(1, swarm.awaitContainers(2, stack + "_app", 1).size());
     Result snaps = ok(node(1, "exec", sidecar, "restic", "snapshots", "--json"));
     assertEquals("[]", snaps.out().strip(), "nothing may look backed up");
     JsonNode record = lastRecord(sidecar);
@@ -298,20 +298,9 @@ class SwarmAgentIT {
   }
 
   private String awaitApp(int n) {
-    List<String> ids = awaitRunning(n, stack + "_app", 1);
+    List<String> ids = swarm.awaitContainers(n, stack + "_app", 1);
     assertEquals(1, ids.size(), "the app never ran on node" + n);
     return ids.get(0);
-  }
-
-  private static List<String> awaitRunning(int n, String service, int count) {
-    AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
-    SidecarProject.poll(
-        Duration.ofSeconds(60),
-        () -> {
-          ids.set(running(n, service));
-          return ids.get().size() == count;
-        });
-    return ids.get();
   }
 
   /** Our worker containers on node {@code n}, running or not. */
