@@ -106,6 +106,12 @@ final class BackupRunner {
         long t2 = System.nanoTime();
         Plan plan = s.discover(err).validPlan(err, "invalid labels");
         plan.warnings().forEach(w -> warn.accept(String.valueOf(w)));
+        if (s.config.swarmMode()) {
+          // the agents of the other nodes are known now: workers a killed run left there
+          new Recovery(
+                  s.runtime, new RunStore(s.config.stateDir()), settings(s.config), app.clock())
+              .removeOrphanWorkers(plan.host());
+        }
         TIMING.debug(
             "locks {}ms, repair {}ms, discovery and plan {}ms (repository check in parallel)",
             (t1 - t0) / 1_000_000,

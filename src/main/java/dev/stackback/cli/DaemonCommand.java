@@ -92,10 +92,21 @@ final class DaemonCommand implements Callable<Integer> {
     }
     // without STACK_BACK_CONTAINER we can only work in a container; refined once Docker answers
     inContainer = config.stackBackContainer().isEmpty();
+    Optional<AgentMode> agent;
+    try {
+      agent = AgentMode.start(app, config, err);
+    } catch (Session.Exit e) {
+      return e.code;
+    }
     Thread hook = new Thread(this::shutdown, "stack-back-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     MetricsServer metrics = startMetrics(config);
     try {
+      if (agent.isPresent() && agent.get().only()) {
+        // a swarm worker node: its stack-back only serves the agent API until SIGTERM
+        awaitStop();
+        return 0;
+      }
       LOG.info(
           "stack-back {} daemon: backups on '{}', maintenance {}",
           VersionCommand.version(),
@@ -115,6 +126,7 @@ final class DaemonCommand implements Callable<Integer> {
       loop(config);
       return 0;
     } finally {
+      agent.ifPresent(AgentMode::close);
       if (metrics != null) {
         metrics.close();
       }
@@ -214,6 +226,15 @@ final class DaemonCommand implements Callable<Integer> {
     List<ProcessHandle> all = new ArrayList<>(others);
     all.addAll(ours);
     SiblingRuns.await(all, Duration.ofNanos(deadline - System.nanoTime()));
+  }
+
+  /** Waits until SIGTERM. */
+  private void awaitStop() {
+    try {
+      stopping.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** What the daemon runs on a schedule: backups, maintenance, restore drills. */

@@ -1,5 +1,8 @@
 package dev.stackback.cli;
 
+import dev.stackback.agent.RoutingRuntime;
+import dev.stackback.agent.SwarmAgents;
+import dev.stackback.config.AgentSettings;
 import dev.stackback.config.Config;
 import dev.stackback.config.ConfigLoader;
 import dev.stackback.label.Problem;
@@ -15,6 +18,7 @@ import dev.stackback.port.SwarmRuntime;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
@@ -28,14 +32,23 @@ final class Session implements AutoCloseable {
   final ContainerRuntime runtime;
   final ContainerInfo self;
 
+  /** SWARM_MODE: the agent settings; null otherwise. */
+  private final AgentSettings agents;
+
   /** The plan; null in a session made by {@link #connect} until {@link #discover}. */
   final PlanResult plan;
 
-  private Session(Config config, ContainerRuntime runtime, ContainerInfo self, PlanResult plan) {
+  private Session(
+      Config config,
+      ContainerRuntime runtime,
+      ContainerInfo self,
+      PlanResult plan,
+      AgentSettings agents) {
     this.config = config;
     this.runtime = runtime;
     this.self = self;
     this.plan = plan;
+    this.agents = agents;
   }
 
   /** The plan, or {@link Exit} 2 after every label error is printed under {@code title}. */
@@ -111,15 +124,28 @@ final class Session implements AutoCloseable {
 
   /** {@link #connect(App, PrintWriter)} with the configuration already read. */
   static Session connect(App app, Config config, PrintWriter err) {
+    AgentSettings agents = null;
+    if (config.swarmMode()) {
+      AgentSettings.Result r = AgentSettings.load(app.env());
+      if (r.settings().isEmpty()) {
+        printProblems(err, "invalid configuration", r.problems());
+        throw new Exit(2, "invalid configuration");
+      }
+      agents = r.settings().get();
+    }
     ContainerRuntime runtime;
     try {
       runtime = app.runtime(config);
+      if (agents != null) {
+        // calls about a container on another node go to that node's agent (issue 11)
+        runtime = new RoutingRuntime(runtime);
+      }
     } catch (RuntimeException e) {
       err.println("error: cannot reach Docker: " + e.getMessage());
       throw new Exit(1, "docker unreachable");
     }
     try {
-      return new Session(config, runtime, findSelf(config, runtime, err), null);
+      return new Session(config, runtime, findSelf(config, runtime, err), null, agents);
     } catch (RuntimeException e) {
       runtime.close();
       if (e instanceof Exit) {
@@ -139,9 +165,9 @@ final class Session implements AutoCloseable {
       List<ContainerInfo> all = runtime.listContainers();
       Optional<SwarmRuntime> swarm = config.swarmMode() ? runtime.swarm() : Optional.empty();
       if (swarm.isPresent()) {
-        return new Session(config, runtime, self, swarmPlan(swarm.get(), all));
+        return new Session(config, runtime, self, swarmPlan(swarm.get(), all), agents);
       }
-      return new Session(config, runtime, self, Planner.plan(config, self, all));
+      return new Session(config, runtime, self, Planner.plan(config, self, all), agents);
     } catch (RuntimeException e) {
       err.println("error: cannot list containers: " + e.getMessage());
       throw new Exit(1, "docker failed");
@@ -167,6 +193,11 @@ final class Session implements AutoCloseable {
                           + " (deploy.placement.constraints: [node.role == manager])")),
           List.of());
     }
+    Map<String, String> hostnames = swarm.nodeHostnames();
+    SwarmDiscovery.Remote remote =
+        runtime instanceof RoutingRuntime routing && agents != null
+            ? SwarmAgents.find(swarm, self, node.get().id(), hostnames, agents, routing)
+            : SwarmDiscovery.Remote.NONE;
     SwarmDiscovery.View view =
         SwarmDiscovery.discover(
             config,
@@ -175,7 +206,8 @@ final class Session implements AutoCloseable {
             node.get().id(),
             swarm.services(),
             swarm.runningTasks(),
-            swarm.nodeHostnames());
+            hostnames,
+            remote);
     PlanResult planned = Planner.plan(config, self, view.containers(), view.warnings());
     if (view.errors().isEmpty()) {
       return planned;

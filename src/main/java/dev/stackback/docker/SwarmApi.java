@@ -89,6 +89,32 @@ final class SwarmApi implements SwarmRuntime, SwarmLocks {
   }
 
   @Override
+  public Map<String, Map<String, String>> taskAddresses(String serviceId) {
+    String filters = "{\"service\":[\"" + serviceId + "\"],\"desired-state\":[\"running\"]}";
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    for (JsonNode t : get("/tasks?filters=" + URLEncoder.encode(filters, StandardCharsets.UTF_8))) {
+      String node = t.path("NodeID").asText("");
+      if (node.isEmpty() || !"running".equals(t.path("Status").path("State").asText())) {
+        continue;
+      }
+      Map<String, String> addresses = new LinkedHashMap<>();
+      for (JsonNode a : t.path("NetworksAttachments")) {
+        JsonNode network = a.path("Network");
+        if (network.path("Spec").path("Ingress").asBoolean(false)
+            || "ingress".equals(network.path("Spec").path("Name").asText())) {
+          continue;
+        }
+        String address = a.path("Addresses").path(0).asText("");
+        if (!address.isEmpty()) {
+          addresses.put(network.path("ID").asText(), address.replaceFirst("/.*$", ""));
+        }
+      }
+      out.putIfAbsent(node, addresses);
+    }
+    return out;
+  }
+
+  @Override
   public Map<String, String> nodeHostnames() {
     Map<String, String> out = new LinkedHashMap<>();
     get("/nodes")

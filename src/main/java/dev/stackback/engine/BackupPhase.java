@@ -230,7 +230,7 @@ final class BackupPhase {
         if (skip == null && !t.volumes().isEmpty()) {
           // the worker first: without one there is nothing to stop for
           try {
-            worker.ensureStarted();
+            worker.ensureStarted(t);
           } catch (RuntimeException e) {
             skip = "no worker container to read its volumes: " + e.getMessage();
           }

@@ -198,8 +198,13 @@ public final class Recovery {
     return done;
   }
 
-  /** Workers of this host's runs; other stacks' workers on the same engine are left alone. */
-  private void removeOrphanWorkers(String host) {
+  /**
+   * Removes the workers of this host's runs; other stacks' workers on the same engine are left
+   * alone. The caller holds the engine-wide lock of {@code host}. SWARM_MODE calls it once more
+   * after discovery, when the runtime reaches the other nodes' agents (a coordinator killed mid-run
+   * leaves its workers there).
+   */
+  public void removeOrphanWorkers(String host) {
     for (ContainerInfo w : runtime.listWorkers()) {
       if (!host.equals(w.label(BackupPhase.WORKER_HOST_LABEL))) {
         continue;

@@ -15,6 +15,7 @@ import dev.stackback.port.WorkerSpec;
 import dev.stackback.port.WorkerSpec.WorkerMount;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,165 +24,225 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one worker container of a backup run: started at the first volume snapshot (a run with
- * nothing to snapshot starts none) with stack-back's image, environment and mounts (not the Docker
- * socket) and EVERY snapshot target's volumes read-only at their snapshot paths; each snapshot is
- * then an exec of {@code restic backup} in it. {@link #interrupt()} (SIGTERM of stack-back) stops a
+ * The worker container(s) of a backup run: one per node that holds volumes to snapshot (on one
+ * host: exactly one), started at the first volume snapshot on that node (a run with nothing to
+ * snapshot starts none) with stack-back's image, environment and mounts (not the Docker socket) and
+ * EVERY snapshot target's volumes of that node read-only at their snapshot paths; each snapshot is
+ * then an exec of {@code restic backup} in it. A target's node is its container's swarm node label
+ * ({@link #NODE_LABEL} on the worker spec): the runtime (SWARM_MODE: {@code RoutingRuntime}) starts
+ * the worker there, through that node's agent. {@link #interrupt()} (SIGTERM of stack-back) stops a
  * running snapshot the safe way: restic gets SIGINT and drops its lock. {@link #remove()} at the
- * end of the phase; crash recovery removes it by its labels.
+ * end of the phase; crash recovery removes them by their labels.
  */
 final class SnapshotWorker {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.backup");
+
+  /** Label of a swarm task container: the node it runs on. */
+  static final String SWARM_NODE_ID = "com.docker.swarm.node.id";
+
+  /** Label of a worker spec (and container): the swarm node it must run on; "" for this one. */
+  static final String NODE_LABEL = ContainerRuntime.WORKER_NODE_LABEL;
 
   private final ContainerRuntime runtime;
   private final Restic restic;
   private final EngineSettings settings;
   private final Plan plan;
-
-  // guarded by startLock: creating the worker never blocks interrupt() or remove()
-  private final Object startLock = new Object();
-  private RuntimeException startFailure;
-  // guarded by this
-  private String id;
-  private final Set<Thread> execThreads = new HashSet<>();
-  private boolean interrupted;
+  // node ("" for the local one) -> its worker, in plan order
+  private final Map<String, NodeWorker> workers = new LinkedHashMap<>();
 
   SnapshotWorker(ContainerRuntime runtime, Restic restic, EngineSettings settings, Plan plan) {
     this.runtime = runtime;
     this.restic = restic;
     this.settings = settings;
     this.plan = plan;
-  }
-
-  /**
-   * Starts the worker unless it runs already; throws why it could not start (once tried, a failed
-   * start is not tried again: every later snapshot gets the same answer).
-   */
-  void ensureStarted() {
-    synchronized (startLock) {
-      synchronized (this) {
-        if (id != null) {
-          return;
-        }
-      }
-      if (startFailure != null) {
-        throw startFailure;
-      }
-      List<VolumeSnapshot> volumes =
-          plan.targets().stream().flatMap(t -> t.volumes().stream()).toList();
-      WorkerSpec spec =
-          WorkerSpec.idle(
-                  plan.self().primary().exactImage(),
-                  settings.workerEnv(),
-                  mounts(plan, volumes, true),
-                  Map.of(BackupPhase.WORKER_HOST_LABEL, plan.host()),
-                  settings.startTimeout())
-              // restic's locks from this worker carry it: DeadWorkerLocks can clear them if it dies
-              .withHostname(WorkerSpec.hostnameFor(plan.host()))
-              // the repository may be a service of stack-back's own networks (minio, sftp)
-              .withNetworksOf(plan.self().primary().id());
-      try {
-        String started = runtime.startWorker(spec);
-        synchronized (this) {
-          id = started;
-        }
-        LOG.debug("worker {} started with {} volume(s)", started, volumes.size());
-      } catch (RuntimeException e) {
-        startFailure = e;
-        throw e;
-      }
+    Map<String, List<VolumeSnapshot>> byNode = new LinkedHashMap<>();
+    for (Target t : plan.targets()) {
+      byNode.computeIfAbsent(node(t), k -> new ArrayList<>()).addAll(t.volumes());
     }
+    if (byNode.isEmpty()) {
+      byNode.put("", List.of());
+    }
+    byNode.forEach((node, volumes) -> workers.put(node, new NodeWorker(node, volumes)));
   }
 
   /**
-   * Starts the worker on {@code executor} while the run does other things (the repository check,
-   * pre hooks), when the plan has volumes to snapshot; a failure is kept for {@link
-   * #ensureStarted()} to report at the first snapshot, as if it had happened there.
+   * The swarm node of {@code t}'s containers: "" when it is stack-back's own node (or no swarm
+   * task).
+   */
+  private String node(Target t) {
+    String node = t.service().primary().label(SWARM_NODE_ID);
+    return node == null || node.equals(plan.self().primary().label(SWARM_NODE_ID)) ? "" : node;
+  }
+
+  /**
+   * Starts the worker of {@code t}'s node unless it runs already; throws why it could not start
+   * (once tried, a failed start is not tried again: every later snapshot gets the same answer).
+   */
+  void ensureStarted(Target t) {
+    workers.get(node(t)).ensureStarted();
+  }
+
+  /**
+   * Starts the workers on {@code executor} while the run does other things (the repository check,
+   * pre hooks), for the nodes with volumes to snapshot; a failure is kept for {@link
+   * #ensureStarted} to report at the first snapshot, as if it had happened there.
    */
   void prestart(Executor executor) {
-    if (plan.targets().stream().allMatch(t -> t.volumes().isEmpty())) {
-      return;
+    for (NodeWorker w : workers.values()) {
+      if (w.volumes.isEmpty()) {
+        continue;
+      }
+      executor.execute(
+          () -> {
+            try {
+              w.ensureStarted();
+            } catch (RuntimeException e) {
+              LOG.debug("starting the worker ahead failed: {}", e.getMessage());
+            }
+          });
     }
-    executor.execute(
-        () -> {
-          try {
-            ensureStarted();
-          } catch (RuntimeException e) {
-            LOG.debug("starting the worker ahead failed: {}", e.getMessage());
-          }
-        });
   }
 
   /**
-   * {@code restic backup} of {@code t}'s volumes in the worker (started first if need be), with
-   * {@code tags}.
+   * {@code restic backup} of {@code t}'s volumes in its node's worker (started first if need be),
+   * with {@code tags}.
    */
   ExecResult backup(Target t, List<String> tags, OutputLine log) {
-    ensureStarted();
-    String worker;
-    synchronized (this) {
-      worker = id;
-    }
-    List<String> paths = t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList();
-    ExecRequest request =
-        new ExecRequest(
-            worker,
-            restic.backupCommand(plan.host(), tags, paths),
-            null,
-            restic.backupCommandEnv(),
-            settings.backupTimeout(),
-            "INT");
-    synchronized (this) {
-      if (interrupted) {
-        throw new ContainerRuntimeException("the run was interrupted before restic started");
-      }
-      if (worker == null) {
-        throw new ContainerRuntimeException("the worker container was removed");
-      }
-      execThreads.add(Thread.currentThread());
-    }
-    try {
-      return runtime.exec(request, log);
-    } finally {
-      synchronized (this) {
-        execThreads.remove(Thread.currentThread());
-        // an interrupt aimed at this exec must not hit a later call of the same thread
-        Thread.interrupted();
-      }
-    }
+    return workers.get(node(t)).backup(t, tags, log);
   }
 
   /** Stops a running snapshot (restic gets SIGINT) and any later one; safe from any thread. */
-  synchronized void interrupt() {
-    interrupted = true;
-    execThreads.forEach(Thread::interrupt);
+  void interrupt() {
+    workers.values().forEach(NodeWorker::interrupt);
   }
 
   /**
-   * Removes the worker if one was started (waiting for a start in progress, {@link #prestart}), and
+   * Removes the workers that were started (waiting for a start in progress, {@link #prestart}), and
    * keeps later snapshots from starting another; failures are logged, never thrown.
    */
   void remove() {
-    String worker;
-    synchronized (startLock) {
-      if (startFailure == null) {
-        startFailure = new ContainerRuntimeException("the worker container was removed");
+    workers.values().forEach(NodeWorker::remove);
+  }
+
+  /** The worker of one node. */
+  private final class NodeWorker {
+    private final String node;
+    private final List<VolumeSnapshot> volumes;
+    // guarded by startLock: creating the worker never blocks interrupt() or remove()
+    private final Object startLock = new Object();
+    private RuntimeException startFailure;
+    // guarded by this
+    private String id;
+    private final Set<Thread> execThreads = new HashSet<>();
+    private boolean interrupted;
+
+    NodeWorker(String node, List<VolumeSnapshot> volumes) {
+      this.node = node;
+      this.volumes = List.copyOf(volumes);
+    }
+
+    void ensureStarted() {
+      synchronized (startLock) {
+        synchronized (this) {
+          if (id != null) {
+            return;
+          }
+        }
+        if (startFailure != null) {
+          throw startFailure;
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(BackupPhase.WORKER_HOST_LABEL, plan.host());
+        if (!node.isEmpty()) {
+          labels.put(NODE_LABEL, node);
+        }
+        WorkerSpec spec =
+            WorkerSpec.idle(
+                    plan.self().primary().exactImage(),
+                    settings.workerEnv(),
+                    mounts(plan, volumes, true),
+                    labels,
+                    settings.startTimeout())
+                // restic's locks from this worker carry it: DeadWorkerLocks can clear them if it
+                // dies
+                .withHostname(WorkerSpec.hostnameFor(plan.host()))
+                // the repository may be a service of stack-back's own networks (minio, sftp)
+                .withNetworksOf(plan.self().primary().id());
+        try {
+          String started = runtime.startWorker(spec);
+          synchronized (this) {
+            id = started;
+          }
+          LOG.debug("worker {} started with {} volume(s)", started, volumes.size());
+        } catch (RuntimeException e) {
+          startFailure = e;
+          throw e;
+        }
       }
     }
-    synchronized (this) {
-      worker = id;
-      id = null;
+
+    ExecResult backup(Target t, List<String> tags, OutputLine log) {
+      ensureStarted();
+      String worker;
+      synchronized (this) {
+        worker = id;
+      }
+      List<String> paths = t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList();
+      ExecRequest request =
+          new ExecRequest(
+              worker,
+              restic.backupCommand(plan.host(), tags, paths),
+              null,
+              restic.backupCommandEnv(),
+              settings.backupTimeout(),
+              "INT");
+      synchronized (this) {
+        if (interrupted) {
+          throw new ContainerRuntimeException("the run was interrupted before restic started");
+        }
+        if (worker == null) {
+          throw new ContainerRuntimeException("the worker container was removed");
+        }
+        execThreads.add(Thread.currentThread());
+      }
+      try {
+        return runtime.exec(request, log);
+      } finally {
+        synchronized (this) {
+          execThreads.remove(Thread.currentThread());
+          // an interrupt aimed at this exec must not hit a later call of the same thread
+          Thread.interrupted();
+        }
+      }
     }
-    if (worker == null) {
-      return;
+
+    synchronized void interrupt() {
+      interrupted = true;
+      execThreads.forEach(Thread::interrupt);
     }
-    try {
-      runtime.remove(worker);
-    } catch (RuntimeException e) {
-      LOG.error(
-          "could not remove worker container {}: {} (the next run's recovery removes it)",
-          worker,
-          e.getMessage());
+
+    void remove() {
+      String worker;
+      synchronized (startLock) {
+        if (startFailure == null) {
+          startFailure = new ContainerRuntimeException("the worker container was removed");
+        }
+      }
+      synchronized (this) {
+        worker = id;
+        id = null;
+      }
+      if (worker == null) {
+        return;
+      }
+      try {
+        runtime.remove(worker);
+      } catch (RuntimeException e) {
+        LOG.error(
+            "could not remove worker container {}: {} (the next run's recovery removes it)",
+            worker,
+            e.getMessage());
+      }
     }
   }
 

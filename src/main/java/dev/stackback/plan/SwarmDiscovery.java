@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,9 +26,10 @@ import java.util.Set;
  *       deploy.labels}) added; a container label of the same key wins.
  *   <li>Task containers the swarm no longer wants running (task history) are left out: no "not
  *       running" warning for them.
- *   <li>A labelled service in scope with a task on another node is an error naming the service and
- *       the node: stack-back can act on its own node only (no agents yet), and a run must never
- *       succeed having skipped it.
+ *   <li>A labelled service in scope with a task on another node is planned from that task's
+ *       container, inspected through the node's stack-back agent ({@link Remote}); when that node
+ *       has no agent (or it fails), it is an error naming the service and the node: a run must
+ *       never succeed having skipped it.
  *   <li>A labelled replicated service whose tasks run on two or more nodes is an error when its
  *       named volumes are backed up (each node has its own volume of that name: one snapshot cannot
  *       hold them) or it is stopped during the backup.
@@ -78,14 +80,35 @@ public final class SwarmDiscovery {
 
   private SwarmDiscovery() {}
 
-  /**
-   * @param self the stack-back container
-   * @param local the containers of this node
-   * @param nodeId this node's swarm id
-   * @param services every service of the swarm
-   * @param running every task the swarm wants running
-   * @param hostnames node id to hostname
-   */
+  /** The other nodes, as far as stack-back's agents reach them. */
+  public interface Remote {
+    /** No agents: every other node is out of reach. */
+    Remote NONE =
+        new Remote() {
+          @Override
+          public boolean hasAgent(String nodeId) {
+            return false;
+          }
+
+          @Override
+          public Optional<ContainerInfo> container(String nodeId, String containerId) {
+            return Optional.empty();
+          }
+        };
+
+    /** Whether node {@code nodeId} runs a stack-back agent the coordinator can reach. */
+    boolean hasAgent(String nodeId);
+
+    /**
+     * Container {@code containerId} of node {@code nodeId}, inspected through its agent; empty when
+     * it is gone.
+     *
+     * @throws RuntimeException when the agent fails
+     */
+    Optional<ContainerInfo> container(String nodeId, String containerId);
+  }
+
+  /** {@link #discover(Config, ContainerInfo, List, String, List, List, Map, Remote)}, no agents. */
   public static View discover(
       Config config,
       ContainerInfo self,
@@ -94,6 +117,27 @@ public final class SwarmDiscovery {
       List<SwarmService> services,
       List<SwarmTask> running,
       Map<String, String> hostnames) {
+    return discover(config, self, local, nodeId, services, running, hostnames, Remote.NONE);
+  }
+
+  /**
+   * @param self the stack-back container
+   * @param local the containers of this node
+   * @param nodeId this node's swarm id
+   * @param services every service of the swarm
+   * @param running every task the swarm wants running
+   * @param hostnames node id to hostname
+   * @param remote the agents of the other nodes
+   */
+  public static View discover(
+      Config config,
+      ContainerInfo self,
+      List<ContainerInfo> local,
+      String nodeId,
+      List<SwarmService> services,
+      List<SwarmTask> running,
+      Map<String, String> hostnames,
+      Remote remote) {
     Map<String, SwarmService> byId = new HashMap<>();
     services.forEach(s -> byId.put(s.id(), s));
     Set<String> wanted = new LinkedHashSet<>();
@@ -114,7 +158,7 @@ public final class SwarmDiscovery {
     List<Problem> errors = new ArrayList<>();
     List<Problem> warnings = new ArrayList<>();
     Map<String, Set<String>> taskNodes = new LinkedHashMap<>();
-    Map<String, Set<String>> remoteNodes = new LinkedHashMap<>();
+    Map<String, Set<String>> unreached = new LinkedHashMap<>();
     for (SwarmTask t : running) {
       SwarmService s = byId.get(t.serviceId());
       if (s == null
@@ -130,8 +174,36 @@ public final class SwarmDiscovery {
       if (!s.global() && !t.nodeId().isEmpty()) {
         taskNodes.computeIfAbsent(s.id(), k -> new LinkedHashSet<>()).add(node);
       }
-      if (!t.nodeId().equals(nodeId)) {
-        remoteNodes.computeIfAbsent(s.name(), k -> new LinkedHashSet<>()).add(node);
+      if (t.nodeId().equals(nodeId)) {
+        continue;
+      }
+      if (t.nodeId().isEmpty() || !remote.hasAgent(t.nodeId())) {
+        unreached.computeIfAbsent(s.name(), k -> new LinkedHashSet<>()).add(node);
+        continue;
+      }
+      if (t.containerId().isEmpty()) {
+        errors.add(
+            onNode(s, node, "its task " + t.id() + " has no container yet (" + t.state() + ")"));
+        continue;
+      }
+      try {
+        remote
+            .container(t.nodeId(), t.containerId())
+            .ifPresentOrElse(
+                // its snapshots get tag node=<its node's hostname>
+                c ->
+                    containers.add(
+                        withLabels(c, serviceLabels(s), Map.of(LabelKeys.SWARM_NODE, node))),
+                () ->
+                    errors.add(
+                        onNode(s, node, "its task's container " + t.containerId() + " is gone")));
+      } catch (RuntimeException e) {
+        errors.add(
+            onNode(
+                s,
+                node,
+                "cannot inspect its task's container through the node's stack-back agent: "
+                    + e.getMessage()));
       }
     }
     taskNodes.forEach(
@@ -139,10 +211,11 @@ public final class SwarmDiscovery {
           SwarmService s = byId.get(id);
           if (nodes.size() > 1 && perNodeState(config, s)) {
             errors.add(spreadAcrossNodes(s, nodes));
-            remoteNodes.remove(s.name()); // one error per service is enough
+            unreached.remove(s.name()); // one error per service is enough
           }
         });
-    remoteNodes.forEach(
+    String own = hostnames.getOrDefault(nodeId, nodeId);
+    unreached.forEach(
         (service, nodes) ->
             errors.add(
                 new Problem(
@@ -151,10 +224,11 @@ public final class SwarmDiscovery {
                     "its task runs on "
                         + (nodes.size() == 1 ? "a node" : "nodes")
                         + " other than stack-back's ("
-                        + hostnames.getOrDefault(nodeId, nodeId)
-                        + "); stack-back cannot back it up there yet (no agents): pin the"
-                        + " service to stack-back's node (deploy.placement.constraints) or remove"
-                        + " its stack-back labels")));
+                        + own
+                        + ") where no stack-back agent runs: deploy stack-back as a global"
+                        + " service (deploy.mode: global, with AGENT_TOKEN) so every node has"
+                        + " an agent, pin the service to stack-back's node"
+                        + " (deploy.placement.constraints) or remove its stack-back labels")));
     for (SwarmService s : services) {
       if (!s.global()
           && labelled(s)
@@ -173,6 +247,11 @@ public final class SwarmDiscovery {
       }
     }
     return new View(containers, errors, warnings);
+  }
+
+  /** A problem of service {@code s} on node {@code node} (its hostname). */
+  private static Problem onNode(SwarmService s, String node, String message) {
+    return new Problem("service '" + s.name() + "'", "node " + node, message);
   }
 
   /**

@@ -18,6 +18,12 @@ public interface ContainerRuntime extends AutoCloseable {
   String WORKER_LABEL = "stack-back.worker";
 
   /**
+   * Label of a worker spec and its container: the swarm node id it must run on (SWARM_MODE, a
+   * target on another node); absent: the engine we talk to.
+   */
+  String WORKER_NODE_LABEL = "stack-back.worker.node";
+
+  /**
    * All containers, running or not, with labels and mounts filled in; env is filled in for every
    * container that carries a {@code stack-back.} / {@code restic-compose-backup.} label or runs a
    * database image (the only ones whose env the planner reads), and may be empty for the others.

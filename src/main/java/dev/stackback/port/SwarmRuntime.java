@@ -26,6 +26,15 @@ public interface SwarmRuntime {
   /** Every task of one service whatever its desired state (task history included). */
   List<SwarmTask> tasksOf(String serviceId);
 
+  /**
+   * The overlay-network addresses of a service's running tasks, for reaching stack-back's agents
+   * (issue 11): node id to (network id to IP address), the ingress network left out; one task per
+   * node (a global service has no more). The default: none known (no agents).
+   */
+  default Map<String, Map<String, String>> taskAddresses(String serviceId) {
+    return Map.of();
+  }
+
   /** Node id to hostname, for every node. */
   Map<String, String> nodeHostnames();
 

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * empty directory. A remote backend cannot be listed without the repository's key: there restic's
  * own answer (exit 10 since 0.17, its "unable to open config file" message before) decides.
  */
-final class RepositoryLocation {
+public final class RepositoryLocation {
   /** restic's backend prefixes; a repository without one of them is a local path. */
   private static final List<String> REMOTE =
       List.of("sftp:", "rest:", "s3:", "b2:", "azure:", "gs:", "swift:", "rclone:");
@@ -25,7 +25,7 @@ final class RepositoryLocation {
   private RepositoryLocation() {}
 
   /** The local directory of {@code repository}, or empty for a remote backend. */
-  static Optional<Path> localPath(String repository) {
+  public static Optional<Path> localPath(String repository) {
     if (repository == null || repository.isBlank()) {
       return Optional.empty();
     }

@@ -48,33 +48,33 @@ final class SwarmStack {
 
   /** Deploys {@code services} and the sidecar (pinned to node1) with {@code sidecarEnv} lines. */
   void deploy(String services, String... sidecarEnv) {
-    String env = String.join("", Arrays.stream(sidecarEnv).map(e -> "      " + e + "\n").toList());
-    String yaml =
-        """
-        version: "3.8"
-        services:
-        %s
-          backup:
-            image: %s
-            volumes:
-              - /var/run/docker.sock:/var/run/docker.sock
-              - %s:%s
-            environment:
-              RESTIC_REPOSITORY: %s
-              RESTIC_PASSWORD: %s
-              SWARM_MODE: "true"
-              CRON_SCHEDULE: "0 0 1 1 *"
-        %s
-            healthcheck: {disable: true}
-            deploy:
-              endpoint_mode: dnsrr
-              placement: {constraints: [node.hostname == node1]}
-        volumes:
-          data: {}
-        """
-            .formatted(services, IMAGE, repo, repo, repo, PASSWORD, env);
+    deploy(
+        services,
+        List.of(sidecarEnv),
+        List.of("endpoint_mode: dnsrr", "placement: {constraints: [node.hostname == node1]}"),
+        "");
+  }
+
+  /**
+   * Deploys {@code services} (compose text indented by two) and the sidecar {@code backup} with
+   * {@code sidecarEnv} lines ({@code NAME: value}) and {@code sidecarDeploy} (lines of its deploy
+   * section), then {@code topLevel} (e.g. a networks section) and volume {@code data}.
+   */
+  void deploy(
+      String services, List<String> sidecarEnv, List<String> sidecarDeploy, String topLevel) {
+    StringBuilder y = new StringBuilder("version: \"3.8\"\nservices:\n").append(services);
+    y.append("  backup:\n    image: ").append(IMAGE).append('\n');
+    y.append("    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n");
+    y.append("      - ").append(repo).append(':').append(repo).append('\n');
+    y.append("    environment:\n      RESTIC_REPOSITORY: ").append(repo).append('\n');
+    y.append("      RESTIC_PASSWORD: ").append(PASSWORD).append('\n');
+    y.append("      SWARM_MODE: \"true\"\n      CRON_SCHEDULE: \"0 0 1 1 *\"\n");
+    sidecarEnv.forEach(e -> y.append("      ").append(e).append('\n'));
+    y.append("    healthcheck: {disable: true}\n    deploy:\n");
+    sidecarDeploy.forEach(d -> y.append("      ").append(d).append('\n'));
+    y.append(topLevel).append("volumes:\n  data: {}\n");
     try {
-      Files.writeString(file(), yaml);
+      Files.writeString(file(), y.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -124,6 +124,87 @@ class SwarmDiscoveryTest {
     String e = v.errors().get(0).toString();
     assertTrue(e.startsWith("service 'st_db': node node2: "), e);
     assertTrue(e.contains("other than stack-back's (node1)"), e);
+    assertTrue(e.contains("where no stack-back agent runs"), e);
+  }
+
+  /** Discovery from node1 of a swarm of three nodes, stack-back's own task the only local one. */
+  private SwarmDiscovery.View discoverWithAgents(
+      List<SwarmService> services, List<SwarmTask> tasks, SwarmDiscovery.Remote remote) {
+    return SwarmDiscovery.discover(
+        SWARM,
+        self,
+        List.of(self),
+        "n1",
+        services,
+        tasks,
+        Map.of("n1", "node1", "n2", "node2", "n3", "node3"),
+        remote);
+  }
+
+  /** node2 has an agent that sees {@code containers}; node3 has none. */
+  private static SwarmDiscovery.Remote agentOnNode2(Map<String, ContainerInfo> containers) {
+    return new SwarmDiscovery.Remote() {
+      @Override
+      public boolean hasAgent(String nodeId) {
+        return nodeId.equals("n2");
+      }
+
+      @Override
+      public java.util.Optional<ContainerInfo> container(String nodeId, String containerId) {
+        if (containerId.equals("c-broken")) {
+          throw new IllegalStateException("cannot exec on node node2: connection refused");
+        }
+        return java.util.Optional.ofNullable(containers.get(containerId));
+      }
+    };
+  }
+
+  @Test
+  void labelledServiceOnANodeWithAnAgent_isPlannedFromItsContainerThere() {
+    SwarmService svc =
+        service(
+            "svc-db",
+            "st_db",
+            Map.of("stack-back.volumes.include", "/data"),
+            Map.of("stack-back.volumes", "true"));
+    ContainerInfo remote =
+        task("st_db", "svc-db", "t-db")
+            .sb("volumes", "true")
+            .label("com.docker.swarm.node.id", "n2")
+            .build();
+    SwarmDiscovery.View v =
+        discoverWithAgents(
+            List.of(backup, svc),
+            List.of(running("t-db", "svc-db", "n2")),
+            agentOnNode2(Map.of("c-t-db", remote)));
+    assertEquals(List.of(), v.errors());
+    ContainerInfo seen = v.containers().get(1);
+    assertEquals(remote.id(), seen.id());
+    assertEquals("/data", seen.label("stack-back.volumes.include"), "service labels added");
+  }
+
+  @Test
+  void nodeWithoutAgent_orAFailingAgent_isAnErrorNamingServiceAndNode() {
+    SwarmService db = service("svc-db", "st_db", Map.of(), Map.of("stack-back.volumes", "true"));
+    SwarmService files = service("svc-f", "st_f", Map.of(), Map.of("stack-back.volumes", "true"));
+    SwarmDiscovery.View v =
+        discoverWithAgents(
+            List.of(backup, db, files),
+            List.of(
+                new SwarmTask("t-db", "svc-db", "n2", "running", "running", "c-broken"),
+                running("t-f", "svc-f", "n3")),
+            agentOnNode2(Map.of()));
+    List<String> errors = v.errors().stream().map(Object::toString).toList();
+    assertEquals(2, errors.size(), errors.toString());
+    assertTrue(
+        errors
+            .get(0)
+            .startsWith(
+                "service 'st_db': node node2: cannot inspect its task's container"
+                    + " through the node's stack-back agent: cannot exec on node node2"),
+        errors.get(0));
+    assertTrue(errors.get(1).startsWith("service 'st_f': node node3: "), errors.get(1));
+    assertTrue(errors.get(1).contains("where no stack-back agent runs"), errors.get(1));
   }
 
   @Test
