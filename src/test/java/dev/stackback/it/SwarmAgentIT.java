@@ -115,6 +115,41 @@ class SwarmAgentIT {
   }
 
   @Test
+  void unconstrainedService_isBackedUpOnTheNodeItsTaskRuns_withTheWarning() {
+    deploy(app(null, "trap 'exit 0' TERM", ""), "");
+    String sidecar = sidecar();
+    awaitAgent(2);
+    awaitAgent(3);
+    AtomicReference<Integer> where = new AtomicReference<>();
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(60),
+            () -> {
+              for (int n = 1; n <= 3; n++) {
+                if (!running(n, stack + "_app").isEmpty()) {
+                  where.set(n);
+                  return true;
+                }
+              }
+              return false;
+            }),
+        "the app never ran: " + node(1, "service", "ps", stack + "_app"));
+
+    Result r = swarm.backup(sidecar);
+
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(
+        r.err().contains(stack + "_app") && r.err().contains("no placement constraint"),
+        "the warning names the service: " + r);
+    String snapshotDir = "/volumes/" + stack + "_app/data/";
+    assertEquals("agent-data\n", dump(sidecar, snapshotDir + "hello.txt"));
+    String tags = ok(node(1, "exec", sidecar, "restic", "snapshots", "--json", "latest")).out();
+    assertTrue(
+        tags.contains("\"node=node" + where.get() + "\""),
+        "tagged with the node its task ran on (node" + where.get() + "): " + tags);
+  }
+
+  @Test
   void requestWithoutOrWithAWrongSignature_is401_andNothingRuns() {
     deploy(app("node2", "trap 'exit 0' TERM", ""), "");
     awaitAgent(2);
@@ -239,9 +274,14 @@ class SwarmAgentIT {
             deploy:
               endpoint_mode: dnsrr
               replicas: 1
-              placement: {constraints: [node.hostname == %s]}
-        """
-        .formatted(BUSYBOX, trap, extraLabel, node);
+        %s"""
+        .formatted(
+            BUSYBOX,
+            trap,
+            extraLabel,
+            node == null
+                ? ""
+                : "      placement: {constraints: [node.hostname == " + node + "]}\n");
   }
 
   /**
