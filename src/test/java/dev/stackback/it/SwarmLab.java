@@ -58,6 +58,23 @@ final class SwarmLab {
     return SidecarProject.ok(r);
   }
 
+  /**
+   * {@code docker stack deploy} of {@code file} as {@code stack} on the manager. The lab's raft
+   * store sometimes answers a network creation with "DeadlineExceeded" (two managers on two busy
+   * cores): that deploy is tried again, up to 3 times; any other failure fails at once.
+   */
+  static void deploy(Path file, String stack) {
+    Result r = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      r = node(1, "stack", "deploy", "--resolve-image", "never", "-c", file.toString(), stack);
+      if (r.exit() == 0 || !(r.out() + r.err()).contains("DeadlineExceeded")) {
+        break;
+      }
+      SidecarProject.poll(Duration.ofSeconds(5), () -> false);
+    }
+    ok(r);
+  }
+
   /** The running containers of a swarm service on node {@code n}. */
   static List<String> running(int n, String service) {
     String out =

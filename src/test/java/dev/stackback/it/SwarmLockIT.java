@@ -295,7 +295,7 @@ class SwarmLockIT {
       throw new UncheckedIOException(e);
     }
     stacks.add(stack);
-    ok(node(1, "stack", "deploy", "--resolve-image", "never", "-c", file.toString(), stack));
+    SwarmLab.deploy(file, stack);
     return stack;
   }
 

@@ -78,7 +78,7 @@ final class SwarmStack {
       throw new UncheckedIOException(e);
     }
     nodesWithVolumes.addAll(List.of(1, 2, 3));
-    ok(node(1, "stack", "deploy", "--resolve-image", "never", "-c", file().toString(), name));
+    SwarmLab.deploy(file(), name);
   }
 
   /** The stack file {@link #deploy} wrote. */
