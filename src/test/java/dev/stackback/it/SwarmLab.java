@@ -61,13 +61,19 @@ final class SwarmLab {
   /**
    * {@code docker stack deploy} of {@code file} as {@code stack} on the manager. The lab's raft
    * store sometimes answers a network creation with "DeadlineExceeded" (two managers on two busy
-   * cores): that deploy is tried again, up to 3 times; any other failure fails at once.
+   * cores) although the network is then committed, so the next deploy can meet it half-visible
+   * ("name conflicts with an existing object"): both are tried again, after a pause, up to 5 times;
+   * any other failure, or a conflict on the first try, fails at once.
    */
   static void deploy(Path file, String stack) {
     Result r = null;
-    for (int attempt = 1; attempt <= 3; attempt++) {
+    for (int attempt = 1; attempt <= 5; attempt++) {
       r = node(1, "stack", "deploy", "--resolve-image", "never", "-c", file.toString(), stack);
-      if (r.exit() == 0 || !(r.out() + r.err()).contains("DeadlineExceeded")) {
+      String said = r.out() + r.err();
+      boolean raftSlow =
+          said.contains("DeadlineExceeded")
+              || (attempt > 1 && said.contains("name conflicts with an existing object"));
+      if (r.exit() == 0 || !raftSlow) {
         break;
       }
       SidecarProject.poll(Duration.ofSeconds(5), () -> false);
