@@ -123,6 +123,8 @@ final class Session implements AutoCloseable {
   }
 
   /** {@link #connect(App, PrintWriter)} with the configuration already read. */
+  private static final org.slf4j.Logger TIMING = LoggerFactory.getLogger("stack-back.run.start");
+
   static Session connect(App app, Config config, PrintWriter err) {
     AgentSettings agents = null;
     if (config.swarmMode()) {
@@ -145,7 +147,19 @@ final class Session implements AutoCloseable {
       throw new Exit(1, "docker unreachable");
     }
     try {
-      return new Session(config, runtime, findSelf(config, runtime, err), null, agents);
+      long t0 = System.nanoTime();
+      ContainerInfo self = findSelf(config, runtime, err);
+      if (TIMING.isDebugEnabled()) {
+        TIMING.debug(
+            "JVM up {}ms when stack-back's own container was found (connect and inspect {}ms)",
+            ProcessHandle.current()
+                .info()
+                .startInstant()
+                .map(i -> java.time.Duration.between(i, java.time.Instant.now()).toMillis())
+                .orElse(-1L),
+            (System.nanoTime() - t0) / 1_000_000);
+      }
+      return new Session(config, runtime, self, null, agents);
     } catch (RuntimeException e) {
       runtime.close();
       if (e instanceof Exit) {
