@@ -102,7 +102,7 @@ public final class DeadWorkerLocks implements Restic.LockSweeper {
     return new WorkerSpec(
             self.exactImage(),
             argv,
-            env,
+            WorkerEnv.of(env, self),
             SnapshotWorker.mounts(self),
             Map.of(BackupPhase.WORKER_HOST_LABEL, host),
             TIMEOUT)

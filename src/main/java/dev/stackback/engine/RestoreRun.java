@@ -147,7 +147,7 @@ final class RestoreRun {
         new WorkerSpec(
                 plan.self().primary().exactImage(),
                 restic.restoreCommand(restore.snapshot().id(), restore.includes()),
-                settings.workerEnv(),
+                WorkerEnv.of(settings.workerEnv(), plan.self().primary()),
                 BackupPhase.workerMounts(plan, restore.volumes(), false),
                 Map.of(
                     BackupPhase.WORKER_SERVICE_LABEL,

@@ -159,7 +159,7 @@ final class SnapshotWorker {
         WorkerSpec spec =
             WorkerSpec.idle(
                     plan.self().primary().exactImage(),
-                    settings.workerEnv(),
+                    WorkerEnv.of(settings.workerEnv(), plan.self().primary()),
                     mounts(plan, volumes, true),
                     labels,
                     settings.startTimeout())
@@ -258,11 +258,16 @@ final class SnapshotWorker {
     return mounts;
   }
 
-  /** The stack-back container's mounts but the Docker socket, as a worker's. */
+  /**
+   * The stack-back container's volume and bind mounts but the Docker socket, as a worker's (a tmpfs
+   * would be a new empty one in the worker; swarm secrets and configs are no mounts Docker lists:
+   * see {@link WorkerEnv}).
+   */
   static List<WorkerMount> mounts(ContainerInfo self) {
     List<WorkerMount> mounts = new ArrayList<>();
     for (MountInfo m : self.mounts()) {
-      if (m.isDockerSocket()) {
+      if (m.isDockerSocket()
+          || (m.type() != MountInfo.Type.VOLUME && m.type() != MountInfo.Type.BIND)) {
         continue;
       }
       mounts.add(toWorker(m, m.destination(), m.readOnly()));

@@ -202,6 +202,77 @@ class SwarmIT {
         record.toString());
   }
 
+  /**
+   * The shipped global layout ({@code docker-stack-global.yml}): stack-back on every node, the app
+   * on worker node 2, the repository password and the agent token as swarm secrets (which Docker
+   * lists as no mount: the worker on node 2 gets the password by value, see WorkerEnv).
+   */
+  @Test
+  void shippedGlobalSwarmExample_backsUpAnAppOnAWorkerNodeThroughItsAgent(
+      @org.junit.jupiter.api.io.TempDir Path secrets) throws IOException {
+    Path file = Path.of("compose-examples/swarm/docker-stack-global.yml").toAbsolutePath();
+    Path password = java.nio.file.Files.writeString(secrets.resolve("pw"), SwarmStack.PASSWORD);
+    Path token =
+        java.nio.file.Files.writeString(secrets.resolve("token"), "agent-token-of-swarm-it-0123");
+    lab.volumesOn(2);
+    ok(
+        SidecarProject.command(
+            Duration.ofMinutes(3),
+            List.of(
+                "docker",
+                "-H",
+                sock(1),
+                "stack",
+                "deploy",
+                "--resolve-image",
+                "never",
+                "-c",
+                file.toString(),
+                stack),
+            Map.of(
+                "APP_IMAGE",
+                BUSYBOX,
+                "STACK_BACK_IMAGE",
+                SwarmStack.IMAGE,
+                "APP_NODE",
+                "node2",
+                "BACKUP_DIR",
+                lab.repo.toString(),
+                "RESTIC_PASSWORD_HOST_FILE",
+                password.toString(),
+                "AGENT_TOKEN_HOST_FILE",
+                token.toString())));
+    String sidecar = sidecar();
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(90),
+            () ->
+                SwarmStack.running(2, stack + "_backup").stream()
+                    .anyMatch(
+                        id -> {
+                          Result logs = node(2, "logs", id);
+                          return (logs.out() + logs.err())
+                              .contains("stack-back agent of this node on port");
+                        })),
+        "the agent on node 2 never listened");
+    assertEquals(1, awaitContainers(2, stack + "_notes", 1).size());
+
+    Result r = backup(sidecar);
+
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals("1", SwarmStack.replicas(stack + "_notes"));
+    assertEquals(1, awaitContainers(2, stack + "_notes", 1).size());
+    Result ls = ok(node(1, "exec", sidecar, "restic", "ls", "latest"));
+    assertTrue(ls.out().contains("/volumes/" + stack + "_notes/var/lib/notes/notes.db"), ls.out());
+    Result tags = ok(node(1, "exec", sidecar, "restic", "snapshots", "--json", "latest"));
+    assertTrue(tags.out().contains("\"node=node2\""), tags.out());
+    JsonNode record = lastRecord(sidecar);
+    assertEquals(
+        "scaled service to 0 (from 1)",
+        step(record, "stop " + stack + "_notes").path("message").asText(),
+        record.toString());
+  }
+
   // ---- the stack -------------------------------------------------------------------------------
 
   /** Service {@code app}: 2 replicas pinned to {@code node}, a volume with hello.txt, labels. */
