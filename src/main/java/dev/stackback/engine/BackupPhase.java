@@ -82,7 +82,7 @@ final class BackupPhase {
     this.plan = plan;
     this.cancelled = cancelled;
     this.worker = new SnapshotWorker(runtime, restic, settings, plan);
-    this.containers = new StopStart(runtime, rec, settings, plan);
+    this.containers = new StopStart(runtime, rec, settings, plan, true);
   }
 
   /** Stops a snapshot in progress the safe way (restic gets SIGINT); safe from any thread. */

@@ -50,8 +50,27 @@ final class StopStart {
   private final Map<String, String> scaledDown = new LinkedHashMap<>();
   // what the stop of each of them did (missing when the stop failed half-way: labels tell then)
   private final Map<String, SwarmStop.Stopped> swarmStops = new HashMap<>();
+  // swarm services this phase stopped whose volumes it backs up (a move to another node matters)
+  private final Set<String> withVolumes = new HashSet<>();
+  // whether a scaled-back task on another node fails the start (a backup; a restore checks that
+  // itself, after its scale-back, against the node it restored on)
+  private final boolean movesFail;
 
   StopStart(ContainerRuntime runtime, Recorder rec, EngineSettings settings, Plan plan) {
+    this(runtime, rec, settings, plan, false);
+  }
+
+  /**
+   * @param movesFail a replicated swarm service with volumes whose task the swarm starts again on
+   *     another node fails its start step (exit 4): its volumes there are not the ones backed up
+   */
+  StopStart(
+      ContainerRuntime runtime,
+      Recorder rec,
+      EngineSettings settings,
+      Plan plan,
+      boolean movesFail) {
+    this.movesFail = movesFail;
     this.runtime = runtime;
     this.rec = rec;
     this.settings = settings;
@@ -114,6 +133,9 @@ final class StopStart {
   private boolean scaleDown(Target t, String serviceId, Outcome out) {
     Instant begun = rec.now();
     scaledDown.put(serviceId, t.name());
+    if (!t.volumes().isEmpty()) {
+      withVolumes.add(serviceId);
+    }
     try {
       SwarmStop.Stopped done =
           swarm.stop(serviceId, rec.record().id(), settings.stopTimeout().plus(SWARM_STOP_MARGIN));
@@ -134,11 +156,22 @@ final class StopStart {
     String stepName = "start " + target;
     Instant begun = rec.now();
     try {
-      Optional<SwarmStop.Restored> r =
-          swarm.restore(serviceId, swarmStops.remove(serviceId), settings.startTimeout());
+      SwarmStop.Stopped ours = swarmStops.remove(serviceId);
+      Optional<SwarmStop.Restored> r = swarm.restore(serviceId, ours, settings.startTimeout());
       if (r.isPresent() && r.get().changedByOthers()) {
         rec.simple("start", stepName, null, target, "failed", begun, r.get().message());
         out.fail(r.get().message());
+        return;
+      }
+      if (movesFail
+          && r.isPresent()
+          && !r.get().movedTo().isEmpty()
+          && withVolumes.contains(serviceId)) {
+        // it runs, but not with the volume it had: a restart that did not give the app back
+        String moved = swarm.movedMessage(ours, r.get().movedTo());
+        rec.simple("start", stepName, null, target, "failed", begun, moved);
+        out.fail(moved);
+        out.restartFailed = true;
         return;
       }
       rec.simple(

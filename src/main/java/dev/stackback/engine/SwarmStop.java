@@ -68,7 +68,8 @@ final class SwarmStop {
    * @param global whether it is a global service (stopped by {@code constraint})
    * @param replicas the replica count it had (a replicated service)
    * @param constraint the placement constraint added (a global service), else ""
-   * @param nodes the node ids its tasks ran on (a global service)
+   * @param nodes the node ids its tasks ran on (a global service: where they must run again; a
+   *     replicated one: where its volumes are, see {@link Restored#movedTo})
    * @param digest the digest of its spec right after the stop ("" when unknown)
    * @param message what was done, for the stop step
    */
@@ -91,8 +92,20 @@ final class SwarmStop {
    * @param message for the start step
    * @param changedByOthers the spec was changed by someone else since the stop (the run must say
    *     so: its snapshot may have been taken while the service ran)
+   * @param movedTo hostnames of nodes a replicated service's tasks run on after the scale-back that
+   *     none ran on before it (an unpinned service the scheduler placed elsewhere: a named volume
+   *     there is another volume than the one backed up); empty when none, and when someone else
+   *     changed the spec
    */
-  record Restored(String message, boolean changedByOthers) {}
+  record Restored(String message, boolean changedByOthers, List<String> movedTo) {
+    Restored {
+      movedTo = List.copyOf(movedTo);
+    }
+
+    Restored(String message, boolean changedByOthers) {
+      this(message, changedByOthers, List.of());
+    }
+  }
 
   /** The constraint that stops a global service for run {@code runId}. */
   static String constraintFor(String runId) {
@@ -140,6 +153,8 @@ final class SwarmStop {
     } else {
       // a count a dead run stored (and nobody scaled back yet) wins over the 0 it left
       long before = s.labels().containsKey(REPLICAS_LABEL) ? count(s) : s.replicas();
+      List<String> nodes = nodesOf(id); // where its tasks (and volumes) are
+
       swarm.updateService(
           id,
           s.version(),
@@ -155,7 +170,7 @@ final class SwarmStop {
               false,
               before,
               "",
-              List.of(),
+              nodes,
               digest(id),
               "scaled service to 0 (from " + before + ")");
     }
@@ -230,7 +245,44 @@ final class SwarmStop {
         timeout,
         u.failure() + " within " + timeout.toSeconds() + "s",
         false);
-    return Optional.of(new Restored(u.message(), u.changedByOthers()));
+    return Optional.of(new Restored(u.message(), u.changedByOthers(), movedTo(id, ours, u)));
+  }
+
+  /**
+   * The start step's failure for a service whose scaled-back task {@link Restored#movedTo moved} to
+   * another node than its volumes'.
+   */
+  String movedMessage(Stopped ours, List<String> movedTo) {
+    String before = hostnames(ours.nodes());
+    return "service '"
+        + ours.name()
+        + "' was scaled back, but the swarm started its task on "
+        + String.join(", ", movedTo)
+        + " (it ran on "
+        + before
+        + "): a named volume there is another volume than the one backed up, so it may run"
+        + " without its data; pin the service to "
+        + before
+        + " (deploy.placement.constraints: [node.hostname == "
+        + before
+        + "]) and redeploy";
+  }
+
+  /**
+   * Nodes the scaled-back tasks of a replicated service run on where none ran before its stop, as
+   * hostnames; empty for a global service, without this run's stop, or after someone else's change.
+   */
+  private List<String> movedTo(String id, Stopped ours, Undo u) {
+    if (ours == null || ours.global() || ours.nodes().isEmpty() || u.changedByOthers()) {
+      return List.of();
+    }
+    Map<String, String> names = swarm.nodeHostnames();
+    return running(swarm.tasksOf(id)).stream()
+        .map(SwarmTask::nodeId)
+        .filter(n -> !n.isEmpty() && !ours.nodes().contains(n))
+        .distinct()
+        .map(n -> names.getOrDefault(n, n))
+        .toList();
   }
 
   /** A scale-back: the update, what to wait for, and how to report it. */

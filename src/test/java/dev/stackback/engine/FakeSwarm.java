@@ -29,6 +29,7 @@ final class FakeSwarm implements SwarmRuntime {
   int refuseUpdates; // the next N updates lose against someone else's
   int lag; // polls after an update that still see the tasks of before it
   Runnable onPoll; // someone else's action at the next look at the tasks
+  String scheduleOn; // when set, the node the scheduler puts a replicated service's tasks on
   private List<SwarmTask> before = List.of();
 
   FakeSwarm(boolean global, long replicas, Map<String, String> labels, List<String> constraints) {
@@ -81,7 +82,8 @@ final class FakeSwarm implements SwarmRuntime {
         new TreeSet<>(NODES.keySet()).stream().filter(n -> allows(service, n)).toList();
     long n = service.global() ? allowed.size() : allowed.isEmpty() ? 0 : service.replicas();
     for (int i = 0; i < n; i++) {
-      String node = allowed.get(i % allowed.size());
+      String node =
+          scheduleOn != null && !service.global() ? scheduleOn : allowed.get(i % allowed.size());
       out.add(new SwarmTask("t" + i, service.id(), node, "running", "running", "c" + i));
     }
     return out;

@@ -67,6 +67,43 @@ class SwarmStopTest {
   }
 
   @Test
+  void scaleBack_ofAnUnpinnedServiceTheSwarmPutOnAnotherNode_namesTheNewNode() {
+    FakeSwarm swarm = new FakeSwarm(false, 1, Map.of(), List.of());
+    swarm.scheduleOn = "n2";
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    assertEquals(List.of("n2"), done.nodes(), "where its task (and volume) was");
+    swarm.scheduleOn = "n3"; // the scheduler's choice after the scale to 0
+
+    SwarmStop.Restored r = stop.restore("s1", done, T).orElseThrow();
+
+    assertEquals(List.of("node3"), r.movedTo());
+    assertFalse(r.changedByOthers());
+    assertEquals(
+        "service 'st_app' was scaled back, but the swarm started its task on node3 (it ran on"
+            + " node2): a named volume there is another volume than the one backed up, so it may"
+            + " run without its data; pin the service to node2"
+            + " (deploy.placement.constraints: [node.hostname == node2]) and redeploy",
+        stop.movedMessage(done, r.movedTo()));
+  }
+
+  @Test
+  void scaleBack_onTheSameNode_orInRecovery_movesNothing() {
+    FakeSwarm swarm = new FakeSwarm(false, 2, Map.of(), List.of(PIN));
+    SwarmStop stop = new SwarmStop(swarm);
+    SwarmStop.Stopped done = stop.stop("s1", "run-1", T);
+    assertEquals(List.of("n1"), done.nodes());
+    assertEquals(List.of(), stop.restore("s1", done, T).orElseThrow().movedTo());
+
+    swarm.scheduleOn = "n1";
+    SwarmStop.Stopped again = stop.stop("s1", "run-2", T);
+    swarm.scheduleOn = "n3";
+    // recovery knows no nodes: nothing to compare with
+    assertEquals(List.of(), stop.restore("s1", null, T).orElseThrow().movedTo());
+    assertEquals(List.of("n1"), again.nodes());
+  }
+
+  @Test
   void restore_withoutLabel_leavesTheServiceAlone() {
     FakeSwarm swarm = new FakeSwarm(false, 3, Map.of(), List.of());
     assertEquals(Optional.empty(), new SwarmStop(swarm).restore("s1", null, T));
@@ -290,8 +327,10 @@ class SwarmStopTest {
   void userRedeploysWhileTheTasksStop_theStopEndsAtOnceSayingSo_andTheScaleBackKeepsTheirs() {
     FakeSwarm swarm = new FakeSwarm(false, 2, Map.of(), List.of());
     SwarmStop stop = new SwarmStop(swarm);
-    swarm.lag = 2; // the tasks are still stopping...
-    swarm.onPoll = () -> swarm.userRedeploys(2, Map.of(), List.of()); // ...when it is redeployed
+    // (the first look at the tasks is the stop's own, before its update: where they run)
+    swarm.lag = 3; // the tasks are still stopping...
+    swarm.onPoll =
+        () -> swarm.onPoll = () -> swarm.userRedeploys(2, Map.of(), List.of()); // ...redeployed
     ContainerRuntimeException e =
         assertThrows(
             ContainerRuntimeException.class, () -> stop.stop("s1", "run-1", Duration.ofMinutes(5)));

@@ -182,6 +182,46 @@ class SwarmStopIT {
   }
 
   @Test
+  void theSwarmScalesTheAppBackOntoAnotherNode_theStartFailsNamingIt_exit4() {
+    // placed by a node label of this test's own, moved from node1 to node2 while the app is at 0:
+    // the swarm scales it back onto node2, away from the volume that was backed up
+    String label = "node.labels." + app.replace('_', 'x') + " == here";
+    String key = app.replace('_', 'x');
+    ok(node(1, "node", "update", "--label-add", key + "=here", "node1"));
+    try {
+      lab.deploy(app("replicated", "sleep 6; exit 0", "", 1, "{constraints: [" + label + "]}"));
+      lab.volumesOn(2);
+      String sidecar = lab.sidecar();
+      lab.atLeast(1, app, 1);
+      Running run = startBackup(sidecar);
+      ok(node(1, "node", "update", "--label-rm", key, "node1"));
+      ok(node(1, "node", "update", "--label-add", key + "=here", "node2"));
+
+      Result r = run.await(Duration.ofSeconds(120));
+
+      assertEquals(4, r.exit(), r.toString());
+      JsonNode record = lastRecord(sidecar);
+      JsonNode start = step(record, "start " + app);
+      assertEquals("failed", start.path("outcome").asText(), record.toString());
+      assertEquals(
+          "service '"
+              + app
+              + "' was scaled back, but the swarm started its task on node2 (it ran on node1): a"
+              + " named volume there is another volume than the one backed up, so it may run"
+              + " without its data; pin the service to node1 (deploy.placement.constraints:"
+              + " [node.hostname == node1]) and redeploy",
+          start.path("message").asText());
+      assertEquals("ok", step(record, "snapshot " + app).path("outcome").asText());
+      assertEquals("1", replicas(app), "nothing stays stopped");
+      assertEquals("{}", ourServiceLabels(app));
+      assertEquals(1, lab.awaitContainers(2, app, 1).size(), "its task runs on node2");
+    } finally {
+      node(1, "node", "update", "--label-rm", key, "node1");
+      node(1, "node", "update", "--label-rm", key, "node2");
+    }
+  }
+
+  @Test
   void someoneUpdatesTheServiceDuringTheRun_theirChangeIsKept_scaledBack_andTheRunFailsSayingSo() {
     String sidecar = deploySlowStoppingApp();
     Running run = startBackup(sidecar);
