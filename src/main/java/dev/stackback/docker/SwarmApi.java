@@ -265,12 +265,16 @@ final class SwarmApi implements SwarmRuntime, SwarmLocks {
     List<String> constraints = new ArrayList<>();
     template.path("Placement").path("Constraints").forEach(c -> constraints.add(c.asText()));
     List<String> volumes = new ArrayList<>();
+    List<String> binds = new ArrayList<>();
     container
         .path("Mounts")
         .forEach(
             m -> {
-              if ("volume".equals(m.path("Type").asText("volume"))) {
+              String type = m.path("Type").asText("volume");
+              if ("volume".equals(type)) {
                 volumes.add(m.path("Source").asText(""));
+              } else if ("bind".equals(type)) {
+                binds.add(m.path("Source").asText(""));
               }
             });
     return new SwarmService(
@@ -283,7 +287,9 @@ final class SwarmApi implements SwarmRuntime, SwarmLocks {
         strings(container.path("Labels")),
         constraints,
         volumes,
-        digest(spec));
+        digest(spec),
+        container.path("Image").asText(""),
+        binds);
   }
 
   /** SHA-256 of the spec as the manager reported it (the engine writes its fields in one order). */

@@ -10,6 +10,7 @@ import dev.stackback.port.SwarmService;
 import dev.stackback.port.SwarmTask;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +27,11 @@ import java.util.Set;
  *       deploy.labels}) added; a container label of the same key wins.
  *   <li>Task containers the swarm no longer wants running (task history) are left out: no "not
  *       running" warning for them.
+ *   <li>A service is stack-back's when it carries stack-back labels or, with {@code
+ *       AUTO_BACKUP_ALL}, has something that variable backs up (a named volume, a bind mount unless
+ *       {@code EXCLUDE_BIND_MOUNTS}, a database image): never skipped silently on another node.
+ *   <li>An unlabelled service that a hook names as its {@code context} and whose task runs on
+ *       another node is inspected through that node's agent too, so the hook runs there.
  *   <li>A labelled service in scope with a task on another node is planned from that task's
  *       container, inspected through the node's stack-back agent ({@link Remote}); when that node
  *       has no agent (or it fails), it is an error naming the service and the node: a run must
@@ -155,6 +161,7 @@ public final class SwarmDiscovery {
       }
     }
     Scope scope = new Scope(config, self);
+    Set<String> contexts = hookContexts(self, services);
     List<Problem> errors = new ArrayList<>();
     List<Problem> warnings = new ArrayList<>();
     Map<String, Set<String>> taskNodes = new LinkedHashMap<>();
@@ -163,7 +170,6 @@ public final class SwarmDiscovery {
       SwarmService s = byId.get(t.serviceId());
       if (s == null
           || t.serviceId().equals(self.label(SERVICE_ID))
-          || !labelled(s)
           || !scope.inProject(asContainer(s))) {
         continue; // gone meanwhile, stack-back's own service, or not ours to back up
       }
@@ -171,6 +177,33 @@ public final class SwarmDiscovery {
           t.nodeId().isEmpty()
               ? "(not assigned yet)"
               : hostnames.getOrDefault(t.nodeId(), t.nodeId());
+      if (!ours(config, s)) {
+        if (contexts.contains(s.name())
+            && !t.nodeId().isEmpty()
+            && !t.nodeId().equals(nodeId)
+            && remote.hasAgent(t.nodeId())
+            && !t.containerId().isEmpty()) {
+          // a hook's context: its container, so that the hook runs there through the agent (if
+          // it cannot be inspected the hook fails naming its context, as for a missing one)
+          try {
+            remote
+                .container(t.nodeId(), t.containerId())
+                .ifPresent(
+                    c ->
+                        containers.add(
+                            withLabels(c, serviceLabels(s), Map.of(LabelKeys.SWARM_NODE, node))));
+          } catch (RuntimeException e) {
+            warnings.add(
+                onNode(
+                    s,
+                    node,
+                    "a hook names it as its context, but its task's container cannot be inspected"
+                        + " through the node's stack-back agent: "
+                        + e.getMessage()));
+          }
+        }
+        continue;
+      }
       if (!s.global() && !t.nodeId().isEmpty()) {
         taskNodes.computeIfAbsent(s.id(), k -> new LinkedHashSet<>()).add(node);
       }
@@ -231,7 +264,7 @@ public final class SwarmDiscovery {
                         + " (deploy.placement.constraints) or remove its stack-back labels")));
     for (SwarmService s : services) {
       if (!s.global()
-          && labelled(s)
+          && ours(config, s)
           && !s.volumes().isEmpty()
           && s.constraints().isEmpty()
           && !s.id().equals(self.label(SERVICE_ID))
@@ -313,6 +346,51 @@ public final class SwarmDiscovery {
     Map<String, String> labels = new LinkedHashMap<>(s.labels());
     labels.keySet().removeAll(STATE_LABELS);
     return labels;
+  }
+
+  /**
+   * Whether the plan may back up something of service {@code s}: it carries stack-back labels, or
+   * {@code AUTO_BACKUP_ALL} is on and it has a named volume, a bind mount (not the Docker socket;
+   * none with {@code EXCLUDE_BIND_MOUNTS}) or a database image.
+   */
+  static boolean ours(Config config, SwarmService s) {
+    if (labelled(s)) {
+      return true;
+    }
+    if (!config.autoBackupAll()) {
+      return false;
+    }
+    return !s.volumes().isEmpty()
+        || (!config.excludeBindMounts()
+            && s.binds().stream().anyMatch(b -> !b.endsWith("docker.sock")))
+        || DatabaseDetector.detect(s.image()).isPresent();
+  }
+
+  /**
+   * The services named as a hook {@code context} by stack-back's own labels or by a service's
+   * (labels {@code stack-back.hooks.<stage>.<n>.context}).
+   */
+  static Set<String> hookContexts(ContainerInfo self, List<SwarmService> services) {
+    Set<String> out = new HashSet<>();
+    List<Map<String, String>> all = new ArrayList<>();
+    all.add(self.labels());
+    for (SwarmService s : services) {
+      all.add(s.containerLabels());
+      all.add(serviceLabels(s));
+    }
+    for (Map<String, String> labels : all) {
+      labels.forEach(
+          (k, v) -> {
+            if ((k.startsWith(LabelKeys.PREFIX + LabelKeys.HOOKS)
+                    || k.startsWith(LabelKeys.LEGACY_PREFIX + LabelKeys.HOOKS))
+                && k.endsWith("." + LabelKeys.HOOK_CONTEXT)
+                && v != null
+                && !v.isBlank()) {
+              out.add(v.strip());
+            }
+          });
+    }
+    return out;
   }
 
   /** Whether a service carries stack-back labels, on its containers or on itself. */

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param volumes the sources of its volume mounts
  * @param specDigest a digest of its whole spec as the manager reports it: equal digests mean an
  *     unchanged spec (the version moves on for other reasons too), "" when unknown
+ * @param image the image of its containers ("" when unknown)
+ * @param binds the sources of its bind mounts
  */
 public record SwarmService(
     String id,
@@ -28,13 +30,44 @@ public record SwarmService(
     Map<String, String> containerLabels,
     List<String> constraints,
     List<String> volumes,
-    String specDigest) {
+    String specDigest,
+    String image,
+    List<String> binds) {
   public SwarmService {
     specDigest = specDigest == null ? "" : specDigest;
+    image = image == null ? "" : image;
+    binds = List.copyOf(binds);
     labels = Map.copyOf(labels);
     containerLabels = Map.copyOf(containerLabels);
     constraints = List.copyOf(constraints);
     volumes = List.copyOf(volumes);
+  }
+
+  /** A service without image and bind mounts. */
+  public SwarmService(
+      String id,
+      String name,
+      long version,
+      boolean global,
+      long replicas,
+      Map<String, String> labels,
+      Map<String, String> containerLabels,
+      List<String> constraints,
+      List<String> volumes,
+      String specDigest) {
+    this(
+        id,
+        name,
+        version,
+        global,
+        replicas,
+        labels,
+        containerLabels,
+        constraints,
+        volumes,
+        specDigest,
+        "",
+        List.of());
   }
 
   /** A service whose spec digest is not known. */

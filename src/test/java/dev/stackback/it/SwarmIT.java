@@ -243,18 +243,7 @@ class SwarmIT {
                 "AGENT_TOKEN_HOST_FILE",
                 token.toString())));
     String sidecar = sidecar();
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(90),
-            () ->
-                SwarmStack.running(2, stack + "_backup").stream()
-                    .anyMatch(
-                        id -> {
-                          Result logs = node(2, "logs", id);
-                          return (logs.out() + logs.err())
-                              .contains("stack-back agent of this node on port");
-                        })),
-        "the agent on node 2 never listened");
+    lab.agent(2);
     assertEquals(1, awaitContainers(2, stack + "_notes", 1).size());
 
     Result r = backup(sidecar);
@@ -271,6 +260,45 @@ class SwarmIT {
         "scaled service to 0 (from 1)",
         step(record, "stop " + stack + "_notes").path("message").asText(),
         record.toString());
+  }
+
+  @Test
+  void hookContextNamingAnUnlabelledServiceOnAWorkerNode_runsThereThroughItsAgent() {
+    lab.volumesOn(2);
+    lab.deployGlobal(
+        """
+          app:
+            image: %1$s
+            command: ["sh", "-c", "trap 'exit 0' TERM; mkdir -p /data; echo v > /data/a; sleep 3600 & wait"]
+            volumes: [data:/data]
+            labels:
+              stack-back.volumes: "true"
+              stack-back.hooks.pre.1.cmd: "echo maintenance-on > /tmp/mode"
+              stack-back.hooks.pre.1.context: "%2$s_web"
+            deploy:
+              endpoint_mode: dnsrr
+              placement: {constraints: [node.hostname == node2]}
+          web:
+            image: %1$s
+            command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+            deploy:
+              endpoint_mode: dnsrr
+              placement: {constraints: [node.hostname == node2]}
+        """
+            .formatted(BUSYBOX, stack),
+        "swarm-it-agent-token-0123456789");
+    String sidecar = sidecar();
+    lab.agent(2);
+    String web = awaitContainers(2, stack + "_web", 1).get(0);
+    awaitContainers(2, stack + "_app", 1);
+
+    Result r = backup(sidecar);
+
+    assertEquals(0, r.exit(), r.toString());
+    assertEquals("maintenance-on\n", ok(node(2, "exec", web, "cat", "/tmp/mode")).out());
+    JsonNode record = lastRecord(sidecar);
+    assertEquals(
+        "ok", step(record, "pre " + stack + "_app#1").path("outcome").asText(), record.toString());
   }
 
   // ---- the stack -------------------------------------------------------------------------------

@@ -81,6 +81,38 @@ final class SwarmStack {
     SwarmLab.deploy(file(), name);
   }
 
+  /**
+   * Deploys {@code services} and stack-back as a global service with {@code AGENT_TOKEN}: the
+   * coordinator on node1 (the manager), an agent on every other node; one attachable overlay
+   * network.
+   */
+  void deployGlobal(String services, String token) {
+    deploy(
+        services,
+        List.of("AGENT_TOKEN: " + token),
+        List.of("mode: global", "endpoint_mode: dnsrr"),
+        "networks:\n  default:\n    driver: overlay\n    attachable: true\n");
+  }
+
+  /** The container id of the agent on node {@code n} once it listens. */
+  String agent(int n) {
+    String[] id = new String[1];
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(90),
+            () ->
+                running(n, name + "_backup").stream()
+                    .anyMatch(
+                        c -> {
+                          Result logs = node(n, "logs", c);
+                          id[0] = c;
+                          return (logs.out() + logs.err())
+                              .contains("stack-back agent of this node on port");
+                        })),
+        "the agent on node " + n + " never listened");
+    return id[0];
+  }
+
   /** The stack file {@link #deploy} wrote. */
   Path file() {
     return repo.resolveSibling(repo.getFileName() + ".yml");

@@ -240,6 +240,87 @@ class SwarmDiscoveryTest {
     assertEquals(List.of(), v.errors());
   }
 
+  private static SwarmService unlabelled(
+      String id, String name, String image, List<String> volumes, List<String> binds) {
+    return new SwarmService(
+        id, name, 3, false, 1, STACK, STACK, List.of(), volumes, "", image, binds);
+  }
+
+  @Test
+  void autoBackupAll_servicesWithSomethingToBackUpOnAnotherNode_areNeverSkippedSilently() {
+    Config auto = config("SWARM_MODE", "true", "AUTO_BACKUP_ALL", "true");
+    List<SwarmService> services =
+        List.of(
+            backup,
+            unlabelled("svc-v", "st_vol", "busybox", List.of("st_data"), List.of()),
+            unlabelled("svc-b", "st_bind", "busybox", List.of(), List.of("/srv/files")),
+            unlabelled("svc-d", "st_db", "postgres:16@sha256:ab", List.of(), List.of()),
+            unlabelled("svc-s", "st_sock", "traefik", List.of(), List.of("/var/run/docker.sock")),
+            unlabelled("svc-w", "st_web", "nginx", List.of(), List.of()));
+    List<SwarmTask> tasks =
+        List.of(
+            running("t-v", "svc-v", "n2"),
+            running("t-b", "svc-b", "n2"),
+            running("t-d", "svc-d", "n2"),
+            running("t-s", "svc-s", "n2"),
+            running("t-w", "svc-w", "n2"));
+
+    List<String> errors =
+        SwarmDiscovery.discover(auto, self, List.of(self), "n1", services, tasks, HOSTS)
+            .errors()
+            .stream()
+            .map(Object::toString)
+            .toList();
+
+    assertEquals(3, errors.size(), errors.toString());
+    assertTrue(errors.get(0).startsWith("service 'st_vol': node node2: "), errors.toString());
+    assertTrue(errors.get(1).startsWith("service 'st_bind': node node2: "), errors.toString());
+    assertTrue(errors.get(2).startsWith("service 'st_db': node node2: "), errors.toString());
+    // EXCLUDE_BIND_MOUNTS: a service with bind mounts only has nothing to back up
+    Config noBinds =
+        config("SWARM_MODE", "true", "AUTO_BACKUP_ALL", "true", "EXCLUDE_BIND_MOUNTS", "true");
+    assertEquals(
+        2,
+        SwarmDiscovery.discover(noBinds, self, List.of(self), "n1", services, tasks, HOSTS)
+            .errors()
+            .size());
+    // without AUTO_BACKUP_ALL none of them is ours
+    assertEquals(List.of(), discover(List.of(self), services, tasks).errors());
+  }
+
+  @Test
+  void anUnlabelledHookContextOnAnotherNode_isInspectedThroughItsAgent_soTheHookRunsThere() {
+    SwarmService app =
+        service(
+            "svc-app",
+            "st_app",
+            Map.of(),
+            Map.of(
+                "stack-back.volumes", "true",
+                "stack-back.hooks.pre.1.cmd", "touch /tmp/maintenance",
+                "stack-back.hooks.pre.1.context", "st_web"));
+    SwarmService web = service("svc-w", "st_web", Map.of(), Map.of());
+    SwarmService far = service("svc-f", "st_far", Map.of(), Map.of());
+    ContainerInfo appC = task("st_app", "svc-app", "t-app").sb("volumes", "true").build();
+    ContainerInfo webC = task("st_web", "svc-w", "t-w").build();
+    ContainerInfo farC = task("st_far", "svc-f", "t-f").build();
+    SwarmDiscovery.View v =
+        discoverWithAgents(
+            List.of(backup, app, web, far),
+            List.of(
+                running("t-app", "svc-app", "n2"),
+                running("t-w", "svc-w", "n2"),
+                running("t-f", "svc-f", "n2")),
+            agentOnNode2(Map.of("c-t-app", appC, "c-t-w", webC, "c-t-f", farC)));
+
+    assertEquals(List.of(), v.errors());
+    List<String> ids = v.containers().stream().map(ContainerInfo::id).toList();
+    assertEquals(List.of(self.id(), appC.id(), webC.id()), ids, "st_far is named by no hook");
+    assertEquals("node2", v.containers().get(2).label(LabelKeys.SWARM_NODE));
+    assertEquals(
+        java.util.Set.of("st_web"), SwarmDiscovery.hookContexts(self, List.of(backup, app, web)));
+  }
+
   /** Discovery of stack-back and st_app (a volume, these constraints), both on node1. */
   private SwarmDiscovery.View localApp(List<String> constraints) {
     ContainerInfo app =
