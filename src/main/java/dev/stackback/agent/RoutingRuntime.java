@@ -3,6 +3,7 @@ package dev.stackback.agent;
 import dev.stackback.port.ContainerEvent;
 import dev.stackback.port.ContainerInfo;
 import dev.stackback.port.ContainerRuntime;
+import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.ContainerState;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
@@ -40,6 +41,8 @@ public final class RoutingRuntime implements ContainerRuntime {
   private volatile Map<String, ContainerRuntime> agents = Map.of();
   // container id -> the agent of its node
   private final Map<String, ContainerRuntime> remote = new ConcurrentHashMap<>();
+  // whether reach() named the other nodes' agents (discovery did)
+  private volatile boolean reached;
 
   /** A runtime that is all local until {@link #reach} names the other nodes' agents. */
   public RoutingRuntime(ContainerRuntime local) {
@@ -53,6 +56,7 @@ public final class RoutingRuntime implements ContainerRuntime {
   public void reach(String localNode, Map<String, ? extends ContainerRuntime> agents) {
     this.localNode = localNode;
     this.agents = Map.copyOf(agents);
+    this.reached = true;
   }
 
   /** Whether node {@code nodeId} is this one or has an agent. */
@@ -79,8 +83,7 @@ public final class RoutingRuntime implements ContainerRuntime {
     }
     ContainerRuntime agent = agents.get(nodeId);
     if (agent == null) {
-      throw new dev.stackback.port.ContainerRuntimeException(
-          "no stack-back agent on swarm node " + nodeId);
+      throw new ContainerRuntimeException("no stack-back agent on swarm node " + nodeId);
     }
     return agent;
   }
@@ -170,6 +173,31 @@ public final class RoutingRuntime implements ContainerRuntime {
             LOG.warn("cannot list the workers of node {}: {}", node, e.getMessage());
           }
         });
+    return all;
+  }
+
+  /**
+   * This node's workers and those of every node with an agent; fails when the agents are not known
+   * yet (before discovery) or one of them cannot list its workers, naming the node.
+   */
+  @Override
+  public List<ContainerInfo> listAllWorkers() {
+    if (!reached) {
+      throw new ContainerRuntimeException(
+          "the stack-back agents of the other swarm nodes are not known yet (before discovery)");
+    }
+    List<ContainerInfo> all = new ArrayList<>(local.listWorkers());
+    for (Map.Entry<String, ContainerRuntime> a : agents.entrySet()) {
+      try {
+        for (ContainerInfo w : a.getValue().listWorkers()) {
+          remote.put(w.id(), a.getValue());
+          all.add(w);
+        }
+      } catch (RuntimeException e) {
+        throw new ContainerRuntimeException(
+            "cannot list the workers of node " + a.getKey() + ": " + e.getMessage(), e);
+      }
+    }
     return all;
   }
 

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * fresh container. The caller arms it ({@link Restic#sweepLocksWith}) only while it holds the run
  * lock and the engine lock of the host (so no other run of this host starts a worker), and {@link
  * #sweep} looks first: any worker of the host that is not exited/dead/created (a live orphan of a
- * killed run, or this run's own worker) means nothing is done.
+ * killed run, or this run's own worker) means nothing is done. On a swarm it looks on every node
+ * with an agent (the workers there share the hostname, so their dead locks go too); when a node's
+ * agent does not answer, or the agents are not known yet, nothing is done either.
  */
 public final class DeadWorkerLocks implements Restic.LockSweeper {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.restic");
@@ -112,7 +114,7 @@ public final class DeadWorkerLocks implements Restic.LockSweeper {
 
   /** Workers of our host that may still have processes. */
   List<String> liveWorkers() {
-    return runtime.listWorkers().stream()
+    return runtime.listAllWorkers().stream()
         .filter(w -> host.equals(w.labels().get(BackupPhase.WORKER_HOST_LABEL)))
         .filter(w -> w.running() || !NO_PROCESSES.contains(w.state()))
         .map(ContainerInfo::shortId)
@@ -139,7 +141,17 @@ public final class DeadWorkerLocks implements Restic.LockSweeper {
           maxPid);
       return;
     }
-    List<String> live = liveWorkers();
+    List<String> live;
+    try {
+      live = liveWorkers();
+    } catch (RuntimeException e) {
+      // a worker we cannot see (a swarm node whose agent does not answer) may be alive
+      LOG.warn(
+          "not removing locks of dead workers of host '{}': cannot see every worker: {}",
+          host,
+          e.getMessage());
+      return;
+    }
     if (!live.isEmpty()) {
       LOG.info(
           "not removing locks of dead workers of host '{}': worker(s) {} still exist",

@@ -132,6 +132,16 @@ public interface ContainerRuntime extends AutoCloseable {
   List<ContainerInfo> listWorkers();
 
   /**
+   * Every worker container wherever this runtime reaches, or a {@link ContainerRuntimeException}
+   * when some place cannot be asked (a node whose agent does not answer, the agents not known yet):
+   * for decisions that are safe only with the whole picture (removing dead workers' repository
+   * locks). On one engine: {@link #listWorkers}.
+   */
+  default List<ContainerInfo> listAllWorkers() {
+    return listWorkers();
+  }
+
+  /**
    * Removes a worker (ours at the end of a run, or an orphan): a running one first gets SIGINT
    * (restic then releases its repository lock) and a bounded wait, then the container is removed
    * forcibly. A worker that is already gone is fine.

@@ -84,6 +84,33 @@ class RoutingRuntimeTest {
   }
 
   @Test
+  void allWorkers_areEveryNodes_butAnErrorBeforeTheAgentsAreKnown_orWhenOneCannotList() {
+    ContainerRuntimeException early =
+        assertThrows(ContainerRuntimeException.class, routing::listAllWorkers);
+    assertEquals(
+        "the stack-back agents of the other swarm nodes are not known yet (before discovery)",
+        early.getMessage());
+    routing.reach("n1", Map.of("n2", node2.runtime()));
+    assertEquals(
+        List.of("node1-worker", "node2-worker"),
+        routing.listAllWorkers().stream().map(ContainerInfo::id).toList());
+
+    ContainerRuntime down =
+        (ContainerRuntime)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {ContainerRuntime.class},
+                (p, m, a) -> {
+                  throw new ContainerRuntimeException("cannot connect: Connect timed out");
+                });
+    routing.reach("n1", Map.of("n3", down));
+    ContainerRuntimeException e =
+        assertThrows(ContainerRuntimeException.class, routing::listAllWorkers);
+    assertEquals(
+        "cannot list the workers of node n3: cannot connect: Connect timed out", e.getMessage());
+  }
+
+  @Test
   void workerOnANodeWithoutAgent_isAnErrorNamingTheNode() {
     routing.reach("n1", Map.of("n2", node2.runtime()));
     WorkerSpec spec = worker("n3");

@@ -106,6 +106,32 @@ class DeadWorkerLocksTest {
   }
 
   @Test
+  void aNodeWhoseWorkersCannotBeListed_nothingRuns() {
+    // e.g. a swarm node whose agent does not answer: a live worker there would look dead
+    dev.stackback.port.ContainerRuntime blind =
+        (dev.stackback.port.ContainerRuntime)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {dev.stackback.port.ContainerRuntime.class},
+                (p, m, a) -> {
+                  if (m.getName().equals("listAllWorkers")) {
+                    throw new ContainerRuntimeException("cannot list the workers of node n3");
+                  }
+                  try {
+                    return m.invoke(runtime, a);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+
+    new DeadWorkerLocks(
+            blind, new FakeRestic(journal), SELF, "shop", Map.of("RESTIC_REPOSITORY", "/repo"))
+        .sweep(lock(OURS, 8));
+
+    assertEquals(List.of(), runtime.workers());
+  }
+
+  @Test
   void noLockOfOurWorkers_orOnlyPid1_orAHugePid_nothingRuns() {
     locks().sweep(lock("otherhost", 8));
     locks().sweep(lock(WorkerSpec.hostnameFor("shop2"), 8));
