@@ -158,7 +158,7 @@ final class ContainerMapper {
     return result;
   }
 
-  private static MountInfo mount(
+  static MountInfo mount(
       Object rawType, String name, String source, String destination, Boolean rw) {
     MountInfo.Type type = type(rawType, name);
     return new MountInfo(

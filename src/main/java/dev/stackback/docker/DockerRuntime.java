@@ -52,17 +52,21 @@ public final class DockerRuntime implements ContainerRuntime {
   private final ContainerStarts starts;
   private final ContainerDiagnostics diagnostics;
   private final SwarmApi swarm;
+  // inspect as plain JSON (null: through docker-java, e.g. over TLS)
+  private final RawInspect raw;
 
   DockerRuntime(DockerClient client, OwnContainerFinder.FileSource files) {
-    this(client, files, null);
+    this(client, files, null, null);
   }
 
-  private DockerRuntime(DockerClient client, OwnContainerFinder.FileSource files, SwarmApi swarm) {
+  private DockerRuntime(
+      DockerClient client, OwnContainerFinder.FileSource files, SwarmApi swarm, RawInspect raw) {
     this.client = client;
     this.swarm = swarm;
+    this.raw = raw;
     this.ownContainerFinder = new OwnContainerFinder(files);
     this.execRunner = new ExecRunner(client);
-    this.workerRunner = new WorkerRunner(client);
+    this.workerRunner = new WorkerRunner(client, raw);
     this.starts = new ContainerStarts(client);
     this.diagnostics = new ContainerDiagnostics(client);
   }
@@ -78,8 +82,12 @@ public final class DockerRuntime implements ContainerRuntime {
     DockerClient client = DockerClients.fromEnvironment(env);
     URI host = DockerClients.resolveHost(env.get("DOCKER_HOST"), p -> Files.exists(Path.of(p)));
     boolean tls = env.get("DOCKER_TLS_VERIFY") != null && !env.get("DOCKER_TLS_VERIFY").isBlank();
+    RawHttp http = new RawHttp(host, tls);
     return new DockerRuntime(
-        client, OwnContainerFinder.FileSource.system(), new SwarmApi(new RawHttp(host, tls)));
+        client,
+        OwnContainerFinder.FileSource.system(),
+        new SwarmApi(http),
+        tls ? null : new RawInspect(http));
   }
 
   @Override
@@ -158,6 +166,9 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public Optional<ContainerInfo> inspect(String idOrName) {
+    if (raw != null) {
+      return raw.inspect(idOrName);
+    }
     return rawInspect(idOrName).map(ContainerMapper::toInfo);
   }
 
@@ -173,7 +184,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public Optional<String> findOwnContainerId() {
-    return ownContainerFinder.find(candidate -> rawInspect(candidate).map(c -> c.getId()));
+    return ownContainerFinder.find(candidate -> inspect(candidate).map(ContainerInfo::id));
   }
 
   @Override

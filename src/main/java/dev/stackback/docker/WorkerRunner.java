@@ -63,8 +63,16 @@ final class WorkerRunner {
 
   private final DockerClient client;
 
+  // inspect as plain JSON when the transport allows it (see RawInspect), else null
+  private final RawInspect raw;
+
   WorkerRunner(DockerClient client) {
+    this(client, null);
+  }
+
+  WorkerRunner(DockerClient client, RawInspect raw) {
     this.client = client;
+    this.raw = raw;
   }
 
   /** Creates and starts an idle worker; removes it again when the start fails. */
@@ -205,6 +213,9 @@ final class WorkerRunner {
     if (containerId.isEmpty()) {
       return List.of();
     }
+    if (raw != null) {
+      return networksOf(containerId, raw);
+    }
     InspectContainerResponse self;
     try {
       self = client.inspectContainerCmd(containerId).exec();
@@ -213,25 +224,51 @@ final class WorkerRunner {
           "cannot read the networks of container '" + containerId + "': " + e.getMessage(), e);
     }
     String mode = self.getHostConfig() == null ? null : self.getHostConfig().getNetworkMode();
+    Map<String, ?> attached =
+        self.getNetworkSettings() == null || self.getNetworkSettings().getNetworks() == null
+            ? Map.of()
+            : self.getNetworkSettings().getNetworks();
+    return networks(mode, attached.keySet());
+  }
+
+  /** {@link #networksOf(String)} from the inspect answer as JSON (the same rules). */
+  private List<String> networksOf(String containerId, RawInspect raw) {
+    java.util.Optional<com.fasterxml.jackson.databind.JsonNode> found;
+    try {
+      found = raw.json(containerId);
+    } catch (ContainerRuntimeException e) {
+      throw new ContainerRuntimeException(
+          "cannot read the networks of container '" + containerId + "': " + e.getMessage(), e);
+    }
+    if (found.isEmpty()) {
+      throw new ContainerRuntimeException(
+          "cannot read the networks of container '" + containerId + "': no such container");
+    }
+    com.fasterxml.jackson.databind.JsonNode self = found.get();
+    com.fasterxml.jackson.databind.JsonNode modeNode = self.path("HostConfig").path("NetworkMode");
+    String mode = modeNode.isTextual() ? modeNode.asText() : null;
+    List<String> attached = new java.util.ArrayList<>();
+    self.path("NetworkSettings").path("Networks").fieldNames().forEachRemaining(attached::add);
+    return networks(mode, attached);
+  }
+
+  /**
+   * The networks to give a worker from a container's network mode and the networks it is attached
+   * to (see {@link #networksOf(String)}).
+   */
+  private List<String> networks(String mode, java.util.Collection<String> attached) {
     if ("host".equals(mode)) {
       return List.of("host");
     }
     if (mode == null || "none".equals(mode) || mode.startsWith("container:")) {
       return List.of();
     }
-    Map<String, ?> attached =
-        self.getNetworkSettings() == null || self.getNetworkSettings().getNetworks() == null
-            ? Map.of()
-            : self.getNetworkSettings().getNetworks();
     List<String> out = new java.util.ArrayList<>();
     // its network mode names the network compose made it with; the rest were connected later
-    if (attached.containsKey(mode) || "default".equals(mode)) {
+    if (attached.contains(mode) || "default".equals(mode)) {
       out.add("default".equals(mode) ? "bridge" : mode);
     }
-    attached.keySet().stream()
-        .sorted()
-        .filter(n -> !out.contains(n) && attachable(n))
-        .forEach(out::add);
+    attached.stream().sorted().filter(n -> !out.contains(n) && attachable(n)).forEach(out::add);
     return List.copyOf(out);
   }
 
