@@ -203,7 +203,7 @@ class SwarmAgentIT {
     String db = swarm.awaitContainers(2, stack + "_db", 1).get(0);
     awaitPostgres(db);
     psql(db, "CREATE TABLE notes (id int PRIMARY KEY, body text)");
-    psql(db, "INSERT INTO notes SELECT i, 'note ' || i FROM generate_series(1, 5000) i");
+    psql(db, "INSERT INTO notes SELECT i, 'note ' || i FROM generate_series(1, 200000) i");
     ok(node(2, "exec", task, "sh", "-c", "echo v1 > /data/restored.txt"));
     assertEquals(0, swarm.backup(sidecar).exit());
     ok(node(2, "exec", task, "sh", "-c", "echo v2 > /data/restored.txt; echo new > /data/new.txt"));
@@ -239,14 +239,15 @@ class SwarmAgentIT {
     long dumpMillis = (System.nanoTime() - dumpStarted) / 1_000_000;
 
     assertEquals(0, dump.exit(), dump.toString());
-    assertEquals("5000|12502500", psql(db, "SELECT count(*), sum(id) FROM notes"));
+    assertEquals("200000|20000100000", psql(db, "SELECT count(*), sum(id) FROM notes"));
     assertEquals(List.of(db), running(2, stack + "_db"), "the database task was not restarted");
     System.out.printf(
         "swarm restore through node2's agent: scale to 0 %d ms, restore %d ms, scale back %d ms;"
-            + " dump restore (5000 rows) %d ms%n",
+            + " dump restore (200000 rows, %s) %d ms%n",
         step(record, "stop " + stack + "_app").path("durationMs").asLong(),
         step.path("durationMs").asLong(),
         step(record, "start " + stack + "_app").path("durationMs").asLong(),
+        dump.out().lines().filter(l -> l.startsWith("restored ")).findFirst().orElse("?"),
         dumpMillis);
   }
 
