@@ -209,6 +209,17 @@ class SwarmAgentIT {
     ok(node(2, "exec", task, "sh", "-c", "echo v2 > /data/restored.txt; echo new > /data/new.txt"));
     psql(db, "DROP TABLE notes");
     int records = SwarmStack.records(sidecar).size();
+    Result target = restore(sidecar, "--service", stack + "_app", "--target", "/tmp/restored");
+    assertEquals(0, target.exit(), target.toString());
+    assertEquals(
+        "v1\n",
+        ok(node(
+                1,
+                "exec",
+                sidecar,
+                "cat",
+                "/tmp/restored/volumes/" + stack + "_app/data/restored.txt"))
+            .out());
 
     Result inPlace = restore(sidecar, "--service", stack + "_app", "--in-place", "--yes");
 
