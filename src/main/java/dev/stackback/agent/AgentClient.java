@@ -36,12 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@link ContainerRuntime} of another swarm node, through that node's agent ({@link
- * AgentServer}): the calls the engine makes on a target's node (inspect, exec, streamed exec,
- * worker start/list/remove). Every request is signed; one connection per call. A call fails with an
- * error naming the node when the agent cannot be reached, refuses the request, or goes silent for
- * {@link #SILENCE} (it sends heartbeats while a command runs, so silence means the agent or its
- * node died). Interrupting the calling thread closes the connection; the agent then stops the
- * command.
+ * AgentServer}): the calls the engine makes on a target's node (inspect, exec, streamed exec, exec
+ * with input streamed to the agent, worker start/list/remove, one-off worker run). Every request is
+ * signed; one connection per call. A call fails with an error naming the node when the agent cannot
+ * be reached, refuses the request, or goes silent for {@link #SILENCE} (it sends heartbeats while a
+ * command runs, so silence means the agent or its node died). Interrupting the calling thread
+ * closes the connection; the agent then stops the command.
  */
 public final class AgentClient implements ContainerRuntime {
   /** How long an agent may send nothing (not even a heartbeat) before it counts as dead. */
