@@ -23,7 +23,8 @@ public final class SwarmPlacement {
 
   /**
    * Swarm service {@code service} has tasks the swarm wants running on {@code nodes} (hostnames, or
-   * "(not assigned yet)"), not on stack-back's node {@code self}.
+   * "(not assigned yet)"), not on node {@code self}: stack-back's, or with {@code agentNode} the
+   * other node whose volumes were restored through its agent.
    */
   public record Elsewhere(String service, List<String> nodes, String self, boolean agentNode) {
     public Elsewhere {
