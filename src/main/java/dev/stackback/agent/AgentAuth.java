@@ -117,6 +117,30 @@ public final class AgentAuth {
     return Optional.empty();
   }
 
+  /**
+   * The MAC of frame {@code seq} (0, 1, ...) of a streamed request input ({@code /v1/exec/input}):
+   * HMAC-SHA256 with the token over a fixed prefix, the signed request's nonce, the frame's number
+   * and type, and its data. Bound to the request (whose own signature is checked and whose nonce is
+   * never accepted twice) and to its place in the stream: a frame changed, dropped, reordered, or
+   * taken from another request fails.
+   */
+  public byte[] inputMac(String nonce, long seq, byte type, byte[] data, int off, int len) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      mac.update(
+          ("stack-back input\n" + nonce + "\n" + seq + "\n" + (char) type + "\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      mac.update(data, off, len);
+      return mac.doFinal();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("no HmacSHA256", e);
+    }
+  }
+
+  /** The length of an {@link #inputMac}. */
+  public static final int INPUT_MAC_LENGTH = 32;
+
   private byte[] mac(String method, String path, String timestamp, String nonce, byte[] body) {
     try {
       byte[] bodyHash =

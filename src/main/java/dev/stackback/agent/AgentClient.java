@@ -36,12 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The {@link ContainerRuntime} of another swarm node, through that node's agent ({@link
- * AgentServer}): the calls the engine makes on a target's node (inspect, exec, streamed exec,
- * worker start/list/remove). Every request is signed; one connection per call. A call fails with an
- * error naming the node when the agent cannot be reached, refuses the request, or goes silent for
- * {@link #SILENCE} (it sends heartbeats while a command runs, so silence means the agent or its
- * node died). Interrupting the calling thread closes the connection; the agent then stops the
- * command.
+ * AgentServer}): the calls the engine makes on a target's node (inspect, exec, streamed exec, exec
+ * with input streamed to the agent, worker start/list/remove, one-off worker run). Every request is
+ * signed; one connection per call. A call fails with an error naming the node when the agent cannot
+ * be reached, refuses the request, or goes silent for {@link #SILENCE} (it sends heartbeats while a
+ * command runs, so silence means the agent or its node died). Interrupting the calling thread
+ * closes the connection; the agent then stops the command.
  */
 public final class AgentClient implements ContainerRuntime {
   /** How long an agent may send nothing (not even a heartbeat) before it counts as dead. */
@@ -122,6 +122,36 @@ public final class AgentClient implements ContainerRuntime {
         ExecResult.class);
   }
 
+  /**
+   * Streams {@code stdin} into the command's stdin on the agent's node ({@code /v1/exec/input}) as
+   * the command reads it, never more than one frame of it in memory; output lines come back.
+   */
+  @Override
+  public ExecResult execWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
+    ObjectNode r = Frames.JSON.createObjectNode();
+    r.set("request", Frames.JSON.valueToTree(request));
+    return read(
+        call(
+            AgentServer.INPUT_PATH,
+            r,
+            output,
+            null,
+            stdin,
+            "exec with input in container '" + shortId(request.containerId()) + "'"),
+        ExecResult.class);
+  }
+
+  /**
+   * Runs a one-off worker on the agent's node (a restore into its volumes); the agent removes it
+   * afterwards, also when this call is interrupted or its connection breaks.
+   */
+  @Override
+  public ExecResult runWorker(WorkerSpec spec, OutputLine output) {
+    return read(
+        call("/v1/worker/run", Frames.JSON.valueToTree(spec), output, null, "run a worker"),
+        ExecResult.class);
+  }
+
   @Override
   public String startWorker(WorkerSpec spec) {
     JsonNode r = Frames.JSON.valueToTree(spec);
@@ -171,11 +201,6 @@ public final class AgentClient implements ContainerRuntime {
   }
 
   @Override
-  public ExecResult execWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
-    throw unsupported("run a command with input (restore of a database dump)");
-  }
-
-  @Override
   public void stop(String containerId, Duration timeout) {
     throw unsupported("stop a container (a swarm service is scaled to 0 instead)");
   }
@@ -189,11 +214,6 @@ public final class AgentClient implements ContainerRuntime {
   public List<StartedContainer.Problem> confirmRunning(
       List<StartedContainer> started, Duration minUptime, Duration healthTimeout) {
     throw unsupported("confirm started containers");
-  }
-
-  @Override
-  public ExecResult runWorker(WorkerSpec spec, OutputLine output) {
-    throw unsupported("run a one-off worker (restore)");
   }
 
   @Override
@@ -235,6 +255,24 @@ public final class AgentClient implements ContainerRuntime {
    */
   private JsonNode call(
       String path, JsonNode request, OutputLine output, OutputStream raw, String what) {
+    return call(path, request, output, raw, null, what);
+  }
+
+  /**
+   * {@link #call(String, JsonNode, OutputLine, OutputStream, String)} with {@code input} (when not
+   * null) streamed to the agent while its answer is read: the body is chunked, its first frame the
+   * request (what the headers sign), then {@link Frames#INPUT} frames of at most {@link
+   * Frames#INPUT_CHUNK} bytes, each with its {@link AgentAuth#inputMac} (bound to this request's
+   * nonce and the frame's number), then the end frame. One frame in memory at a time: TCP slows the
+   * reading of {@code input} down to what the agent's command takes.
+   */
+  private JsonNode call(
+      String path,
+      JsonNode request,
+      OutputLine output,
+      OutputStream raw,
+      InputStream input,
+      String what) {
     String failing =
         "cannot " + what + " on node " + node + " (stack-back agent at " + host() + ")";
     byte[] body;
@@ -249,6 +287,7 @@ public final class AgentClient implements ContainerRuntime {
         throw new ContainerRuntimeException(failing + ": " + downReason);
       }
     }
+    InputPump pump = null;
     AtomicLong lastHeard = new AtomicLong(System.nanoTime());
     AtomicBoolean silent = new AtomicBoolean();
     SocketChannel channel;
@@ -286,8 +325,17 @@ public final class AgentClient implements ContainerRuntime {
         throw new ContainerRuntimeException(failing + ": " + why, e);
       }
       OutputStream out = Channels.newOutputStream(channel);
-      out.write(head(path, body).getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
+      Map<String, String> signed = auth.sign("POST", path, body);
+      out.write(head(path, body, signed, input != null).getBytes(StandardCharsets.US_ASCII));
+      if (input == null) {
+        out.write(body);
+      } else {
+        out.write(chunk(Frames.REQUEST, body, 0, body.length, null));
+        pump =
+            new InputPump(
+                input, channel, signed.get(AgentAuth.NONCE), channel.socket().getOutputStream());
+        pump.thread.start();
+      }
       out.flush();
       InputStream in =
           new BufferedInputStream(
@@ -340,6 +388,10 @@ public final class AgentClient implements ContainerRuntime {
       Thread.currentThread().interrupt();
       throw new ContainerRuntimeException(failing + ": interrupted", e);
     } catch (IOException e) {
+      if (pump != null && pump.failure != null) {
+        throw new ContainerRuntimeException(
+            failing + ": reading its input failed: " + pump.failure.getMessage(), pump.failure);
+      }
       if (silent.get() || e instanceof AsynchronousCloseException) {
         throw new ContainerRuntimeException(
             failing
@@ -352,6 +404,89 @@ public final class AgentClient implements ContainerRuntime {
           failing + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     } finally {
       watchdog.cancel(false);
+      if (pump != null) {
+        pump.thread.interrupt(); // the answer is in (or the call failed): no more input
+      }
+    }
+  }
+
+  /**
+   * One chunk of a chunked request body holding one frame; with {@code nonce}, an input frame of
+   * number {@code seq[0]} (incremented) with its MAC after the data.
+   */
+  private byte[] chunk(byte type, byte[] data, int off, int len, long[] seq, String nonce) {
+    byte[] mac = nonce == null ? new byte[0] : auth.inputMac(nonce, seq[0]++, type, data, off, len);
+    int frame = 5 + len + mac.length;
+    byte[] size = (Integer.toHexString(frame) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] c = new byte[size.length + frame + 2];
+    System.arraycopy(size, 0, c, 0, size.length);
+    int at = size.length;
+    int payload = len + mac.length;
+    c[at++] = type;
+    c[at++] = (byte) (payload >>> 24);
+    c[at++] = (byte) (payload >>> 16);
+    c[at++] = (byte) (payload >>> 8);
+    c[at++] = (byte) payload;
+    System.arraycopy(data, off, c, at, len);
+    System.arraycopy(mac, 0, c, at + len, mac.length);
+    c[c.length - 2] = '\r';
+    c[c.length - 1] = '\n';
+    return c;
+  }
+
+  private byte[] chunk(byte type, byte[] data, int off, int len, String nonce) {
+    return chunk(type, data, off, len, new long[] {0}, nonce);
+  }
+
+  /**
+   * Copies the caller's input to the agent as signed input frames on its own thread, while the
+   * calling thread reads the answer. Reading the input failing closes the connection (the agent
+   * then stops the command) and is kept as {@link #failure}; a write that fails ends the copy (the
+   * calling thread sees why on the answer).
+   */
+  private final class InputPump implements Runnable {
+    final Thread thread;
+    private final InputStream input;
+    private final SocketChannel channel;
+    private final String nonce;
+    private final OutputStream out;
+    volatile IOException failure;
+
+    InputPump(InputStream input, SocketChannel channel, String nonce, OutputStream out) {
+      this.input = input;
+      this.channel = channel;
+      this.nonce = nonce;
+      this.out = out;
+      this.thread = Thread.ofVirtual().name("stack-back-agent-input").unstarted(this);
+    }
+
+    @Override
+    public void run() {
+      long[] seq = {0};
+      byte[] buffer = new byte[Frames.INPUT_CHUNK];
+      while (true) {
+        int n;
+        try {
+          n = input.read(buffer);
+        } catch (IOException e) {
+          failure = e;
+          closeQuietly(channel);
+          return;
+        }
+        try {
+          if (n < 0) {
+            out.write(chunk(Frames.INPUT_END, buffer, 0, 0, seq, nonce));
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return;
+          }
+          if (n > 0) {
+            out.write(chunk(Frames.INPUT, buffer, 0, n, seq, nonce));
+          }
+        } catch (IOException e) {
+          return; // the connection is gone: the calling thread reports it
+        }
+      }
     }
   }
 
@@ -359,15 +494,19 @@ public final class AgentClient implements ContainerRuntime {
     return address.getHostString() + ":" + address.getPort();
   }
 
-  private String head(String path, byte[] body) {
+  private String head(String path, byte[] body, Map<String, String> signed, boolean streamed) {
     StringBuilder h = new StringBuilder();
     h.append("POST ").append(path).append(" HTTP/1.1\r\n");
     h.append("Host: ").append(host()).append("\r\n");
-    h.append("Content-Type: application/json\r\n");
-    h.append("Content-Length: ").append(body.length).append("\r\n");
+    if (streamed) {
+      h.append("Content-Type: application/octet-stream\r\n");
+      h.append("Transfer-Encoding: chunked\r\n");
+    } else {
+      h.append("Content-Type: application/json\r\n");
+      h.append("Content-Length: ").append(body.length).append("\r\n");
+    }
     h.append("Connection: close\r\n");
-    auth.sign("POST", path, body)
-        .forEach((k, v) -> h.append(k).append(": ").append(v).append("\r\n"));
+    signed.forEach((k, v) -> h.append(k).append(": ").append(v).append("\r\n"));
     return h.append("\r\n").toString();
   }
 

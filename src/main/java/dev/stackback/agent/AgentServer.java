@@ -33,16 +33,27 @@ import org.slf4j.LoggerFactory;
  * The agent API (issue 11): what the coordinator on a manager needs on this node, done by this
  * node's engine ({@code runtime}). Every request must be signed ({@link AgentAuth}); anything else
  * is answered 401 before its body is looked at further, and nothing runs. Operations mirror {@link
- * ContainerRuntime}: inspect a container, exec in one (output streamed back), start, list and
- * remove worker containers. Answers are {@link Frames} in one chunked response; when the
- * coordinator goes away mid-exec (its connection breaks, seen at the next heartbeat) the command is
- * interrupted (restic gets SIGINT).
+ * ContainerRuntime}: inspect a container, exec in one (output streamed back), exec with the
+ * coordinator's input streamed into its stdin (a restore of a dump), start, list and remove worker
+ * containers, run a one-off worker (a restore into this node's volumes).
+ *
+ * <p>Authentication of a streamed input ({@value #INPUT_PATH}): the headers sign the request frame
+ * that starts the body (as they sign a whole body elsewhere, so timestamp, nonce and replay rules
+ * are the same), and every input frame after it carries an HMAC bound to that request's nonce and
+ * to the frame's number ({@link AgentAuth#inputMac}). The agent checks each frame before a byte of
+ * it reaches the command; a forged, spliced, reordered or missing frame stops the command and fails
+ * the request, as does a body that breaks off. Answers are {@link Frames} in one chunked response;
+ * when the coordinator goes away mid-exec (its connection breaks, seen at the next heartbeat) the
+ * command is interrupted (restic gets SIGINT).
  */
 public final class AgentServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.agent");
 
   /** The largest request body (a worker spec, an exec request). */
   static final int MAX_BODY = 1024 * 1024;
+
+  /** The one operation whose request body is streamed: an exec with the coordinator's input. */
+  static final String INPUT_PATH = "/v1/exec/input";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -93,12 +104,16 @@ public final class AgentServer implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
-      byte[] body = readBody(ex.getRequestBody());
       String method = ex.getRequestMethod();
       String path = ex.getRequestURI().getRawPath();
+      // a streamed input's body starts with the request's JSON (what the headers sign), the input
+      // frames follow, each with its own MAC (SignedInput): nothing of it is read before the
+      // request is verified
+      boolean streamed = INPUT_PATH.equals(path);
+      byte[] body = streamed ? requestFrame(ex.getRequestBody()) : readBody(ex.getRequestBody());
       Optional<String> refused =
           body == null
-              ? Optional.of("request body too large")
+              ? Optional.of(streamed ? "no request frame" : "request body too large")
               : auth.verify(
                   method,
                   path,
@@ -115,7 +130,12 @@ public final class AgentServer implements AutoCloseable {
         plain(ex, 405, "POST only");
         return;
       }
-      Operation op = operation(path);
+      Operation op =
+          streamed
+              ? input(
+                  new SignedInput(
+                      ex.getRequestBody(), auth, ex.getRequestHeaders().getFirst(AgentAuth.NONCE)))
+              : operation(path);
       if (op == null) {
         plain(ex, 404, "no operation " + path);
         return;
@@ -145,18 +165,61 @@ public final class AgentServer implements AutoCloseable {
       case "/v1/worker/start" -> (r, out) -> Map.of("id", startWorker(r));
       case "/v1/worker/remove" -> (r, out) -> removeWorker(r.path("id").asText());
       case "/v1/workers" -> (r, out) -> runtime.listWorkers();
+      case "/v1/worker/run" -> this::runWorker;
       default -> null;
     };
   }
 
+  /**
+   * {@code /v1/exec/input}: an exec whose stdin is {@code input}, streamed from the coordinator as
+   * the command reads it. A broken or forged input stops the command and fails the request.
+   */
+  private Operation input(SignedInput input) {
+    return (r, out) -> {
+      ExecRequest request = Frames.JSON.treeToValue(r.path("request"), ExecRequest.class);
+      input.stopOnBreak(Thread.currentThread());
+      ExecResult result;
+      try {
+        result = runtime.execWithInput(request, input, lines(out));
+      } catch (RuntimeException e) {
+        input.problem().ifPresent(p -> e.addSuppressed(new IOException(p)));
+        throw input.problem().isPresent() ? refusedInput(input, e) : e;
+      }
+      if (input.problem().isPresent()) {
+        throw refusedInput(input, null);
+      }
+      return result;
+    };
+  }
+
+  private ContainerRuntimeException refusedInput(SignedInput input, RuntimeException cause) {
+    String why = input.problem().orElseThrow();
+    LOG.warn("stopped a command with input: {}", why);
+    return new ContainerRuntimeException("the command was stopped: " + why, cause);
+  }
+
+  /**
+   * {@code /v1/worker/run}: a one-off worker on this node (a restore into this node's volumes), its
+   * output lines streamed back, removed afterwards by the runtime whatever happens (also when the
+   * coordinator goes away: its thread is interrupted).
+   */
+  private Object runWorker(JsonNode r, Sink out) throws IOException {
+    WorkerSpec spec = agentsWorker(Frames.JSON.treeToValue(r, WorkerSpec.class));
+    LOG.info("running a one-off worker for the coordinator");
+    return runtime.runWorker(spec, lines(out));
+  }
+
+  private static OutputLine lines(Sink out) {
+    return (stream, line) ->
+        put(
+            out,
+            stream == OutputLine.Stream.STDOUT ? Frames.STDOUT_LINE : Frames.STDERR_LINE,
+            line.getBytes(StandardCharsets.UTF_8));
+  }
+
   private Object exec(JsonNode r, Sink out) throws IOException {
     ExecRequest request = Frames.JSON.treeToValue(r.path("request"), ExecRequest.class);
-    OutputLine lines =
-        (stream, line) ->
-            put(
-                out,
-                stream == OutputLine.Stream.STDOUT ? Frames.STDOUT_LINE : Frames.STDERR_LINE,
-                line.getBytes(StandardCharsets.UTF_8));
+    OutputLine lines = lines(out);
     if (r.path("raw").asBoolean(false)) {
       OutputStream raw =
           new OutputStream() {
@@ -189,18 +252,22 @@ public final class AgentServer implements AutoCloseable {
     }
   }
 
-  private String startWorker(JsonNode r) throws IOException {
-    WorkerSpec spec = Frames.JSON.treeToValue(r, WorkerSpec.class);
+  /**
+   * The rules of every worker the coordinator asks for: never the Docker socket; this agent's
+   * networks instead of the coordinator's (its container is on another node; the same service, so
+   * the same networks). The runtime adds our worker label.
+   */
+  private WorkerSpec agentsWorker(WorkerSpec spec) {
     if (spec.mounts().stream()
         .anyMatch(
             m -> m.source().endsWith("docker.sock") || m.destination().endsWith("docker.sock"))) {
       throw new ContainerRuntimeException("a worker never gets the Docker socket");
     }
-    if (!spec.networksOf().isEmpty()) {
-      // the coordinator's container is on another node: join this agent's networks (the same
-      // service, so the same networks)
-      spec = spec.withNetworksOf(ownContainer);
-    }
+    return spec.networksOf().isEmpty() ? spec : spec.withNetworksOf(ownContainer);
+  }
+
+  private String startWorker(JsonNode r) throws IOException {
+    WorkerSpec spec = agentsWorker(Frames.JSON.treeToValue(r, WorkerSpec.class));
     String id = runtime.startWorker(spec);
     LOG.info("started worker {} for the coordinator", id.substring(0, Math.min(12, id.length())));
     try {
@@ -273,6 +340,9 @@ public final class AgentServer implements AutoCloseable {
                     end =
                         new Frames.Frame(Frames.FAILURE, message.getBytes(StandardCharsets.UTF_8));
                   }
+                  // an interrupt that stopped the command (a broken input) must not lose the
+                  // answer: with the coordinator gone, drain() takes it
+                  Thread.interrupted();
                   try {
                     queue.put(end);
                   } catch (InterruptedException e) {
@@ -307,6 +377,18 @@ public final class AgentServer implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
+    }
+  }
+
+  /** The payload of the body's first frame when it is a request frame of at most MAX_BODY. */
+  private static byte[] requestFrame(InputStream in) {
+    try {
+      Frames.Frame f = Frames.read(in);
+      return f == null || f.type() != Frames.REQUEST || f.payload().length > MAX_BODY
+          ? null
+          : f.payload();
+    } catch (IOException e) {
+      return null;
     }
   }
 

@@ -35,6 +35,20 @@ final class Frames {
   /** The operation failed with this message; the last frame. */
   static final byte FAILURE = 'F';
 
+  // ---- a streamed request body (/v1/exec/input): a request frame, input frames, an end frame ----
+
+  /** The request's JSON, whose SHA-256 the request headers sign; the body's first frame. */
+  static final byte REQUEST = 'J';
+
+  /** Bytes for the command's stdin, followed by their {@link AgentAuth#inputMac} (32 bytes). */
+  static final byte INPUT = 'I';
+
+  /** The input ended (payload: its {@link AgentAuth#inputMac} over no data); the last frame. */
+  static final byte INPUT_END = 'Z';
+
+  /** The most input bytes in one frame. */
+  static final int INPUT_CHUNK = 64 * 1024;
+
   static final int HEARTBEAT_SECONDS = 2;
 
   /** The largest frame accepted. */

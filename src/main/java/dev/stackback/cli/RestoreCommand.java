@@ -1,5 +1,6 @@
 package dev.stackback.cli;
 
+import dev.stackback.agent.RoutingRuntime;
 import dev.stackback.engine.DumpRestore;
 import dev.stackback.engine.InPlaceRestore;
 import dev.stackback.engine.SwarmPlacement;
@@ -13,6 +14,7 @@ import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.ResticException;
 import dev.stackback.port.Snapshot;
+import dev.stackback.port.SwarmRuntime;
 import dev.stackback.state.RunLock;
 import dev.stackback.util.Bytes;
 import java.io.PrintWriter;
@@ -22,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +78,9 @@ import picocli.CommandLine.Spec;
       "5 another run is in progress."
     })
 final class RestoreCommand implements Callable<Integer> {
+  /** Label of a swarm task's container: its node. */
+  private static final String SWARM_NODE_ID = "com.docker.swarm.node.id";
+
   /** Bound of each step of a restore (transfer, apply). */
   static final Duration TIMEOUT = Duration.ofHours(12);
 
@@ -186,15 +193,26 @@ final class RestoreCommand implements Callable<Integer> {
   }
 
   /**
-   * SWARM_MODE: where service {@code name} runs when a task of it runs on another node than
-   * stack-back's ({@link SwarmPlacement}): an in-place or dump restore acts on this node only.
+   * SWARM_MODE: where service {@code name} runs when a task of it runs on a node other than
+   * stack-back's that has no stack-back agent ({@link SwarmPlacement}): an in-place or dump restore
+   * acts on stack-back's node, or on another node through its agent.
    */
   static Optional<SwarmPlacement.Elsewhere> onOtherNode(Session s, String name, PrintWriter err) {
     if (!s.config.swarmMode()) {
       return Optional.empty();
     }
+    Predicate<String> agent =
+        s.runtime instanceof RoutingRuntime routing ? routing::reaches : node -> false;
+    return askSwarm(s, name, err, swarm -> SwarmPlacement.elsewhere(swarm, name, agent));
+  }
+
+  private static Optional<SwarmPlacement.Elsewhere> askSwarm(
+      Session s,
+      String name,
+      PrintWriter err,
+      Function<SwarmRuntime, Optional<SwarmPlacement.Elsewhere>> where) {
     try {
-      return s.runtime.swarm().flatMap(swarm -> SwarmPlacement.elsewhere(swarm, name));
+      return s.runtime.swarm().flatMap(where);
     } catch (ContainerRuntimeException e) {
       err.println(
           "error: cannot ask the swarm where service '" + name + "' runs: " + e.getMessage());
@@ -204,11 +222,18 @@ final class RestoreCommand implements Callable<Integer> {
   }
 
   /**
-   * {@code code} of the in-place restore of {@code name}, or 1 (when it was 0) after saying so when
-   * the swarm scaled it back onto another node than the one whose volumes were restored.
+   * {@code code} of the in-place restore of {@code t}, or 1 (when it was 0) after saying so when
+   * the swarm scaled it back onto another node than the one whose volumes were restored (its task's
+   * node before the restore).
    */
-  static int landedHere(Session s, String name, int code, PrintWriter err) {
-    Optional<SwarmPlacement.Elsewhere> e = onOtherNode(s, name, err);
+  static int landedHere(Session s, Target t, int code, PrintWriter err) {
+    if (!s.config.swarmMode()) {
+      return code;
+    }
+    String name = t.name();
+    String restored = t.service().primary().label(SWARM_NODE_ID);
+    Optional<SwarmPlacement.Elsewhere> e =
+        askSwarm(s, name, err, swarm -> SwarmPlacement.notOn(swarm, name, restored));
     if (e.isEmpty()) {
       return code;
     }
@@ -381,7 +406,7 @@ final class RestoreCommand implements Callable<Integer> {
         return 1;
       }
       int code = runner.runLocked(s, plan, e -> e.restoreInPlace(plan, restore), out, err);
-      return landedHere(s, service, code, err);
+      return landedHere(s, t, code, err);
     }
   }
 

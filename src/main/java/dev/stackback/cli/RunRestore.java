@@ -204,7 +204,7 @@ final class RunRestore {
       switch (st) {
         case Volumes v -> {
           code = runner.runLocked(s, plan, e -> e.restoreInPlace(plan, v.restore()), out, err);
-          code = RestoreCommand.landedHere(s, v.restore().service(), code, err);
+          code = RestoreCommand.landedHere(s, v.restore().target(), code, err);
           why = "its restore run failed (exit " + code + ", see above)";
         }
         case Dump d -> {

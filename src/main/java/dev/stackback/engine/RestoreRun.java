@@ -11,6 +11,7 @@ import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.WorkerSpec;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -143,17 +144,22 @@ final class RestoreRun {
 
   private void restoreWorker(InPlaceRestore restore, Instant started, Outcome out) {
     String service = restore.service();
+    Map<String, String> labels = new HashMap<>();
+    labels.put(BackupPhase.WORKER_SERVICE_LABEL, service);
+    labels.put(BackupPhase.WORKER_HOST_LABEL, plan.host());
+    // a swarm task on another node: the worker runs there, through that node's agent, and mounts
+    // that node's volumes (the runtime routes it by this label)
+    String node = restore.target().service().primary().label(SnapshotWorker.SWARM_NODE_ID);
+    if (node != null && !node.equals(plan.self().primary().label(SnapshotWorker.SWARM_NODE_ID))) {
+      labels.put(SnapshotWorker.NODE_LABEL, node);
+    }
     WorkerSpec spec =
         new WorkerSpec(
                 plan.self().primary().exactImage(),
                 restic.restoreCommand(restore.snapshot().id(), restore.includes()),
                 WorkerEnv.of(settings.workerEnv(), plan.self().primary()),
                 BackupPhase.workerMounts(plan, restore.volumes(), false),
-                Map.of(
-                    BackupPhase.WORKER_SERVICE_LABEL,
-                    service,
-                    BackupPhase.WORKER_HOST_LABEL,
-                    plan.host()),
+                labels,
                 settings.backupTimeout())
             .withNetworksOf(plan.self().primary().id());
     OutputLine log = (stream, line) -> LOG.info("[restore {}] {}", service, line);

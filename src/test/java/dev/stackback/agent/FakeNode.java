@@ -6,6 +6,7 @@ import dev.stackback.port.ExecRequest;
 import dev.stackback.port.ExecResult;
 import dev.stackback.port.OutputLine;
 import dev.stackback.port.WorkerSpec;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,40 @@ final class FakeNode {
   final List<String> journal;
   final Map<String, ContainerInfo> containers;
   final List<WorkerSpec> workers = Collections.synchronizedList(new ArrayList<>());
+
+  /** What an exec with input does with its input (by default: {@link #digest}). */
+  interface Input {
+    ExecResult run(ExecRequest request, InputStream in, OutputLine out) throws Exception;
+  }
+
+  volatile Input input = FakeNode::digest;
+
+  /**
+   * Reads the input to its end and prints "sha256:<hex> bytes:<n>"; then, when the command says
+   * "block", waits to be interrupted (journalled "interrupted"); exits with the number after
+   * "exit".
+   */
+  static ExecResult digest(ExecRequest r, InputStream in, OutputLine out) throws Exception {
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    byte[] b = new byte[8192];
+    long n = 0;
+    for (int k = in.read(b); k >= 0; k = in.read(b)) {
+      sha.update(b, 0, k);
+      n += k;
+    }
+    out.line(
+        OutputLine.Stream.STDOUT,
+        "sha256:" + java.util.HexFormat.of().formatHex(sha.digest()) + " bytes:" + n);
+    String argv = String.join(" ", r.command());
+    if (argv.contains("block")) {
+      Thread.sleep(60_000);
+    }
+    int exit =
+        argv.matches(".*exit \\d+.*")
+            ? Integer.parseInt(argv.replaceAll(".*exit (\\d+).*", "$1"))
+            : 0;
+    return new ExecResult(exit, false, Duration.ofMillis(5), List.of());
+  }
 
   FakeNode(String name, List<String> journal, Map<String, ContainerInfo> containers) {
     this.name = name;
@@ -92,6 +127,38 @@ final class FakeNode {
                           ("bytes:" + String.join(" ", r.command()))
                               .getBytes(StandardCharsets.UTF_8));
                   return new ExecResult(0, false, Duration.ZERO, List.of());
+                }
+                case "execWithInput" -> {
+                  ExecRequest r = (ExecRequest) args[0];
+                  journal.add(
+                      name + " input " + r.containerId() + " " + String.join(" ", r.command()));
+                  try {
+                    return input.run(r, (InputStream) args[1], (OutputLine) args[2]);
+                  } catch (InterruptedException e) {
+                    journal.add(name + " interrupted " + r.containerId());
+                    throw new dev.stackback.port.ContainerRuntimeException("interrupted");
+                  }
+                }
+                case "runWorker" -> {
+                  WorkerSpec spec = (WorkerSpec) args[0];
+                  OutputLine out = (OutputLine) args[1];
+                  workers.add(spec);
+                  String argv = String.join(" ", spec.entrypoint());
+                  journal.add(name + " runWorker " + argv + " " + spec.networksOf());
+                  if (argv.contains("block")) {
+                    try {
+                      Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                      journal.add(name + " interrupted worker");
+                      throw new dev.stackback.port.ContainerRuntimeException("interrupted");
+                    }
+                  }
+                  out.line(OutputLine.Stream.STDOUT, "restored:" + argv);
+                  int exit =
+                      argv.matches(".*exit \\d+.*")
+                          ? Integer.parseInt(argv.replaceAll(".*exit (\\d+).*", "$1"))
+                          : 0;
+                  return new ExecResult(exit, false, Duration.ofMillis(5), List.of("restored"));
                 }
                 case "startWorker" -> {
                   WorkerSpec spec = (WorkerSpec) args[0];

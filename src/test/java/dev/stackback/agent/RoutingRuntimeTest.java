@@ -111,6 +111,42 @@ class RoutingRuntimeTest {
   }
 
   @Test
+  void restoreCalls_goToTheNodeOfTheirContainerOrWorker() {
+    routing.reach("n1", Map.of("n2", node2.runtime()));
+    routing.inspectOn("n2", "app2");
+    routing.execWithInput(
+        echo("app2"), new java.io.ByteArrayInputStream(new byte[0]), (s, l) -> {});
+    routing.execWithInput(
+        echo("local1"), new java.io.ByteArrayInputStream(new byte[0]), (s, l) -> {});
+    WorkerSpec restore =
+        new WorkerSpec(
+            "img",
+            List.of("restic", "restore"),
+            Map.of(),
+            List.of(),
+            Map.of(ContainerRuntime.WORKER_NODE_LABEL, "n2"),
+            Duration.ofSeconds(5));
+    routing.runWorker(restore, OutputLine.discard());
+    routing.runWorker(
+        new WorkerSpec(
+            "img",
+            List.of("restic", "restore"),
+            Map.of(),
+            List.of(),
+            Map.of(),
+            Duration.ofSeconds(5)),
+        OutputLine.discard());
+    assertEquals(
+        List.of(
+            "node2 inspect app2",
+            "node2 input app2 sh -c echo hi",
+            "node1 input local1 sh -c echo hi",
+            "node2 runWorker restic restore ",
+            "node1 runWorker restic restore "),
+        journal);
+  }
+
+  @Test
   void workerOnANodeWithoutAgent_isAnErrorNamingTheNode() {
     routing.reach("n1", Map.of("n2", node2.runtime()));
     WorkerSpec spec = worker("n3");

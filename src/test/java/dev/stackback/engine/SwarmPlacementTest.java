@@ -132,4 +132,40 @@ class SwarmPlacementTest {
     assertEquals(Optional.empty(), SwarmPlacement.elsewhere(worker, "st_app"));
     assertEquals(Optional.empty(), SwarmPlacement.elsewhere(manager, "web"));
   }
+
+  @Test
+  void aTaskOnANodeWithAnAgent_isReachable_oneWithoutIsRefusedNamingIt() {
+    Fixed swarm =
+        new Fixed(
+            true, SERVICES, List.of(task("s1", "n2", "running"), task("s2", "n3", "running")));
+
+    assertEquals(Optional.empty(), SwarmPlacement.elsewhere(swarm, "st_app", "n2"::equals));
+    String why = SwarmPlacement.elsewhere(swarm, "st_db", "n2"::equals).orElseThrow().refusal();
+    assertTrue(
+        why.startsWith(
+            "service 'st_db': node node3: its task runs on a node other than stack-back's (node1);"
+                + " stack-back cannot restore into it there: no stack-back agent runs on that"
+                + " node"),
+        why);
+  }
+
+  @Test
+  void afterARestoreOnAnAgentsNode_theTaskMustRunOnThatNode() {
+    Fixed there = new Fixed(true, SERVICES, List.of(task("s1", "n2", "running")));
+    Fixed moved = new Fixed(true, SERVICES, List.of(task("s1", "n3", "running")));
+
+    assertEquals(Optional.empty(), SwarmPlacement.notOn(there, "st_app", "n2"));
+    assertEquals(
+        "service 'st_app': node node3: its task runs on a node other than the restored volumes'"
+            + " (node2) since it was scaled back after the restore, but the restored volumes are"
+            + " node2's: pin the service to node2 (deploy.placement.constraints) so that its task"
+            + " runs with them",
+        SwarmPlacement.notOn(moved, "st_app", "n2").orElseThrow().afterRestore());
+    // restored on stack-back's node (no node label): as before
+    assertTrue(
+        SwarmPlacement.notOn(there, "st_app", null)
+            .orElseThrow()
+            .afterRestore()
+            .contains("other than stack-back's (node1)"));
+  }
 }

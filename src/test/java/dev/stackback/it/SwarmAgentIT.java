@@ -191,6 +191,78 @@ class SwarmAgentIT {
   }
 
   @Test
+  void restoreIntoServicesOnAWorkerNode_goesThroughItsAgent_inPlaceAndDump() {
+    assertEquals(
+        0,
+        node(2, "image", "inspect", SwarmRestoreIT.POSTGRES).exit(),
+        SwarmRestoreIT.POSTGRES + " is not in the lab (SWARM_LAB_IMAGES, as scripts/test.sh)");
+    deploy(app("node2", "trap 'exit 0' TERM", "") + db("node2"), "");
+    String sidecar = sidecar();
+    awaitAgent(2);
+    String task = awaitApp(2);
+    String db = swarm.awaitContainers(2, stack + "_db", 1).get(0);
+    awaitPostgres(db);
+    psql(db, "CREATE TABLE notes (id int PRIMARY KEY, body text)");
+    psql(db, "INSERT INTO notes SELECT i, 'note ' || i FROM generate_series(1, 200000) i");
+    ok(node(2, "exec", task, "sh", "-c", "echo v1 > /data/restored.txt"));
+    assertEquals(0, swarm.backup(sidecar).exit());
+    ok(node(2, "exec", task, "sh", "-c", "echo v2 > /data/restored.txt; echo new > /data/new.txt"));
+    psql(db, "DROP TABLE notes");
+    int records = SwarmStack.records(sidecar).size();
+    Result target = restore(sidecar, "--service", stack + "_app", "--target", "/tmp/restored");
+    assertEquals(0, target.exit(), target.toString());
+    assertEquals(
+        "v1\n",
+        ok(node(
+                1,
+                "exec",
+                sidecar,
+                "cat",
+                "/tmp/restored/volumes/" + stack + "_app/data/restored.txt"))
+            .out());
+
+    Result inPlace = restore(sidecar, "--service", stack + "_app", "--in-place", "--yes");
+
+    assertEquals(0, inPlace.exit(), inPlace.toString());
+    assertEquals("1", replicas(), "scaled back");
+    assertEquals("{}", SwarmStack.ourServiceLabels(stack + "_app"));
+    String after = awaitApp(2);
+    assertNotEquals(task, after, "the task was replaced (scaled to 0 and back)");
+    assertEquals(List.of(after), running(2, stack + "_app"), "exactly one task, on node2");
+    assertEquals(List.of(), running(1, stack + "_app"));
+    assertEquals(List.of(), running(3, stack + "_app"));
+    // read back from the volume on node2 by the new task
+    assertEquals("v1\n", ok(node(2, "exec", after, "cat", "/data/restored.txt")).out());
+    assertEquals(
+        1,
+        node(2, "exec", after, "test", "-e", "/data/new.txt").exit(),
+        "restic restore --delete removed the file made after the snapshot");
+    JsonNode record = lastRecord(sidecar);
+    assertEquals(records + 1, SwarmStack.records(sidecar).size());
+    assertEquals("restore", record.path("trigger").asText(), record.toString());
+    JsonNode step = step(record, "restore " + stack + "_app");
+    assertEquals("ok", step.path("outcome").asText(), record.toString());
+    assertEquals(List.of(), workers(2), "the restore worker on node 2 is removed");
+    assertEquals(List.of(), workers(1), "no worker ran on the coordinator's node");
+
+    long dumpStarted = System.nanoTime();
+    Result dump = restore(sidecar, "--service", stack + "_db", "--dump");
+    long dumpMillis = (System.nanoTime() - dumpStarted) / 1_000_000;
+
+    assertEquals(0, dump.exit(), dump.toString());
+    assertEquals("200000|20000100000", psql(db, "SELECT count(*), sum(id) FROM notes"));
+    assertEquals(List.of(db), running(2, stack + "_db"), "the database task was not restarted");
+    System.out.printf(
+        "swarm restore through node2's agent: scale to 0 %d ms, restore %d ms, scale back %d ms;"
+            + " dump restore (200000 rows, %s) %d ms%n",
+        step(record, "stop " + stack + "_app").path("durationMs").asLong(),
+        step.path("durationMs").asLong(),
+        step(record, "start " + stack + "_app").path("durationMs").asLong(),
+        dump.out().lines().filter(l -> l.startsWith("restored ")).findFirst().orElse("?"),
+        dumpMillis);
+  }
+
+  @Test
   void labelledServiceOnANodeWithoutAgent_failsTheRunNamingServiceAndNode() {
     deploy(app("node3", "trap 'exit 0' TERM", ""), "node.hostname != node3");
     String sidecar = sidecar();
@@ -204,6 +276,32 @@ class SwarmAgentIT {
     assertTrue(all.contains("no stack-back agent runs"), all);
     Result snaps = ok(node(1, "exec", sidecar, "restic", "snapshots", "--json"));
     assertEquals("[]", snaps.out().strip(), "nothing may look backed up");
+
+    // a restore into it is refused the same way, before anything is touched
+    String task = awaitApp(3);
+    int records = SwarmStack.records(sidecar).size();
+    for (String what : List.of("--in-place", "--dump")) {
+      List<String> args = new java.util.ArrayList<>(List.of("--service", stack + "_app", what));
+      if (what.equals("--in-place")) {
+        args.add("--yes");
+      }
+      Result refused = restore(sidecar, args.toArray(String[]::new));
+      assertEquals(2, refused.exit(), refused.toString());
+      assertTrue(
+          refused
+              .err()
+              .contains(
+                  "service '"
+                      + stack
+                      + "_app': node node3: its task runs on a node other than stack-back's"
+                      + " (node1); stack-back cannot restore into it there: no stack-back agent"
+                      + " runs on that node"),
+          refused.toString());
+    }
+    assertEquals("1", replicas());
+    assertEquals("{}", SwarmStack.ourServiceLabels(stack + "_app"));
+    assertEquals(List.of(task), running(3, stack + "_app"), "the same task still runs");
+    assertEquals(records, SwarmStack.records(sidecar).size(), "no restore run recorded");
   }
 
   @Test
@@ -258,6 +356,65 @@ class SwarmAgentIT {
   }
 
   // ---- the stack -------------------------------------------------------------------------------
+
+  /** Service {@code db}: Postgres pinned to {@code node}, dumped. */
+  private static String db(String node) {
+    return """
+          db:
+            image: %s
+            environment:
+              POSTGRES_USER: appuser
+              POSTGRES_PASSWORD: pw
+              POSTGRES_DB: app
+            labels:
+              stack-back.postgres: "true"
+            deploy:
+              endpoint_mode: dnsrr
+              placement: {constraints: [node.hostname == %s]}
+        """
+        .formatted(SwarmRestoreIT.POSTGRES, node);
+  }
+
+  private static Result restore(String sidecar, String... args) {
+    List<String> argv =
+        new java.util.ArrayList<>(List.of("exec", sidecar, "stack-back", "restore"));
+    argv.addAll(List.of(args));
+    return node(1, argv.toArray(String[]::new));
+  }
+
+  /** psql on node 2's database task; its output, stripped. */
+  private static String psql(String db, String sql) {
+    return ok(node(
+            2,
+            "exec",
+            db,
+            "psql",
+            "-X",
+            "-tA",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-U",
+            "appuser",
+            "-d",
+            "app",
+            "-c",
+            sql))
+        .out()
+        .strip();
+  }
+
+  /** Until the database server on node 2 accepts connections. */
+  private static void awaitPostgres(String db) {
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(90),
+            () -> {
+              Result logs = node(2, "logs", db);
+              return (logs.out() + logs.err()).contains("ready to accept connections")
+                  && node(2, "exec", db, "pg_isready", "-q").exit() == 0;
+            }),
+        "postgres never got ready: " + node(2, "logs", db));
+  }
 
   /** Service {@code app}: 1 replica pinned to {@code node}, a volume with hello.txt, a pre hook. */
   private static String app(String node, String trap, String extraLabel) {
