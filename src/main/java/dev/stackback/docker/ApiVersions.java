@@ -106,11 +106,31 @@ final class ApiVersions {
             new Negotiating(unpinned, pinnedTo, host));
   }
 
+  /**
+   * The API version {@code client} (made by {@link #negotiating}) speaks, negotiating first when it
+   * has not yet: for requests made beside docker-java ({@link RawInspect}). Empty for unversioned
+   * paths (the engine did not say, or refused {@code /version}) and for any other client.
+   */
+  static Optional<String> versionOf(DockerClient client) {
+    if (Proxy.isProxyClass(client.getClass())
+        && Proxy.getInvocationHandler(client) instanceof Negotiating n) {
+      return n.version();
+    }
+    return Optional.empty();
+  }
+
   private static final class Negotiating implements InvocationHandler {
     private final DockerClient unpinned;
     private final Function<RemoteApiVersion, DockerClient> pinnedTo;
     private final String host;
     private volatile DockerClient negotiated;
+    private volatile Optional<String> version = Optional.empty();
+
+    /** The negotiated version (negotiating first if needed); empty: unversioned paths. */
+    Optional<String> version() {
+      client();
+      return version;
+    }
 
     Negotiating(
         DockerClient unpinned, Function<RemoteApiVersion, DockerClient> pinnedTo, String host) {
@@ -164,6 +184,7 @@ final class ApiVersions {
           return unpinned;
         }
         Optional<RemoteApiVersion> chosen = choose(v.getApiVersion(), v.getMinAPIVersion(), host);
+        version = chosen.map(RemoteApiVersion::getVersion);
         negotiated = chosen.map(pinnedTo).orElse(unpinned);
         LOG.debug(
             "Docker engine {} at {} speaks API {} to {}; using {}",

@@ -83,11 +83,17 @@ public final class DockerRuntime implements ContainerRuntime {
     URI host = DockerClients.resolveHost(env.get("DOCKER_HOST"), p -> Files.exists(Path.of(p)));
     boolean tls = env.get("DOCKER_TLS_VERIFY") != null && !env.get("DOCKER_TLS_VERIFY").isBlank();
     RawHttp http = new RawHttp(host, tls);
+    Optional<String> pinned =
+        ApiVersions.fromVariable(env.get("DOCKER_API_VERSION"))
+            .map(com.github.dockerjava.core.RemoteApiVersion::getVersion);
     return new DockerRuntime(
         client,
         OwnContainerFinder.FileSource.system(),
         new SwarmApi(http),
-        tls ? null : new RawInspect(http));
+        tls
+            ? null
+            : new RawInspect(
+                http, () -> pinned.isPresent() ? pinned : ApiVersions.versionOf(client)));
   }
 
   @Override

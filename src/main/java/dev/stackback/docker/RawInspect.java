@@ -25,9 +25,16 @@ final class RawInspect {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RawHttp http;
+  // the API version docker-java speaks with this engine (pinned or negotiated); empty: unversioned
+  private final java.util.function.Supplier<Optional<String>> version;
 
-  RawInspect(RawHttp http) {
+  /**
+   * @param version the API version to put in the path, as docker-java's calls do (asked per call:
+   *     the first one may negotiate it)
+   */
+  RawInspect(RawHttp http, java.util.function.Supplier<Optional<String>> version) {
     this.http = http;
+    this.version = version;
   }
 
   Optional<ContainerInfo> inspect(String idOrName) {
@@ -36,7 +43,11 @@ final class RawInspect {
 
   /** The inspect answer as it is, or empty for a container that does not exist. */
   Optional<JsonNode> json(String idOrName) {
-    String path = "/containers/" + URLEncoder.encode(idOrName, StandardCharsets.UTF_8) + "/json";
+    String path =
+        version.get().map(v -> "/v" + v).orElse("")
+            + "/containers/"
+            + URLEncoder.encode(idOrName, StandardCharsets.UTF_8)
+            + "/json";
     RawHttp.Response r;
     try {
       r = http.send("GET", path, null);
