@@ -201,13 +201,14 @@ class SwarmAgentIT {
     awaitAgent(2);
     String task = awaitApp(2);
     String db = swarm.awaitContainers(2, stack + "_db", 1).get(0);
-    awaitPostgres(db);
-    psql(db, "CREATE TABLE notes (id int PRIMARY KEY, body text)");
-    psql(db, "INSERT INTO notes SELECT i, 'note ' || i FROM generate_series(1, 200000) i");
+    SwarmLab.awaitPostgres(2, db);
+    SwarmLab.psql(2, db, "CREATE TABLE notes (id int PRIMARY KEY, body text)");
+    SwarmLab.psql(
+        2, db, "INSERT INTO notes SELECT i, 'note ' || i FROM generate_series(1, 200000) i");
     ok(node(2, "exec", task, "sh", "-c", "echo v1 > /data/restored.txt"));
     assertEquals(0, swarm.backup(sidecar).exit());
     ok(node(2, "exec", task, "sh", "-c", "echo v2 > /data/restored.txt; echo new > /data/new.txt"));
-    psql(db, "DROP TABLE notes");
+    SwarmLab.psql(2, db, "DROP TABLE notes");
     int records = SwarmStack.records(sidecar).size();
     Result target = restore(sidecar, "--service", stack + "_app", "--target", "/tmp/restored");
     assertEquals(0, target.exit(), target.toString());
@@ -250,7 +251,7 @@ class SwarmAgentIT {
     long dumpMillis = (System.nanoTime() - dumpStarted) / 1_000_000;
 
     assertEquals(0, dump.exit(), dump.toString());
-    assertEquals("200000|20000100000", psql(db, "SELECT count(*), sum(id) FROM notes"));
+    assertEquals("200000|20000100000", SwarmLab.psql(2, db, "SELECT count(*), sum(id) FROM notes"));
     assertEquals(List.of(db), running(2, stack + "_db"), "the database task was not restarted");
     System.out.printf(
         "swarm restore through node2's agent: scale to 0 %d ms, restore %d ms, scale back %d ms;"
@@ -380,40 +381,6 @@ class SwarmAgentIT {
         new java.util.ArrayList<>(List.of("exec", sidecar, "stack-back", "restore"));
     argv.addAll(List.of(args));
     return node(1, argv.toArray(String[]::new));
-  }
-
-  /** psql on node 2's database task; its output, stripped. */
-  private static String psql(String db, String sql) {
-    return ok(node(
-            2,
-            "exec",
-            db,
-            "psql",
-            "-X",
-            "-tA",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-U",
-            "appuser",
-            "-d",
-            "app",
-            "-c",
-            sql))
-        .out()
-        .strip();
-  }
-
-  /** Until the database server on node 2 accepts connections. */
-  private static void awaitPostgres(String db) {
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(90),
-            () -> {
-              Result logs = node(2, "logs", db);
-              return (logs.out() + logs.err()).contains("ready to accept connections")
-                  && node(2, "exec", db, "pg_isready", "-q").exit() == 0;
-            }),
-        "postgres never got ready: " + node(2, "logs", db));
   }
 
   /** Service {@code app}: 1 replica pinned to {@code node}, a volume with hello.txt, a pre hook. */

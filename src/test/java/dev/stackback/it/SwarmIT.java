@@ -162,29 +162,8 @@ class SwarmIT {
 
   @Test
   void shippedSwarmExample_deploysWithStackDeploy_andIsBackedUpWithScaleToZero() {
-    Path file = Path.of("compose-examples/swarm/docker-stack.yml").toAbsolutePath();
     lab.volumesOn(1);
-    ok(
-        SidecarProject.command(
-            Duration.ofMinutes(3),
-            List.of(
-                "docker",
-                "-H",
-                sock(1),
-                "stack",
-                "deploy",
-                "--resolve-image",
-                "never",
-                "-c",
-                file.toString(),
-                stack),
-            Map.of(
-                "APP_IMAGE",
-                BUSYBOX,
-                "STACK_BACK_IMAGE",
-                SwarmStack.IMAGE,
-                "BACKUP_NODE",
-                "node1")));
+    deployExample("docker-stack.yml", Map.of("BACKUP_NODE", "node1"));
     String sidecar = sidecar();
     assertEquals(1, awaitContainers(1, stack + "_notes", 1).size());
 
@@ -210,38 +189,17 @@ class SwarmIT {
   @Test
   void shippedGlobalSwarmExample_backsUpAnAppOnAWorkerNodeThroughItsAgent(
       @org.junit.jupiter.api.io.TempDir Path secrets) throws IOException {
-    Path file = Path.of("compose-examples/swarm/docker-stack-global.yml").toAbsolutePath();
     Path password = java.nio.file.Files.writeString(secrets.resolve("pw"), SwarmStack.PASSWORD);
     Path token =
         java.nio.file.Files.writeString(secrets.resolve("token"), "agent-token-of-swarm-it-0123");
     lab.volumesOn(2);
-    ok(
-        SidecarProject.command(
-            Duration.ofMinutes(3),
-            List.of(
-                "docker",
-                "-H",
-                sock(1),
-                "stack",
-                "deploy",
-                "--resolve-image",
-                "never",
-                "-c",
-                file.toString(),
-                stack),
-            Map.of(
-                "APP_IMAGE",
-                BUSYBOX,
-                "STACK_BACK_IMAGE",
-                SwarmStack.IMAGE,
-                "APP_NODE",
-                "node2",
-                "BACKUP_DIR",
-                lab.repo.toString(),
-                "RESTIC_PASSWORD_HOST_FILE",
-                password.toString(),
-                "AGENT_TOKEN_HOST_FILE",
-                token.toString())));
+    deployExample(
+        "docker-stack-global.yml",
+        Map.of(
+            "APP_NODE", "node2",
+            "BACKUP_DIR", lab.repo.toString(),
+            "RESTIC_PASSWORD_HOST_FILE", password.toString(),
+            "AGENT_TOKEN_HOST_FILE", token.toString()));
     String sidecar = sidecar();
     lab.agent(2);
     assertEquals(1, awaitContainers(2, stack + "_notes", 1).size());
@@ -302,6 +260,31 @@ class SwarmIT {
   }
 
   // ---- the stack -------------------------------------------------------------------------------
+
+  /**
+   * {@code docker stack deploy} of {@code compose-examples/swarm/<file>} as this test's stack, with
+   * our images and {@code env} for the file's variables.
+   */
+  private void deployExample(String file, Map<String, String> env) {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("APP_IMAGE", BUSYBOX);
+    all.put("STACK_BACK_IMAGE", SwarmStack.IMAGE);
+    ok(
+        SidecarProject.command(
+            Duration.ofMinutes(3),
+            List.of(
+                "docker",
+                "-H",
+                sock(1),
+                "stack",
+                "deploy",
+                "--resolve-image",
+                "never",
+                "-c",
+                Path.of("compose-examples/swarm", file).toAbsolutePath().toString(),
+                stack),
+            all));
+  }
 
   /** Service {@code app}: 2 replicas pinned to {@code node}, a volume with hello.txt, labels. */
   private static String app(String node, String trap, String extraLabel) {

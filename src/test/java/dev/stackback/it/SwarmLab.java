@@ -81,6 +81,40 @@ final class SwarmLab {
     ok(r);
   }
 
+  /** psql as {@code appuser} on database {@code app} in container {@code db} of node {@code n}. */
+  static String psql(int n, String db, String sql) {
+    return ok(node(
+            n,
+            "exec",
+            db,
+            "psql",
+            "-X",
+            "-tA",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-U",
+            "appuser",
+            "-d",
+            "app",
+            "-c",
+            sql))
+        .out()
+        .strip();
+  }
+
+  /** Until the database server in container {@code db} of node {@code n} accepts connections. */
+  static void awaitPostgres(int n, String db) {
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(90),
+            () -> {
+              Result logs = node(n, "logs", db);
+              return (logs.out() + logs.err()).contains("ready to accept connections")
+                  && node(n, "exec", db, "pg_isready", "-q").exit() == 0;
+            }),
+        "postgres never got ready: " + node(n, "logs", db));
+  }
+
   /** The running containers of a swarm service on node {@code n}. */
   static List<String> running(int n, String service) {
     String out =

@@ -278,28 +278,28 @@ class SwarmRestoreIT {
     lab.deploy(app("node1") + db());
     String sidecar = lab.sidecar();
     String db = lab.awaitContainers(1, stack + "_db", 1).get(0);
-    awaitPostgres(db);
-    psql(db, "CREATE TABLE notes (id int PRIMARY KEY, body text)");
-    psql(db, "INSERT INTO notes VALUES (1, 'one'), (2, 'two')");
+    SwarmLab.awaitPostgres(1, db);
+    SwarmLab.psql(1, db, "CREATE TABLE notes (id int PRIMARY KEY, body text)");
+    SwarmLab.psql(1, db, "INSERT INTO notes VALUES (1, 'one'), (2, 'two')");
     String task = appTask(1);
     sh(1, task, "echo v1 > /data/hello.txt");
     ok(exec(sidecar, "stack-back", "backup"));
-    psql(db, "DROP TABLE notes");
+    SwarmLab.psql(1, db, "DROP TABLE notes");
 
     Result dump = restore(sidecar, "--service", stack + "_db", "--dump");
 
     assertEquals(0, dump.exit(), dump.toString());
-    assertEquals("1|one\n2|two", psql(db, "SELECT id, body FROM notes ORDER BY id"));
+    assertEquals("1|one\n2|two", SwarmLab.psql(1, db, "SELECT id, body FROM notes ORDER BY id"));
     assertEquals(List.of(db), running(1, stack + "_db"), "the database task was not restarted");
 
-    psql(db, "DROP TABLE notes");
+    SwarmLab.psql(1, db, "DROP TABLE notes");
     sh(1, task, "echo v2 > /data/hello.txt");
     Instant begun = Instant.now();
 
     Result run = restore(sidecar, "--run", "latest", "--in-place", "--yes");
 
     assertEquals(0, run.exit(), run.toString());
-    assertEquals("1|one\n2|two", psql(db, "SELECT id, body FROM notes ORDER BY id"));
+    assertEquals("1|one\n2|two", SwarmLab.psql(1, db, "SELECT id, body FROM notes ORDER BY id"));
     assertEquals("1", replicas(app));
     assertEquals("{}", ourServiceLabels(app));
     String after = appTask(1);
@@ -417,39 +417,6 @@ class SwarmRestoreIT {
   /** {@code sh -c script} in container {@code c} on node {@code n}; its stdout. */
   private static String sh(int n, String c, String script) {
     return ok(node(n, "exec", c, "sh", "-c", script)).out();
-  }
-
-  private static String psql(String db, String sql) {
-    return ok(node(
-            1,
-            "exec",
-            db,
-            "psql",
-            "-X",
-            "-tA",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-U",
-            "appuser",
-            "-d",
-            "app",
-            "-c",
-            sql))
-        .out()
-        .strip();
-  }
-
-  /** Until the database server accepts connections. */
-  private static void awaitPostgres(String db) {
-    assertTrue(
-        SidecarProject.poll(
-            Duration.ofSeconds(90),
-            () -> {
-              Result logs = node(1, "logs", db);
-              return (logs.out() + logs.err()).contains("ready to accept connections")
-                  && node(1, "exec", db, "pg_isready", "-q").exit() == 0;
-            }),
-        "postgres never got ready: " + node(1, "logs", db));
   }
 
   @AfterEach
