@@ -94,7 +94,11 @@ final class SwarmStack {
         "networks:\n  default:\n    driver: overlay\n    attachable: true\n");
   }
 
-  /** The container id of the agent on node {@code n} once it listens. */
+  /**
+   * The container id of the agent on node {@code n} once it listens and the manager reports its
+   * task running (with a healthcheck only after its first healthy check: until then the coordinator
+   * does not count it as that node's agent).
+   */
   String agent(int n) {
     String[] id = new String[1];
     assertTrue(
@@ -110,6 +114,28 @@ final class SwarmStack {
                               .contains("stack-back agent of this node on port");
                         })),
         "the agent on node " + n + " never listened");
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofSeconds(90),
+            () ->
+                node(
+                        1,
+                        "service",
+                        "ps",
+                        "--filter",
+                        "node=node" + n,
+                        "--filter",
+                        "desired-state=running",
+                        "--format",
+                        "{{.CurrentState}}",
+                        name + "_backup")
+                    .out()
+                    .strip()
+                    .startsWith("Running")),
+        "the manager never reported the agent's task on node "
+            + n
+            + " running: "
+            + node(1, "service", "ps", "--no-trunc", name + "_backup"));
     return id[0];
   }
 
