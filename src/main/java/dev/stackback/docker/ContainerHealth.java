@@ -1,8 +1,5 @@
 package dev.stackback.docker;
 
-import com.github.dockerjava.api.command.HealthState;
-import com.github.dockerjava.api.command.HealthStateLog;
-import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.stackback.port.ContainerRuntimeException;
 import dev.stackback.port.StartedContainer;
 import dev.stackback.util.Durations;
@@ -38,13 +35,13 @@ final class ContainerHealth {
   static Map<StartedContainer, StartedContainer.Problem> await(
       List<StartedContainer> awaiting,
       Duration timeout,
-      Function<String, Optional<InspectContainerResponse>> inspect) {
+      Function<String, Optional<StartState>> inspect) {
     Map<StartedContainer, StartedContainer.Problem> problems = new LinkedHashMap<>();
     List<StartedContainer> pending = new ArrayList<>(awaiting);
     while (true) {
       for (Iterator<StartedContainer> it = pending.iterator(); it.hasNext(); ) {
         StartedContainer s = it.next();
-        Optional<InspectContainerResponse> now = inspect.apply(s.id());
+        Optional<StartState> now = inspect.apply(s.id());
         Optional<String> dead = ContainerStarts.check(s, now);
         if (dead.isPresent()) {
           problems.put(s, new StartedContainer.Problem(s, dead.get()));
@@ -73,16 +70,15 @@ final class ContainerHealth {
    * Of a running container: empty when healthy, why when unhealthy or past its time, null while it
    * is still starting within its time.
    */
-  private static Optional<String> health(
-      StartedContainer s, Duration timeout, InspectContainerResponse now) {
-    HealthState h = ContainerStarts.health(now);
+  private static Optional<String> health(StartedContainer s, Duration timeout, StartState now) {
+    StartState.Health h = ContainerStarts.health(now);
     Duration up = Duration.ofNanos(System.nanoTime() - s.startedNanos());
     String who = "container '" + s.name() + "' ";
-    if (h == null || "healthy".equals(h.getStatus())) {
+    if (h == null || "healthy".equals(h.status())) {
       LOG.info("{}is healthy {} after its start", who, Durations.format(up));
       return Optional.empty();
     }
-    if ("unhealthy".equals(h.getStatus())) {
+    if ("unhealthy".equals(h.status())) {
       return Optional.of(who + "is unhealthy " + Durations.format(up) + " after start" + last(h));
     }
     if (up.compareTo(timeout) >= 0) {
@@ -93,7 +89,7 @@ final class ContainerHealth {
               + " after start (HEALTH_TIMEOUT "
               + Durations.format(timeout)
               + "; health: "
-              + h.getStatus()
+              + h.status()
               + ")"
               + last(h));
     }
@@ -101,15 +97,13 @@ final class ContainerHealth {
   }
 
   /** "; last health check: exit code 1: <output>" (bounded, one line), from the health log. */
-  static String last(HealthState h) {
-    List<HealthStateLog> log = h.getLog();
-    if (log == null || log.isEmpty()) {
+  static String last(StartState.Health h) {
+    if (!h.checked()) {
       return "; no health check has finished yet";
     }
-    HealthStateLog e = log.get(log.size() - 1);
-    Long code = e.getExitCodeLong();
+    Long code = h.lastExitCode();
     String out =
-        e.getOutput() == null ? "" : e.getOutput().strip().replaceAll("\\s*\\R\\s*", " / ");
+        h.lastOutput() == null ? "" : h.lastOutput().strip().replaceAll("\\s*\\R\\s*", " / ");
     if (out.length() > OUTPUT_LIMIT) {
       out = out.substring(0, OUTPUT_LIMIT) + "…";
     }

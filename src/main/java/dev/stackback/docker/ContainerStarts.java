@@ -1,9 +1,6 @@
 package dev.stackback.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.HealthState;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.command.InspectContainerResponse.ContainerState;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
@@ -28,9 +25,12 @@ final class ContainerStarts {
   private static final Duration POLL = Duration.ofMillis(50);
 
   private final DockerClient client;
+  // inspect as plain JSON when the transport allows it (see RawInspect), else null
+  private final RawInspect raw;
 
-  ContainerStarts(DockerClient client) {
+  ContainerStarts(DockerClient client, RawInspect raw) {
     this.client = client;
+    this.raw = raw;
   }
 
   StartedContainer start(String containerId, Duration timeout) {
@@ -45,21 +45,20 @@ final class ContainerStarts {
     }
     long deadline = t0 + timeout.toNanos();
     while (true) {
-      InspectContainerResponse c =
+      StartState st =
           inspect(containerId)
               .orElseThrow(
                   () ->
                       new ContainerRuntimeException(
                           "container '" + containerId + "' vanished while starting"));
-      ContainerState st = c.getState();
-      String name = name(c, containerId);
-      if (Boolean.TRUE.equals(st.getRunning()) && !Boolean.TRUE.equals(st.getRestarting())) {
+      String name = st.name();
+      if (st.running()) {
         return new StartedContainer(
-            c.getId(), name, st.getStartedAt(), restarts(c), System.nanoTime());
+            st.id(), name, st.startedAt(), st.restartCount(), System.nanoTime());
       }
-      if ("exited".equals(st.getStatus()) || "dead".equals(st.getStatus())) {
+      if ("exited".equals(st.status()) || "dead".equals(st.status())) {
         throw new ContainerRuntimeException(
-            "container '" + name + "' " + st.getStatus() + " right after start" + exit(st));
+            "container '" + name + "' " + st.status() + " right after start" + exit(st));
       }
       long now = System.nanoTime();
       if (now > deadline) {
@@ -69,7 +68,7 @@ final class ContainerStarts {
                 + "' is not running "
                 + Durations.format(Duration.ofNanos(now - t0))
                 + " after start (state: "
-                + st.getStatus()
+                + st.status()
                 + exitSuffix(st)
                 + ")");
       }
@@ -91,7 +90,7 @@ final class ContainerStarts {
     List<StartedContainer> awaiting = new ArrayList<>();
     List<StartedContainer> plain = new ArrayList<>();
     for (StartedContainer s : started) {
-      Optional<InspectContainerResponse> now = inspect(s.id());
+      Optional<StartState> now = inspect(s.id());
       Optional<String> why = check(s, now);
       if (why.isPresent()) {
         problems.put(s, new StartedContainer.Problem(s, why.get()));
@@ -119,13 +118,12 @@ final class ContainerStarts {
   }
 
   /** The container's health state, or null when it has no healthcheck. */
-  static HealthState health(InspectContainerResponse c) {
-    HealthState h = c.getState() == null ? null : c.getState().getHealth();
-    return h == null || h.getStatus() == null || h.getStatus().isEmpty() ? null : h;
+  static StartState.Health health(StartState c) {
+    return c.health();
   }
 
   /** Why {@code s} did not stay up, or empty when it did. */
-  static Optional<String> check(StartedContainer s, Optional<InspectContainerResponse> now) {
+  static Optional<String> check(StartedContainer s, Optional<StartState> now) {
     String within =
         "within "
             + Durations.format(Duration.ofNanos(System.nanoTime() - s.startedNanos()))
@@ -134,19 +132,18 @@ final class ContainerStarts {
     if (now.isEmpty()) {
       return Optional.of(who + "vanished " + within);
     }
-    ContainerState st = now.get().getState();
-    int restarts = restarts(now.get()) - s.restartCount();
-    boolean restarted = restarts > 0 || !s.startedAt().equals(st.getStartedAt());
-    boolean running =
-        Boolean.TRUE.equals(st.getRunning()) && !Boolean.TRUE.equals(st.getRestarting());
+    StartState st = now.get();
+    int restarts = st.restartCount() - s.restartCount();
+    boolean restarted = restarts > 0 || !s.startedAt().equals(st.startedAt());
+    boolean running = st.running();
     if (running && !restarted) {
       return Optional.empty();
     }
     if (!restarted) {
       // Docker's own times: how long the process really ran
       String after =
-          upFor(s.startedAt(), st.getFinishedAt()).map(d -> d + " after start").orElse(within);
-      return Optional.of(who + st.getStatus() + " " + after + exit(st));
+          upFor(s.startedAt(), st.finishedAt()).map(d -> d + " after start").orElse(within);
+      return Optional.of(who + st.status() + " " + after + exit(st));
     }
     String policy =
         " and was restarted " + Math.max(1, restarts) + " time(s) by its restart policy " + within;
@@ -158,7 +155,7 @@ final class ContainerStarts {
                 + exit(st)
                 + policy
                 + " (now "
-                + st.getStatus()
+                + st.status()
                 + ")");
   }
 
@@ -172,28 +169,22 @@ final class ContainerStarts {
     }
   }
 
-  static String exit(ContainerState st) {
-    Long code = st.getExitCodeLong();
+  static String exit(StartState st) {
+    Long code = st.exitCode();
     return code == null ? "" : " (exit code " + code + ")";
   }
 
-  private static String exitSuffix(ContainerState st) {
-    Long code = st.getExitCodeLong();
+  private static String exitSuffix(StartState st) {
+    Long code = st.exitCode();
     return code == null || code == 0 ? "" : ", last exit code " + code;
   }
 
-  static int restarts(InspectContainerResponse c) {
-    return c.getRestartCount() == null ? 0 : c.getRestartCount();
-  }
-
-  private static String name(InspectContainerResponse c, String fallback) {
-    String n = c.getName();
-    return n == null || n.isEmpty() ? fallback : n.startsWith("/") ? n.substring(1) : n;
-  }
-
-  private Optional<InspectContainerResponse> inspect(String id) {
+  private Optional<StartState> inspect(String id) {
+    if (raw != null) {
+      return raw.json(id).map(StartState::of);
+    }
     try {
-      return Optional.of(client.inspectContainerCmd(id).exec());
+      return Optional.of(StartState.of(client.inspectContainerCmd(id).exec()));
     } catch (NotFoundException e) {
       return Optional.empty();
     } catch (DockerException | IllegalStateException e) {

@@ -67,7 +67,7 @@ public final class DockerRuntime implements ContainerRuntime {
     this.ownContainerFinder = new OwnContainerFinder(files);
     this.execRunner = new ExecRunner(client);
     this.workerRunner = new WorkerRunner(client, raw);
-    this.starts = new ContainerStarts(client);
+    this.starts = new ContainerStarts(client, raw);
     this.diagnostics = new ContainerDiagnostics(client);
   }
 
