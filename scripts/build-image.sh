@@ -316,6 +316,12 @@ build_image() {
   smoke=$(docker run --rm "$IMAGE_NAME:local" sh -c 'stack-back version && restic version' |
     cut -d' ' -f1-2 | paste -sd, -) || die "$IMAGE_NAME:local does not run stack-back or restic"
   log "built $IMAGE_NAME:local: $size; $smoke"
+  # with a JDK >= 24 in the build stage picocli comes from the AOT cache, not the jar (docker/Retarget.java)
+  [ "$JDK_MAJOR" -ge 24 ] || return 0
+  local from_jar
+  from_jar=$(docker run --rm -e STACK_BACK_JAVA_OPTS='@/opt/stack-back/jvm.options -Xlog:class+load' \
+    "$IMAGE_NAME:local" stack-back backup --help | grep -c 'picocli.*source: .*stack-back.jar' || true)
+  [ "$from_jar" -eq 0 ] || die "$IMAGE_NAME:local loads $from_jar picocli classes from the jar, not its AOT cache"
 }
 
 main() {
