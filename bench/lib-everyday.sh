@@ -166,7 +166,7 @@ report() {
 
 ==== stack-back everyday benchmark  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) ====
 sidecar image $SB_IMAGE ($(docker image inspect -f '{{.Id}}' "$SB_IMAGE" | cut -c8-19)), restic $restic_version (the same binary on both sides)${SB_ENV:+; our runs with $SB_ENV}
-N=$N stop-during-backup services x M=$M MB random data, R=$R rounds; engine $(docker version -f '{{.Server.Version}}')
+N=$N $([ "$STOP" = true ] && echo stop-during-backup || echo running, not stopped,) services x M=$M MB random data, R=$R rounds; engine $(docker version -f '{{.Server.Version}}')
 
 (a) wall time [s]: ours = docker exec <sidecar> stack-back backup; plain = restic backup per service
 round  ours full  plain full  ratio  ours incr  plain incr  ratio
