@@ -59,7 +59,10 @@ daemon_run() {
     --format '{{.Actor.ID}} {{index .Actor.Attributes "image"}} {{index .Actor.Attributes "stack-back.worker"}}' \
     >"$work/events.txt" &
   events_pid=$!
-  docker run -d --name "$daemon_name" \
+  local kv
+  local -a extra=()
+  for kv in $SB_ENV; do extra+=(-e "$kv"); done # the settings of our runs in (a)
+  docker run -d --name "$daemon_name" "${extra[@]}" \
     --label "com.docker.compose.project=$project" --label com.docker.compose.service=daemon \
     -e RESTIC_REPOSITORY="$repo" -e RESTIC_PASSWORD="$password" -e RESTIC_CACHE_DIR="$cache" \
     -e STATE_DIR="$state" -e CRON_SCHEDULE='* * * * *' -e MAINTENANCE_SCHEDULE='0 3 1 1 *' \
