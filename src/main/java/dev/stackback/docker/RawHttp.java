@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +48,40 @@ final class RawHttp {
     this.tls = tls;
   }
 
-  /** Sends one request; {@code body} (JSON) may be null. */
+  /**
+   * Sends one request; {@code body} (JSON) may be null. An interrupt of the calling thread does not
+   * cut the request (as it does not cut docker-java's): a cancelled run still inspects and removes
+   * its containers. A socket channel is closed by an interrupt in the middle of a read, so the
+   * request runs on its own virtual thread and is awaited; the interrupt is kept for the caller.
+   */
   Response send(String method, String path, byte[] body) throws IOException {
+    FutureTask<Response> task = new FutureTask<>(() -> sendNow(method, path, body));
+    Thread.ofVirtual().name("stack-back-raw-http").start(task);
+    boolean interrupted = Thread.interrupted();
+    try {
+      while (true) {
+        try {
+          return task.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof IOException io) {
+            throw io;
+          }
+          if (e.getCause() instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IOException(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private Response sendNow(String method, String path, byte[] body) throws IOException {
     if (tls) {
       throw new IOException(
           "the Swarm API over a TLS DOCKER_HOST is not supported; use the socket");
