@@ -125,11 +125,27 @@ public final class AgentAuth {
    * taken from another request fails.
    */
   public byte[] inputMac(String nonce, long seq, byte type, byte[] data, int off, int len) {
+    return frameMac("stack-back input", nonce, seq, type, data, off, len);
+  }
+
+  /**
+   * The MAC of frame {@code seq} (0, 1, ...) of the agent's answer to the request with {@code
+   * nonce}: as {@link #inputMac}, with another prefix (an input frame is no answer frame). The
+   * coordinator checks every frame of an answer before it uses it: an answer forged or changed on
+   * the way (the agents' port is reachable on the swarm's network), spliced from another answer,
+   * reordered or cut short is refused, so no fake "snapshot done" reaches a run.
+   */
+  public byte[] answerMac(String nonce, long seq, byte type, byte[] data, int off, int len) {
+    return frameMac("stack-back answer", nonce, seq, type, data, off, len);
+  }
+
+  private byte[] frameMac(
+      String purpose, String nonce, long seq, byte type, byte[] data, int off, int len) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
       mac.update(
-          ("stack-back input\n" + nonce + "\n" + seq + "\n" + (char) type + "\n")
+          (purpose + "\n" + nonce + "\n" + seq + "\n" + (char) type + "\n")
               .getBytes(StandardCharsets.US_ASCII));
       mac.update(data, off, len);
       return mac.doFinal();
@@ -138,7 +154,7 @@ public final class AgentAuth {
     }
   }
 
-  /** The length of an {@link #inputMac}. */
+  /** The length of an {@link #inputMac} or {@link #answerMac}. */
   public static final int INPUT_MAC_LENGTH = 32;
 
   private byte[] mac(String method, String path, String timestamp, String nonce, byte[] body) {

@@ -22,7 +22,9 @@ import java.nio.channels.Channels;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -356,8 +358,9 @@ public final class AgentClient implements ContainerRuntime {
           "chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))
               ? new ChunkedInputStream(in)
               : in;
-      while (true) {
-        Frames.Frame f = Frames.read(frames);
+      String nonce = signed.get(AgentAuth.NONCE);
+      for (long seq = 0; ; seq++) {
+        Frames.Frame f = verified(Frames.read(frames), nonce, seq, failing);
         if (f == null) {
           throw new IOException("the answer ended before a result");
         }
@@ -408,6 +411,31 @@ public final class AgentClient implements ContainerRuntime {
         pump.thread.interrupt(); // the answer is in (or the call failed): no more input
       }
     }
+  }
+
+  /**
+   * Answer frame {@code seq} without its MAC once the MAC is right for the request with {@code
+   * nonce} ({@link AgentAuth#answerMac}); null at the end of the answer.
+   *
+   * @throws ContainerRuntimeException when it is not: nothing of the frame is used
+   */
+  private Frames.Frame verified(Frames.Frame f, String nonce, long seq, String failing) {
+    if (f == null) {
+      return null;
+    }
+    byte[] p = f.payload();
+    int n = p.length - AgentAuth.INPUT_MAC_LENGTH;
+    if (n < 0
+        || !MessageDigest.isEqual(
+            auth.answerMac(nonce, seq, f.type(), p, 0, n), Arrays.copyOfRange(p, n, p.length))) {
+      throw new ContainerRuntimeException(
+          failing
+              + ": its answer is not signed for this request (frame "
+              + seq
+              + "): changed on the way, not from a stack-back agent with this AGENT_TOKEN, or"
+              + " from an agent of an older stack-back (every node must run the same image)");
+    }
+    return new Frames.Frame(f.type(), Arrays.copyOf(p, n));
   }
 
   /**

@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * are the same), and every input frame after it carries an HMAC bound to that request's nonce and
  * to the frame's number ({@link AgentAuth#inputMac}). The agent checks each frame before a byte of
  * it reaches the command; a forged, spliced, reordered or missing frame stops the command and fails
- * the request, as does a body that breaks off. Answers are {@link Frames} in one chunked response;
- * when the coordinator goes away mid-exec (its connection breaks, seen at the next heartbeat) the
+ * the request, as does a body that breaks off. Answers are {@link Frames} in one chunked response,
+ * each frame signed for this request ({@link AgentAuth#answerMac}: number, type and payload); when
+ * the coordinator goes away mid-exec (its connection breaks, seen at the next heartbeat) the
  * command is interrupted (restic gets SIGINT).
  */
 public final class AgentServer implements AutoCloseable {
@@ -142,7 +144,11 @@ public final class AgentServer implements AutoCloseable {
       }
       ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
       ex.sendResponseHeaders(200, 0);
-      stream(ex.getResponseBody(), op, Frames.JSON.readTree(body));
+      stream(
+          ex.getResponseBody(),
+          op,
+          Frames.JSON.readTree(body),
+          ex.getRequestHeaders().getFirst(AgentAuth.NONCE));
     }
   }
 
@@ -323,7 +329,7 @@ public final class AgentServer implements AutoCloseable {
    * Runs {@code op} on its own thread and writes its frames, with heartbeats while it is quiet;
    * when writing fails (the coordinator is gone) the operation's thread is interrupted.
    */
-  private void stream(OutputStream body, Operation op, JsonNode request) {
+  private void stream(OutputStream body, Operation op, JsonNode request, String nonce) {
     BlockingQueue<Frames.Frame> queue = new ArrayBlockingQueue<>(64);
     Sink sink = (type, payload) -> queue.put(new Frames.Frame(type, payload));
     Thread worker =
@@ -350,12 +356,16 @@ public final class AgentServer implements AutoCloseable {
                   }
                 });
     try {
-      while (true) {
+      for (long seq = 0; ; seq++) {
         Frames.Frame f = queue.poll(Frames.HEARTBEAT_SECONDS, TimeUnit.SECONDS);
         if (f == null) {
           f = new Frames.Frame(Frames.HEARTBEAT, new byte[0]);
         }
-        Frames.write(body, f.type(), f.payload(), 0, f.payload().length);
+        byte[] p = f.payload();
+        byte[] signed = Arrays.copyOf(p, p.length + AgentAuth.INPUT_MAC_LENGTH);
+        byte[] mac = auth.answerMac(nonce, seq, f.type(), p, 0, p.length);
+        System.arraycopy(mac, 0, signed, p.length, mac.length);
+        Frames.write(body, f.type(), signed, 0, signed.length);
         body.flush();
         if (f.type() == Frames.RESULT || f.type() == Frames.FAILURE) {
           return;

@@ -14,7 +14,9 @@ import java.io.OutputStream;
  * each a type byte, a 4-byte big-endian length and that many bytes. Output frames may come in any
  * number; the answer ends with exactly one {@link #RESULT} (JSON) or {@link #FAILURE} (an error
  * message). {@link #HEARTBEAT}s come every {@link #HEARTBEAT_SECONDS} seconds while nothing else
- * does, so a dead agent or node is told apart from a quiet command.
+ * does, so a dead agent or node is told apart from a quiet command. Every answer frame's payload
+ * ends with its {@link AgentAuth#answerMac} (32 bytes; bound to the request's nonce and the frame's
+ * number), which the coordinator checks before it uses the frame.
  */
 final class Frames {
   /** A line the command wrote to stdout (UTF-8, no newline). */
