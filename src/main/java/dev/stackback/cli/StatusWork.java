@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@code status} waits for, started at once and run side by side: restic's {@code snapshots}
@@ -58,7 +59,13 @@ final class StatusWork {
       return;
     }
     ConfigLoader.Result r = ConfigLoader.load(app.env());
-    r.config().ifPresent(c -> EARLY.set(new StatusWork(app, c)));
+    if (r.config().isPresent()) {
+      // SLF4J initialises on first use: here, before the work's threads log. A thread that asks
+      // for a logger while another one initialises gets a stand-in (SubstituteLogger), and when
+      // that thread is main, setting the levels (Logging) failed with a ClassCastException.
+      LoggerFactory.getILoggerFactory();
+      EARLY.set(new StatusWork(app, r.config().get()));
+    }
   }
 
   /** The work {@link Main} started for {@code app}, else newly started for {@code config}. */
