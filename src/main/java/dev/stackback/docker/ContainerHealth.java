@@ -71,7 +71,7 @@ final class ContainerHealth {
    * is still starting within its time.
    */
   private static Optional<String> health(StartedContainer s, Duration timeout, StartState now) {
-    StartState.Health h = ContainerStarts.health(now);
+    StartState.Health h = now.health();
     Duration up = Duration.ofNanos(System.nanoTime() - s.startedNanos());
     String who = "container '" + s.name() + "' ";
     if (h == null || "healthy".equals(h.status())) {

@@ -94,7 +94,7 @@ final class ContainerStarts {
       Optional<String> why = check(s, now);
       if (why.isPresent()) {
         problems.put(s, new StartedContainer.Problem(s, why.get()));
-      } else if (healthTimeout.isPositive() && health(now.get()) != null) {
+      } else if (healthTimeout.isPositive() && now.get().health() != null) {
         awaiting.add(s);
       } else {
         plain.add(s);
@@ -115,11 +115,6 @@ final class ContainerStarts {
       }
     }
     return out;
-  }
-
-  /** The container's health state, or null when it has no healthcheck. */
-  static StartState.Health health(StartState c) {
-    return c.health();
   }
 
   /** Why {@code s} did not stay up, or empty when it did. */

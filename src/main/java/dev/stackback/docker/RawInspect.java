@@ -97,7 +97,8 @@ final class RawInspect {
         text(c, "Image"));
   }
 
-  private static String text(JsonNode n, String field) {
+  /** The text of field {@code field} of {@code n}, or null when it is missing or no text. */
+  static String text(JsonNode n, String field) {
     JsonNode v = n.path(field);
     return v.isTextual() ? v.asText() : null;
   }

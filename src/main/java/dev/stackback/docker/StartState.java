@@ -1,5 +1,7 @@
 package dev.stackback.docker;
 
+import static dev.stackback.docker.RawInspect.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.command.HealthState;
 import com.github.dockerjava.api.command.HealthStateLog;
@@ -56,7 +58,7 @@ record StartState(
               hs,
               last != null,
               last == null ? null : number(last, "ExitCode"),
-              text(last, "Output"));
+              last == null ? null : text(last, "Output"));
     }
     return new StartState(
         id,
@@ -100,14 +102,6 @@ record StartState(
 
   private static String name(String n, String fallback) {
     return n == null || n.isEmpty() ? fallback : n.startsWith("/") ? n.substring(1) : n;
-  }
-
-  private static String text(JsonNode n, String field) {
-    if (n == null) {
-      return null;
-    }
-    JsonNode v = n.path(field);
-    return v.isTextual() ? v.asText() : null;
   }
 
   private static Long number(JsonNode n, String field) {
