@@ -25,9 +25,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -67,6 +70,18 @@ final class BackupPhase {
   // threads of a concurrent wave
   private volatile String repositoryFailed;
   private boolean startInBackground = true;
+  // the snapshot of the target (by name) started with its stop, behind a gate (sequential phases)
+  private final Map<String, Early> early = new HashMap<>();
+  private Set<String> gated = Set.of();
+  // the last gated snapshot's time from its exec to the gate, and the last stop's time (-1: none)
+  private long lastToGateNanos = -1;
+  private long lastStopNanos = -1;
+
+  /** Begin the stop this much before restic should reach the gate, for timing errors. */
+  private static final long STOP_LEAD_MARGIN_NANOS = 30_000_000L;
+
+  /** A snapshot started ahead, at its target's stop: restic's run, its output, its start time. */
+  private record Early(SnapshotWorker.Ahead run, SnapshotOutput output, Instant begun) {}
 
   BackupPhase(
       ContainerRuntime runtime,
@@ -116,6 +131,7 @@ final class BackupPhase {
   void run(List<BackupStep> steps, Outcome out) {
     try {
       int n = plan.ordered() ? 1 : settings.concurrency();
+      gated = n <= 1 && !settings.swarmMode() ? gateable(steps) : Set.of();
       if (n <= 1 && startInBackground && !plan.ordered() && !settings.swarmMode()) {
         sequentialWithBackgroundStarts(steps, out);
       } else if (n <= 1) {
@@ -124,10 +140,44 @@ final class BackupPhase {
         BackupSteps.waves(steps).forEach(wave -> wave(wave, n, out));
       }
     } finally {
+      // a snapshot started ahead whose step never came (an exception): restic must not read
+      early.values().forEach(e -> e.run().abort());
+      early.clear();
       containers.restartLeftovers(out);
       worker.remove(); // in the time confirmRestarts waits for anyway
       containers.confirmRestarts(out);
     }
+  }
+
+  /**
+   * How long a gated snapshot waits for its restic to reach the gate before its container is
+   * stopped: for the first one of a run, until it does (the container is down only for the scan and
+   * upload); later ones, learning from the last snapshot and stop of the run, stop so that the stop
+   * ends about when restic gets to the gate (the stop's time is not added to the run's).
+   */
+  private long stopLead() {
+    if (lastToGateNanos < 0 || lastStopNanos < 0) {
+      return Long.MAX_VALUE / 2;
+    }
+    return Math.max(0, lastToGateNanos - lastStopNanos - STOP_LEAD_MARGIN_NANOS);
+  }
+
+  /**
+   * The targets whose stop is directly followed by their volume snapshot: their restic starts with
+   * the stop, behind a {@link SnapshotGate}, and reads once the stop is done. Not where stops are
+   * grouped (STOP_SCOPE=run: one restic at a time) or in a swarm (a worker may be on another node).
+   */
+  static Set<String> gateable(List<BackupStep> steps) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i + 1 < steps.size(); i++) {
+      if (steps.get(i) instanceof BackupStep.Stop stop
+          && steps.get(i + 1) instanceof BackupStep.Snapshot snap
+          && stop.target().name().equals(snap.target().name())
+          && !stop.target().volumes().isEmpty()) {
+        names.add(stop.target().name());
+      }
+    }
+    return names;
   }
 
   /**
@@ -238,15 +288,41 @@ final class BackupPhase {
         if (skip != null) {
           skipped("stop", t, skip);
         } else {
-          containers.stop(t, out);
+          if (gated.contains(t.name())) {
+            SnapshotOutput o = new SnapshotOutput(t);
+            Instant begun = rec.now();
+            SnapshotWorker.Ahead ahead = worker.backupAhead(t, tags(t), o.log);
+            early.put(t.name(), new Early(ahead, o, begun));
+            // the service keeps running while restic starts, derives its key, takes its lock;
+            // its stop begins when restic should be at the gate by the time the stop ends
+            ahead.awaitReached(stopLead());
+            if (cancelled.get()) {
+              early.remove(t.name()).run().abort();
+              skipped("stop", t, "the run was interrupted");
+              return;
+            }
+          }
+          long stopBegun = System.nanoTime();
+          if (!containers.stop(t, out)) {
+            Early e = early.remove(t.name());
+            if (e != null) {
+              e.run().abort();
+            }
+          } else if (early.containsKey(t.name())) {
+            lastStopNanos = System.nanoTime() - stopBegun;
+          }
         }
       }
       case BackupStep.Snapshot s -> {
+        Early e = early.remove(t.name());
         String skip = skipReason(t, true);
         if (skip != null) {
+          if (e != null) {
+            e.run().abort();
+          }
           skipped("snapshot", t, skip);
         } else {
-          snapshot(t, out);
+          snapshot(t, out, e);
         }
       }
       case BackupStep.Dump d -> {
@@ -280,47 +356,68 @@ final class BackupPhase {
 
   // --- volume snapshot ---
 
-  private void snapshot(Target t, Outcome out) {
-    Instant begun = rec.now();
-    Deque<String> stdout = new ArrayDeque<>();
+  /** restic's output of one snapshot: progress to the log, a tail for the record and errors. */
+  private final class SnapshotOutput {
+    private final Deque<String> stdout = new ArrayDeque<>();
     // restic's output but its progress lines: for the record and for error messages
-    OutputTail kept = new OutputTail();
-    ProgressLog progress = new ProgressLog(LOG, "snapshot " + t.name());
-    OutputLine log =
-        (stream, line) -> {
-          if (stream == OutputLine.Stream.STDOUT && progressLine(line, progress)) {
-            return;
-          }
-          kept.add(line);
-          if (stream == OutputLine.Stream.STDOUT) {
-            synchronized (stdout) {
-              stdout.addLast(line);
-              if (stdout.size() > TAIL) {
-                stdout.removeFirst();
-              }
-            }
-            if (line.contains("\"message_type\":\"summary\"")) {
-              LOG.debug("[snapshot {}] {}", t.name(), line); // the step's own line says it
+    private final OutputTail kept = new OutputTail();
+    private final OutputLine log;
+
+    SnapshotOutput(Target t) {
+      ProgressLog progress = new ProgressLog(LOG, "snapshot " + t.name());
+      log =
+          (stream, line) -> {
+            if (stream == OutputLine.Stream.STDOUT && progressLine(line, progress)) {
               return;
             }
-          }
-          LOG.info("[snapshot {}] {}", t.name(), line);
-        };
+            kept.add(line);
+            if (stream == OutputLine.Stream.STDOUT) {
+              synchronized (stdout) {
+                stdout.addLast(line);
+                if (stdout.size() > TAIL) {
+                  stdout.removeFirst();
+                }
+              }
+              if (line.contains("\"message_type\":\"summary\"")) {
+                LOG.debug("[snapshot {}] {}", t.name(), line); // the step's own line says it
+                return;
+              }
+            }
+            LOG.info("[snapshot {}] {}", t.name(), line);
+          };
+    }
+
+    /** The last stdout lines, then all kept lines (stderr too, for the error message). */
+    List<String> tail() {
+      List<String> tail;
+      synchronized (stdout) {
+        tail = new ArrayList<>(stdout);
+      }
+      tail.addAll(kept.snapshot());
+      return tail;
+    }
+  }
+
+  /**
+   * The volume snapshot of {@code t}: the one started at its stop ({@code ahead}, opened now), or a
+   * restic exec started here.
+   */
+  private void snapshot(Target t, Outcome out, Early ahead) {
+    Instant begun = ahead != null ? ahead.begun() : rec.now();
+    SnapshotOutput o = ahead != null ? ahead.output() : new SnapshotOutput(t);
+    if (ahead != null && ahead.run().nanosToGate() > 0) {
+      lastToGateNanos = ahead.run().nanosToGate();
+    }
     try {
-      ExecResult r = worker.backup(t, tags(t), log);
+      ExecResult r = ahead != null ? ahead.run().openAndAwait() : worker.backup(t, tags(t), o.log);
       if (r.timedOut()) {
         throw new ResticException(
             ResticException.Kind.TIMEOUT,
             -1,
             "timed out after " + Durations.format(settings.backupTimeout()));
       }
-      List<String> tail;
-      synchronized (stdout) {
-        tail = new ArrayList<>(stdout);
-      }
-      tail.addAll(kept.snapshot()); // stderr too, for the error message
-      BackupSummary s = restic.parseBackupOutput(tail, r.exitCode());
-      recordSummary("snapshot", t, begun, s, kept.snapshot(), out);
+      BackupSummary s = restic.parseBackupOutput(o.tail(), r.exitCode());
+      recordSummary("snapshot", t, begun, s, o.kept.snapshot(), out);
     } catch (RuntimeException e) {
       String why =
           cancelled.get()

@@ -19,7 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +110,94 @@ final class SnapshotWorker {
    * with {@code tags}.
    */
   ExecResult backup(Target t, List<String> tags, OutputLine log) {
-    return workers.get(node(t)).backup(t, tags, log);
+    return workers.get(node(t)).backup(t, tags, log, null);
+  }
+
+  /**
+   * Starts the {@code restic backup} of {@code t}'s volumes on a thread of its own behind a {@link
+   * SnapshotGate}: restic opens the repository while {@code t} is being stopped and reads nothing
+   * before {@link Ahead#open}. Every {@code Ahead} must be opened or aborted.
+   */
+  Ahead backupAhead(Target t, List<String> tags, OutputLine log) {
+    NodeWorker w = workers.get(node(t));
+    SnapshotGate gate = new SnapshotGate();
+    w.gated(gate);
+    FutureTask<ExecResult> task =
+        new FutureTask<>(() -> w.backup(t, tags, gate.watching(log), gate));
+    Thread.ofPlatform().daemon().name("stack-back-snapshot").start(task);
+    return new Ahead(gate, task);
+  }
+
+  /** A snapshot started by {@link #backupAhead}. */
+  static final class Ahead {
+    private final SnapshotGate gate;
+    private final FutureTask<ExecResult> exec;
+    private final long started = System.nanoTime();
+
+    private Ahead(SnapshotGate gate, FutureTask<ExecResult> exec) {
+      this.gate = gate;
+      this.exec = exec;
+    }
+
+    /**
+     * Waits until restic waits at the gate (repository open, key derived, lock taken), its exec
+     * ended before (then the snapshot's result says why), or {@code maxNanos} passed. An interrupt
+     * ends the wait early and is kept.
+     */
+    void awaitReached(long maxNanos) {
+      try {
+        gate.awaitReached(exec::isDone, maxNanos);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** How long restic took from the exec to the gate, or -1 while it has not reached it. */
+    long nanosToGate() {
+      long at = gate.reachedAt();
+      return at == 0 ? -1 : at - started;
+    }
+
+    /** The container is stopped: restic may read; returns restic's result (or throws). */
+    ExecResult openAndAwait() {
+      gate.open();
+      try {
+        return await();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+
+    /** No snapshot (the stop failed, the run ends): restic exits; waits for that. */
+    void abort() {
+      gate.abort();
+      try {
+        await();
+      } catch (ExecutionException e) {
+        LOG.debug("the aborted snapshot ended with {}", e.getCause().toString());
+      }
+    }
+
+    /** Waits for the exec to end; an interrupt does not cut the wait, it is kept. */
+    private ExecResult await() throws ExecutionException {
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return exec.get();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   /** Stops a running snapshot (restic gets SIGINT) and any later one; safe from any thread. */
@@ -134,6 +223,8 @@ final class SnapshotWorker {
     // guarded by this
     private String id;
     private final Set<Thread> execThreads = new HashSet<>();
+    // gated snapshots of this worker: an interrupt aborts them (restic waits at the gate)
+    private final List<SnapshotGate> gates = new ArrayList<>();
     private boolean interrupted;
 
     NodeWorker(String node, List<VolumeSnapshot> volumes) {
@@ -181,17 +272,26 @@ final class SnapshotWorker {
       }
     }
 
-    ExecResult backup(Target t, List<String> tags, OutputLine log) {
+    synchronized void gated(SnapshotGate gate) {
+      gates.removeIf(g -> g.opened());
+      gates.add(gate);
+      if (interrupted) {
+        gate.abort();
+      }
+    }
+
+    ExecResult backup(Target t, List<String> tags, OutputLine log, SnapshotGate gate) {
       ensureStarted();
       String worker;
       synchronized (this) {
         worker = id;
       }
       List<String> paths = t.volumes().stream().map(VolumeSnapshot::snapshotPath).toList();
+      List<String> command = restic.backupCommand(plan.host(), tags, paths);
       ExecRequest request =
           new ExecRequest(
               worker,
-              restic.backupCommand(plan.host(), tags, paths),
+              gate == null ? command : SnapshotGate.command(command, SnapshotGate.fifoPath()),
               null,
               restic.backupCommandEnv(),
               settings.backupTimeout(),
@@ -206,7 +306,9 @@ final class SnapshotWorker {
         execThreads.add(Thread.currentThread());
       }
       try {
-        return runtime.exec(request, log);
+        return gate == null
+            ? runtime.exec(request, log)
+            : runtime.execWithInput(request, gate, log);
       } finally {
         synchronized (this) {
           execThreads.remove(Thread.currentThread());
@@ -218,6 +320,7 @@ final class SnapshotWorker {
 
     synchronized void interrupt() {
       interrupted = true;
+      gates.forEach(SnapshotGate::abort);
       execThreads.forEach(Thread::interrupt);
     }
 

@@ -135,12 +135,20 @@ class RunEngineLifecycleTest {
             .filter(e -> e.containerId().equals(FakeContainerRuntime.WORKER_ID))
             .toList()
             .get(1);
+    // a stop-during-backup service: restic runs behind the snapshot gate (SnapshotGate), which
+    // it reads as one more exclude file
+    List<String> gated = web.command();
+    assertEquals(List.of("sh", "-c", SnapshotGate.SCRIPT, "stack-back-gate"), gated.subList(0, 4));
+    String fifo = gated.get(4);
+    assertTrue(fifo.startsWith("/tmp/stack-back-gate-"), fifo);
+    List<String> restic = new ArrayList<>(gated.subList(5, gated.size()));
+    assertEquals("--exclude-file=" + fifo, restic.remove(2));
     assertEquals(
         h.restic.backupCommand(
             "app",
             List.of("stack-back", "project=app", "service=web", run),
             List.of("/volumes/web/data")),
-        web.command());
+        restic);
     assertEquals("INT", web.stopSignal(), "restic is stopped with SIGINT: it drops its lock");
     assertEquals(
         List.of("stack-back", "project=app", "service=db", run),
@@ -354,6 +362,8 @@ class RunEngineLifecycleTest {
         List.of(
             WORKER_START,
             "stop files",
+            // its restic started with the stop, at the gate: made to exit without reading
+            "worker gate aborted files",
             "start files",
             "stop web",
             WEB_WORKER,

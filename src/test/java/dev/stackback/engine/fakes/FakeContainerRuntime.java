@@ -49,6 +49,9 @@ import java.util.stream.Collectors;
 public final class FakeContainerRuntime implements ContainerRuntime {
   private static final Pattern EXEC = Pattern.compile("exec (\\S+)");
 
+  /** The snapshot gate script's line when restic waits at the gate (SnapshotGate.REACHED). */
+  public static final String GATE_REACHED = "stack-back-gate: restic waits at the gate";
+
   /** The id of the run's worker container. */
   public static final String WORKER_ID = "worker-id";
 
@@ -145,11 +148,18 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     synchronized (this) {
       execs.add(request);
     }
+    if (request.containerId().equals(WORKER_ID)) {
+      // the gate script's line: restic opened the repository and waits for the engine's answer
+      output.line(OutputLine.Stream.STDERR, GATE_REACHED);
+    }
     byte[] data;
     try {
       data = stdin.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    if (request.containerId().equals(WORKER_ID)) {
+      return gatedWorkerExec(request, new String(data, StandardCharsets.US_ASCII), output);
     }
     Script.Reply r =
         journal.call("receive " + name(request.containerId()) + " " + data.length + " bytes");
@@ -274,15 +284,43 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     return WORKER_ID;
   }
 
+  /**
+   * A restic backup behind the snapshot gate (its stdin: the gate's answer, read above, so this
+   * runs once the engine decided): opened, it is the backup below; aborted, it journals {@code
+   * worker gate aborted <service>} and fails like restic on the poisoned exclude file.
+   */
+  private ExecResult gatedWorkerExec(ExecRequest request, String answer, OutputLine output) {
+    List<String> argv = request.command();
+    if (argv.size() < 6 || !argv.get(3).equals("stack-back-gate")) {
+      throw new IllegalStateException("not a gated worker exec: " + argv);
+    }
+    List<String> restic = argv.subList(5, argv.size());
+    if (!restic.contains("--exclude-file=" + argv.get(4))) {
+      throw new IllegalStateException("restic does not read the gate: " + argv);
+    }
+    if (!answer.equals("go\n")) {
+      journal.add("worker gate aborted " + service(restic));
+      output.line(OutputLine.Stream.STDERR, "Fatal: --exclude-file: invalid pattern(s) provided");
+      return new ExecResult(1, false, Duration.ZERO, List.of());
+    }
+    return workerExec(request, restic, output);
+  }
+
+  private static String service(List<String> argv) {
+    return argv.stream()
+        .filter(a -> a.startsWith("service="))
+        .map(a -> a.substring("service=".length()))
+        .findFirst()
+        .orElse("?");
+  }
+
   /** restic backup in the worker: journals the service (its tag) and the paths. */
   private ExecResult workerExec(ExecRequest request, OutputLine output) {
-    List<String> argv = request.command();
-    String service =
-        argv.stream()
-            .filter(a -> a.startsWith("service="))
-            .map(a -> a.substring("service=".length()))
-            .findFirst()
-            .orElse("?");
+    return workerExec(request, request.command(), output);
+  }
+
+  private ExecResult workerExec(ExecRequest request, List<String> argv, OutputLine output) {
+    String service = service(argv);
     String paths =
         argv.stream().filter(a -> a.startsWith("/volumes/")).collect(Collectors.joining(" "));
     Script.Reply r = journal.call("worker " + argv.get(1) + " " + service + " " + paths);

@@ -1,0 +1,120 @@
+package dev.stackback.engine;
+
+import static dev.stackback.engine.EngineHarness.WEB_WORKER;
+import static dev.stackback.engine.EngineHarness.standardStack;
+import static dev.stackback.engine.EngineHarness.step;
+import static dev.stackback.engine.EngineHarness.steps;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stackback.engine.fakes.FakeContainerRuntime;
+import dev.stackback.engine.fakes.Stack;
+import dev.stackback.port.ExecRequest;
+import dev.stackback.state.RunRecord;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The snapshot gate in the run ({@link SnapshotGate}): a stop-during-backup service's restic starts
+ * with its stop and reads once the stop is done; it is aborted when the stop fails or the run is
+ * cancelled; no gate where stops are grouped or snapshots run concurrently.
+ */
+class RunEngineGateTest {
+  @TempDir Path state;
+
+  /** The worker execs of {@code service} so far. */
+  private static List<ExecRequest> workerExecs(EngineHarness h, String service) {
+    return h.runtime.execs().stream()
+        .filter(e -> e.containerId().equals(FakeContainerRuntime.WORKER_ID))
+        .filter(e -> e.command().contains("service=" + service))
+        .toList();
+  }
+
+  private static boolean gated(ExecRequest e) {
+    return e.command().size() > 3 && e.command().get(3).equals("stack-back-gate");
+  }
+
+  @Test
+  void theFakeSaysWhatTheScriptSays() {
+    assertEquals(SnapshotGate.REACHED, FakeContainerRuntime.GATE_REACHED);
+  }
+
+  @Test
+  void stopDuringBackup_resticIsStartedBeforeTheStop_andReadsOnlyAfterIt() {
+    EngineHarness h = new EngineHarness(standardStack(), state);
+    AtomicBoolean startedBeforeStop = new AtomicBoolean();
+    h.journal.on("stop web").before(() -> startedBeforeStop.set(workerExecs(h, "web").size() == 1));
+
+    RunReport report = h.run();
+
+    assertEquals(0, report.exitCode(), steps(report.record()).toString());
+    assertTrue(startedBeforeStop.get(), "web's restic was not started before its stop");
+    assertTrue(gated(workerExecs(h, "web").get(0)));
+    List<String> j = h.journal.entries();
+    // the fake runs restic's backup once the gate opened: after the stop, before the start
+    assertTrue(
+        j.indexOf("stop web") < j.indexOf(WEB_WORKER)
+            && j.indexOf(WEB_WORKER) < j.indexOf("start web"),
+        j.toString());
+    assertEquals("ok", step(h.latest(), "snapshot web").outcome());
+  }
+
+  @Test
+  void cancelWhileResticWaitsAtTheGate_itReadsNothing_theServiceIsStartedAgain() {
+    EngineHarness h = new EngineHarness(standardStack(), state);
+    h.journal.on("stop web").before(() -> h.engine.cancel());
+
+    RunReport report = h.run();
+
+    List<String> j = h.journal.entries();
+    assertTrue(j.contains("worker gate aborted web"), j.toString());
+    assertFalse(j.contains(WEB_WORKER), j.toString());
+    assertTrue(j.indexOf("worker gate aborted web") < j.indexOf("start web"), j.toString());
+    RunRecord r = h.latest();
+    assertEquals("skipped", step(r, "snapshot web").outcome());
+    assertEquals(List.of(), r.stopped());
+    assertEquals(1, report.exitCode());
+  }
+
+  @Test
+  void stopScopeRun_noGate_oneResticAtATime() {
+    Stack s = new Stack().env("STOP_SCOPE", "run");
+    s.service("files").backsUpData().stopDuringBackup();
+    s.service("web").backsUpData().stopDuringBackup();
+    EngineHarness h = new EngineHarness(s, state);
+
+    assertEquals(0, h.run().exitCode());
+
+    assertEquals(1, workerExecs(h, "files").size());
+    assertFalse(gated(workerExecs(h, "files").get(0)));
+    assertFalse(gated(workerExecs(h, "web").get(0)));
+  }
+
+  @Test
+  void concurrency_noGate() {
+    Stack s = new Stack().env("BACKUP_CONCURRENCY", "2");
+    s.service("a").backsUpData();
+    s.service("c").backsUpData().stopDuringBackup();
+    EngineHarness h = new EngineHarness(s, state);
+
+    assertEquals(0, h.run().exitCode());
+
+    assertFalse(gated(workerExecs(h, "c").get(0)));
+    assertFalse(gated(workerExecs(h, "a").get(0)));
+  }
+
+  @Test
+  void notStopped_noGate() {
+    Stack s = new Stack();
+    s.service("a").backsUpData();
+    EngineHarness h = new EngineHarness(s, state);
+
+    assertEquals(0, h.run().exitCode());
+
+    assertFalse(gated(workerExecs(h, "a").get(0)));
+  }
+}
