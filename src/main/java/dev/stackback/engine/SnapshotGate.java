@@ -54,7 +54,7 @@ final class SnapshotGate extends InputStream {
       }
       trap 'decide "[\\n" 2>/dev/null' INT TERM
       alive() {
-        read -r l < /proc/$1/stat 2>/dev/null || return 1
+        { read -r l < /proc/$1/stat; } 2>/dev/null || return 1
         l=${l##*") "}; [ "${l%% *}" != Z ]
       }
       at=
