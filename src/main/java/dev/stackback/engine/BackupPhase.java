@@ -295,10 +295,15 @@ final class BackupPhase {
             early.put(t.name(), new Early(ahead, o, begun));
             // the service keeps running while restic starts, derives its key, takes its lock;
             // its stop begins when restic should be at the gate by the time the stop ends
-            ahead.awaitReached(stopLead());
+            boolean atGate = ahead.awaitReached(stopLead());
             if (cancelled.get()) {
               early.remove(t.name()).run().abort();
               skipped("stop", t, "the run was interrupted");
+              return;
+            }
+            if (!atGate && ahead.ended()) {
+              // e.g. a wrong password, a locked repository: no downtime for a snapshot that failed
+              skipped("stop", t, "restic ended before it read anything (see the snapshot step)");
               return;
             }
           }

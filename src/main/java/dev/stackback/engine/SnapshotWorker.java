@@ -141,15 +141,21 @@ final class SnapshotWorker {
 
     /**
      * Waits until restic waits at the gate (repository open, key derived, lock taken), its exec
-     * ended before (then the snapshot's result says why), or {@code maxNanos} passed. An interrupt
-     * ends the wait early and is kept.
+     * ended before (then the snapshot's result says why), or {@code maxNanos} passed; true when it
+     * is at the gate. An interrupt ends the wait early and is kept.
      */
-    void awaitReached(long maxNanos) {
+    boolean awaitReached(long maxNanos) {
       try {
-        gate.awaitReached(exec::isDone, maxNanos);
+        return gate.awaitReached(exec::isDone, maxNanos);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return false;
       }
+    }
+
+    /** True when restic's exec has ended (whether or not it reached the gate). */
+    boolean ended() {
+      return exec.isDone();
     }
 
     /** How long restic took from the exec to the gate, or -1 while it has not reached it. */

@@ -34,6 +34,17 @@ class RunEngineGateTest {
         .toList();
   }
 
+  /**
+   * files backed up running, web stopped: web's is the run's first gated snapshot, whose stop waits
+   * until its restic is at the gate (or ended).
+   */
+  private static Stack webStopped() {
+    Stack s = new Stack();
+    s.service("files").backsUpData();
+    s.service("web").backsUpData().stopDuringBackup();
+    return s;
+  }
+
   private static boolean gated(ExecRequest e) {
     return e.command().size() > 3 && e.command().get(3).equals("stack-back-gate");
   }
@@ -44,28 +55,36 @@ class RunEngineGateTest {
   }
 
   @Test
-  void stopDuringBackup_resticIsStartedBeforeTheStop_andReadsOnlyAfterIt() {
+  void stopDuringBackup_resticWaitsAtTheGateBeforeTheStop_andReadsOnlyAfterIt() {
     EngineHarness h = new EngineHarness(standardStack(), state);
     AtomicBoolean startedBeforeStop = new AtomicBoolean();
-    h.journal.on("stop web").before(() -> startedBeforeStop.set(workerExecs(h, "web").size() == 1));
+    // files is the run's first gated snapshot: its stop waits until restic is at the gate (later
+    // ones may stop earlier, timed from the first: RunEngineGateTest cannot see when)
+    h.journal
+        .on("stop files")
+        .before(() -> startedBeforeStop.set(workerExecs(h, "files").size() == 1));
 
     RunReport report = h.run();
 
     assertEquals(0, report.exitCode(), steps(report.record()).toString());
-    assertTrue(startedBeforeStop.get(), "web's restic was not started before its stop");
+    assertTrue(startedBeforeStop.get(), "files' restic was not started before its stop");
+    assertTrue(gated(workerExecs(h, "files").get(0)));
     assertTrue(gated(workerExecs(h, "web").get(0)));
     List<String> j = h.journal.entries();
     // the fake runs restic's backup once the gate opened: after the stop, before the start
-    assertTrue(
-        j.indexOf("stop web") < j.indexOf(WEB_WORKER)
-            && j.indexOf(WEB_WORKER) < j.indexOf("start web"),
-        j.toString());
+    for (String svc : List.of("files", "web")) {
+      String backup = "worker backup " + svc + " /volumes/" + svc + "/data";
+      assertTrue(
+          j.indexOf("stop " + svc) < j.indexOf(backup)
+              && j.indexOf(backup) < j.indexOf("start " + svc),
+          j.toString());
+    }
     assertEquals("ok", step(h.latest(), "snapshot web").outcome());
   }
 
   @Test
   void cancelWhileResticWaitsAtTheGate_itReadsNothing_theServiceIsStartedAgain() {
-    EngineHarness h = new EngineHarness(standardStack(), state);
+    EngineHarness h = new EngineHarness(webStopped(), state);
     h.journal.on("stop web").before(() -> h.engine.cancel());
 
     RunReport report = h.run();
@@ -78,6 +97,24 @@ class RunEngineGateTest {
     assertEquals("skipped", step(r, "snapshot web").outcome());
     assertEquals(List.of(), r.stopped());
     assertEquals(1, report.exitCode());
+  }
+
+  @Test
+  void resticFailsBeforeTheGate_theServiceIsNotStopped_theSnapshotFails() {
+    EngineHarness h = new EngineHarness(webStopped(), state);
+    h.runtime.failsBeforeGate("web", "Fatal: wrong password or no key found");
+
+    RunReport report = h.run();
+
+    List<String> j = h.journal.entries();
+    assertFalse(j.contains("stop web"), j.toString());
+    assertFalse(j.contains("start web"), j.toString());
+    assertTrue(j.contains("worker backup files /volumes/files/data"), j.toString());
+    RunRecord r = h.latest();
+    assertEquals("skipped", step(r, "stop web").outcome());
+    assertEquals("failed", step(r, "snapshot web").outcome());
+    assertEquals(1, report.exitCode());
+    assertEquals(List.of(), r.stopped());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.stackback.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -205,6 +206,36 @@ class SnapshotGateIT {
     ExecResult r = gated(gate).get();
     assertEquals(1, r.exitCode(), String.join("\n", r.tail()));
     assertEquals(before, snapshots());
+  }
+
+  @Test
+  void resticFailsBeforeTheGate_theExecEndsWithoutAnAnswer_andSaysNothingReached()
+      throws Exception {
+    int before = snapshots();
+    SnapshotGate gate = new SnapshotGate();
+    List<String> restic =
+        ResticArgs.backupPaths("gate", List.of("stack-back"), List.of("/volumes/app/data"));
+    CompletableFuture<ExecResult> backup =
+        CompletableFuture.supplyAsync(
+            () ->
+                runtime.execWithInput(
+                    new ExecRequest(
+                        worker,
+                        SnapshotGate.command(restic, SnapshotGate.fifoPath()),
+                        null,
+                        Map.of("RESTIC_PASSWORD", "not-the-password"),
+                        T,
+                        "INT"),
+                    gate,
+                    gate.watching(OutputLine.discard())));
+
+    // no answer is ever given: the script must not wait for one when restic is gone
+    assertFalse(gate.awaitReached(backup::isDone, T.toNanos()), "restic never got to the gate");
+    ExecResult r = backup.get();
+    assertTrue(r.exitCode() != 0, r.toString());
+    assertTrue(String.join("\n", r.tail()).contains("wrong password"), r.tail().toString());
+    assertEquals(before, snapshots());
+    gate.abort(); // lets the stdin copier end
   }
 
   @Test

@@ -67,6 +67,17 @@ public final class FakeContainerRuntime implements ContainerRuntime {
     this.containers = List.copyOf(containers);
   }
 
+  private final Map<String, String> failsBeforeGate = new HashMap<>();
+
+  /**
+   * The gated restic backup of {@code service} ends before it reaches the gate, printing {@code
+   * why} (a wrong password, a locked repository).
+   */
+  public synchronized FakeContainerRuntime failsBeforeGate(String service, String why) {
+    failsBeforeGate.put(service, why);
+    return this;
+  }
+
   /** Every exec and streaming exec request, in order. */
   public synchronized List<ExecRequest> execs() {
     return List.copyOf(execs);
@@ -149,6 +160,16 @@ public final class FakeContainerRuntime implements ContainerRuntime {
       execs.add(request);
     }
     if (request.containerId().equals(WORKER_ID)) {
+      String failure;
+      synchronized (this) {
+        failure = failsBeforeGate.get(service(request.command()));
+      }
+      if (failure != null) {
+        // restic ended before it reached the gate: the script never reads its stdin
+        journal.add("worker failed before the gate " + service(request.command()));
+        output.line(OutputLine.Stream.STDERR, failure);
+        return new ExecResult(1, false, Duration.ZERO, List.of(failure));
+      }
       // the gate script's line: restic opened the repository and waits for the engine's answer
       output.line(OutputLine.Stream.STDERR, GATE_REACHED);
     }
