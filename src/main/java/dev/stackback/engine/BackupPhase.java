@@ -21,6 +21,10 @@ import dev.stackback.port.WorkerSpec.WorkerMount;
 import dev.stackback.util.Bytes;
 import dev.stackback.util.Durations;
 import dev.stackback.util.OutputTail;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -76,6 +80,9 @@ final class BackupPhase {
   // the last gated snapshot's time from its exec to the gate, and the last stop's time (-1: none)
   private long lastToGateNanos = -1;
   private long lastStopNanos = -1;
+
+  // where the last run's timings are kept for the next run's first gated stop (null: nowhere)
+  private Path gateTimings;
 
   /** Begin the stop this much before restic should reach the gate, for timing errors. */
   private static final long STOP_LEAD_MARGIN_NANOS = 30_000_000L;
@@ -143,6 +150,7 @@ final class BackupPhase {
       // a snapshot started ahead whose step never came (an exception): restic must not read
       early.values().forEach(e -> e.run().abort());
       early.clear();
+      saveGateTimings();
       containers.restartLeftovers(out);
       worker.remove(); // in the time confirmRestarts waits for anyway
       containers.confirmRestarts(out);
@@ -150,10 +158,42 @@ final class BackupPhase {
   }
 
   /**
+   * Keeps the gate's timings in {@code file} (the state directory): the first gated stop of the
+   * next run is timed from this run's last snapshot and stop, as later ones are within a run.
+   */
+  void gateTimingsIn(Path file) {
+    this.gateTimings = file;
+    try {
+      String[] t = Files.readString(file).strip().split(" ");
+      if (t.length == 2) {
+        lastToGateNanos = Long.parseLong(t[0]) * 1_000_000L;
+        lastStopNanos = Long.parseLong(t[1]) * 1_000_000L;
+      }
+    } catch (NoSuchFileException e) {
+      // the first run: its first gated stop waits for restic
+    } catch (IOException | NumberFormatException e) {
+      LOG.debug("ignoring the gate timings in {}: {}", file, e.toString());
+    }
+  }
+
+  private void saveGateTimings() {
+    if (gateTimings == null || lastToGateNanos < 0 || lastStopNanos < 0) {
+      return;
+    }
+    try {
+      Files.writeString(
+          gateTimings, lastToGateNanos / 1_000_000L + " " + lastStopNanos / 1_000_000L + "\n");
+    } catch (IOException e) {
+      LOG.debug("could not keep the gate timings in {}: {}", gateTimings, e.toString());
+    }
+  }
+
+  /**
    * How long a gated snapshot waits for its restic to reach the gate before its container is
-   * stopped: for the first one of a run, until it does (the container is down only for the scan and
-   * upload); later ones, learning from the last snapshot and stop of the run, stop so that the stop
-   * ends about when restic gets to the gate (the stop's time is not added to the run's).
+   * stopped: with no timings yet, until it does (the container is down only for the scan and
+   * upload); else, from the last snapshot and stop (this run's, or the last run's: {@link
+   * #gateTimingsIn}), so that the stop ends about when restic gets to the gate (the stop's time is
+   * not added to the run's).
    */
   private long stopLead() {
     if (lastToGateNanos < 0 || lastStopNanos < 0) {

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class RunEngine {
   private static final Logger LOG = LoggerFactory.getLogger("stack-back.run");
 
+  /** File in the state directory: the snapshot gate's last timings ({@link BackupPhase}). */
+  static final String GATE_TIMINGS = "gate-timings";
+
   private final ContainerRuntime runtime;
   private final Restic restic;
   private final LocalShell shell;
@@ -283,6 +286,7 @@ public final class RunEngine {
 
   private void checkPreBackupPost(Plan plan, Recorder rec, HookRunner hooks, Outcome out) {
     BackupPhase backup = new BackupPhase(runtime, restic, rec, settings, plan, cancelled);
+    backup.gateTimingsIn(store.directory().resolveSibling(GATE_TIMINGS));
     backup.startInBackground(startsInBackground);
     // the worker container starts while the repository is checked and the pre hooks run
     backup.prestart(workerPrestart);

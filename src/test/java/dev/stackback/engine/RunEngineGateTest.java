@@ -12,7 +12,9 @@ import dev.stackback.engine.fakes.FakeContainerRuntime;
 import dev.stackback.engine.fakes.Stack;
 import dev.stackback.port.ExecRequest;
 import dev.stackback.state.RunRecord;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,33 @@ class RunEngineGateTest {
     assertEquals("failed", step(r, "snapshot web").outcome());
     assertEquals(1, report.exitCode());
     assertEquals(List.of(), r.stopped());
+  }
+
+  @Test
+  void theNextRunsFirstStop_isTimedFromTheLastRun_notAwaited() throws Exception {
+    Path timings = state.resolve(RunEngine.GATE_TIMINGS);
+
+    EngineHarness first = new EngineHarness(webStopped(), state);
+    first.runtime.gateDelay(Duration.ofMillis(300));
+    AtomicBoolean firstWaited = new AtomicBoolean();
+    first.journal.on("stop web").before(() -> firstWaited.set(first.runtime.atGate("web")));
+    assertEquals(0, first.run().exitCode());
+    assertTrue(firstWaited.get(), "no timings yet: the stop waits until restic is at the gate");
+    String kept = Files.readString(timings).strip();
+    assertTrue(kept.matches("\\d+ \\d+"), kept);
+    assertTrue(Long.parseLong(kept.split(" ")[0]) >= 300, kept);
+
+    // restic got to the gate at once last time, and the stop took long: stop at once now
+    Files.writeString(timings, "0 100\n");
+    EngineHarness next = new EngineHarness(webStopped(), state);
+    next.runtime.gateDelay(Duration.ofMillis(300));
+    AtomicBoolean nextWaited = new AtomicBoolean(true);
+    next.journal.on("stop web").before(() -> nextWaited.set(next.runtime.atGate("web")));
+    assertEquals(0, next.run().exitCode());
+    assertFalse(nextWaited.get(), "the stop waited for restic although the timings said not to");
+    List<String> j = next.journal.entries();
+    assertTrue(
+        j.indexOf("stop web") < j.indexOf("worker backup web /volumes/web/data"), j.toString());
   }
 
   @Test

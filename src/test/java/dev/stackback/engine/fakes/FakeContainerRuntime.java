@@ -68,6 +68,19 @@ public final class FakeContainerRuntime implements ContainerRuntime {
   }
 
   private final Map<String, String> failsBeforeGate = new HashMap<>();
+  private final java.util.Set<String> atGate = new java.util.HashSet<>();
+  private Duration gateDelay = Duration.ZERO;
+
+  /** A gated restic backup takes {@code delay} to reach the gate (default: none). */
+  public synchronized FakeContainerRuntime gateDelay(Duration delay) {
+    gateDelay = delay;
+    return this;
+  }
+
+  /** True once the gated restic backup of {@code service} has reached the gate. */
+  public synchronized boolean atGate(String service) {
+    return atGate.contains(service);
+  }
 
   /**
    * The gated restic backup of {@code service} ends before it reaches the gate, printing {@code
@@ -169,6 +182,21 @@ public final class FakeContainerRuntime implements ContainerRuntime {
         journal.add("worker failed before the gate " + service(request.command()));
         output.line(OutputLine.Stream.STDERR, failure);
         return new ExecResult(1, false, Duration.ZERO, List.of(failure));
+      }
+      Duration delay;
+      synchronized (this) {
+        delay = gateDelay;
+      }
+      if (delay.isPositive()) {
+        try {
+          Thread.sleep(delay.toMillis()); // restic's start-up, key derivation, lock settle
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ContainerRuntimeException("exec in container 'worker' was interrupted");
+        }
+      }
+      synchronized (this) {
+        atGate.add(service(request.command()));
       }
       // the gate script's line: restic opened the repository and waits for the engine's answer
       output.line(OutputLine.Stream.STDERR, GATE_REACHED);
