@@ -450,11 +450,12 @@ final class BackupPhase {
   private void snapshot(Target t, Outcome out, Early ahead) {
     Instant begun = ahead != null ? ahead.begun() : rec.now();
     SnapshotOutput o = ahead != null ? ahead.output() : new SnapshotOutput(t);
-    if (ahead != null && ahead.run().nanosToGate() > 0) {
-      lastToGateNanos = ahead.run().nanosToGate();
-    }
     try {
       ExecResult r = ahead != null ? ahead.run().openAndAwait() : worker.backup(t, tags(t), o.log);
+      if (ahead != null && ahead.run().nanosToGate() > 0) {
+        // known once restic is past the gate, also when the stop began before it got there
+        lastToGateNanos = ahead.run().nanosToGate();
+      }
       if (r.timedOut()) {
         throw new ResticException(
             ResticException.Kind.TIMEOUT,
