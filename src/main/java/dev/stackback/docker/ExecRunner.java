@@ -57,6 +57,9 @@ final class ExecRunner {
    * itself, Docker never closes it.
    */
   ExecResult runWithInput(ExecRequest request, InputStream stdin, OutputLine output) {
+    if (stdin != null) {
+      QuietStdinCopier.install();
+    }
     OutputTail tail = new OutputTail();
     LineSplitter stdout = new LineSplitter(line -> deliver(output, tail, true, line));
     return execute(
@@ -230,6 +233,46 @@ final class ExecRunner {
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * docker-java copies an exec's stdin on a thread of its own ({@code
+   * docker-java-httpclient5-hijacking-stream-*}) that rethrows a failed write as an uncaught
+   * exception: when the connection is gone (the engine died, the exec ended) the JVM would print
+   * its stack trace on stderr. The exec's own result already says what went wrong, so such a
+   * thread's end is logged at DEBUG instead; every other thread's uncaught exception is handled as
+   * before.
+   */
+  static final class QuietStdinCopier implements Thread.UncaughtExceptionHandler {
+    private static final String PREFIX = "docker-java-httpclient5-hijacking-stream";
+    private static boolean installed;
+
+    private final Thread.UncaughtExceptionHandler previous;
+
+    private QuietStdinCopier(Thread.UncaughtExceptionHandler previous) {
+      this.previous = previous;
+    }
+
+    static synchronized void install() {
+      if (!installed) {
+        installed = true;
+        Thread.setDefaultUncaughtExceptionHandler(
+            new QuietStdinCopier(Thread.getDefaultUncaughtExceptionHandler()));
+      }
+    }
+
+    @Override
+    public void uncaughtException(Thread t, Throwable e) {
+      if (t.getName().startsWith(PREFIX)) {
+        LOG.debug("copying an exec's stdin ended: {}", e.toString());
+      } else if (previous != null) {
+        previous.uncaughtException(t, e);
+      } else {
+        // what the JVM does without a default handler (ThreadGroup would call this one again)
+        System.err.print("Exception in thread \"" + t.getName() + "\" ");
+        e.printStackTrace(System.err);
       }
     }
   }

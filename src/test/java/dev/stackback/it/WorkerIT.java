@@ -291,6 +291,7 @@ class WorkerIT {
     HostRestic restic = new HostRestic(p.repo(), PASSWORD);
     restic.init();
     restic.ok("backup", "--host", "other", src.toString());
+    DockerFixture.State a = fx.state(p.name() + "-a");
     DockerFixture.State b = fx.state(p.name() + "-b");
     try {
       Cli.Result r = Cli.run(p.env(), "backup");
@@ -301,20 +302,21 @@ class WorkerIT {
           List.of(
               "check repository=ok",
               "pre backup#1=ok",
-              "stop a=ok",
+              // a's restic starts before its stop (the snapshot gate) and fails on the lock
+              // before it could read: a is not stopped for nothing
+              "stop a=skipped",
               "snapshot a=failed",
-              "start a=ok",
               "stop b=skipped",
               "snapshot b=skipped",
               "stop c=skipped",
               "snapshot c=skipped"),
           Cli.steps(rec),
           r::toString);
-      String skipped = rec.get("steps").get(6).get("message").asText();
+      String skipped = rec.get("steps").get(5).get("message").asText();
       assertTrue(skipped.startsWith("the repository failed: "), skipped);
       assertTrue(skipped.contains("locked"), skipped);
       assertEquals(b, fx.state(p.name() + "-b"), "b was stopped although nothing could be saved");
-      assertTrue(fx.state(p.name() + "-a").running());
+      assertEquals(a, fx.state(p.name() + "-a"), "a was stopped although restic had failed");
       assertEquals(List.of(), workersLeft(p.name()));
     } finally {
       if (Files.exists(pid)) {
