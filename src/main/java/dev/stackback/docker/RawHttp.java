@@ -1,5 +1,6 @@
 package dev.stackback.docker;
 
+import dev.stackback.util.Uninterruptibly;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -58,27 +59,16 @@ final class RawHttp {
   Response send(String method, String path, byte[] body) throws IOException {
     FutureTask<Response> task = new FutureTask<>(() -> sendNow(method, path, body));
     Thread.ofPlatform().daemon().name("stack-back-raw-http").start(task);
-    boolean interrupted = Thread.interrupted();
     try {
-      while (true) {
-        try {
-          return task.get();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof IOException io) {
-            throw io;
-          }
-          if (e.getCause() instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new IOException(e.getCause());
-        }
+      return Uninterruptibly.get(task);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
       }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
       }
+      throw new IOException(e.getCause());
     }
   }
 

@@ -21,6 +21,7 @@ import dev.stackback.port.WorkerSpec.WorkerMount;
 import dev.stackback.util.Bytes;
 import dev.stackback.util.Durations;
 import dev.stackback.util.OutputTail;
+import dev.stackback.util.Uninterruptibly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -252,21 +253,12 @@ final class BackupPhase {
    * wait short, it is kept for the caller.
    */
   private static void awaitAll(List<Future<?>> futures) {
-    boolean interrupted = false;
     for (Future<?> f : futures) {
-      while (true) {
-        try {
-          f.get();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        } catch (ExecutionException e) {
-          break; // contained() catches what a step throws
-        }
+      try {
+        Uninterruptibly.get(f);
+      } catch (ExecutionException e) {
+        // contained() catches what a step throws
       }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 

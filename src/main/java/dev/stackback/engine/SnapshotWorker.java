@@ -13,6 +13,7 @@ import dev.stackback.port.OutputLine;
 import dev.stackback.port.Restic;
 import dev.stackback.port.WorkerSpec;
 import dev.stackback.port.WorkerSpec.WorkerMount;
+import dev.stackback.util.Uninterruptibly;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -164,11 +165,14 @@ final class SnapshotWorker {
       return at == 0 ? -1 : at - started;
     }
 
-    /** The container is stopped: restic may read; returns restic's result (or throws). */
+    /**
+     * The container is stopped: restic may read; returns restic's result (or throws). An interrupt
+     * does not cut the wait, it is kept.
+     */
     ExecResult openAndAwait() {
       gate.open();
       try {
-        return await();
+        return Uninterruptibly.get(exec);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof RuntimeException re) {
           throw re;
@@ -181,27 +185,9 @@ final class SnapshotWorker {
     void abort() {
       gate.abort();
       try {
-        await();
+        Uninterruptibly.get(exec); // an interrupt does not cut the wait, it is kept
       } catch (ExecutionException e) {
         LOG.debug("the aborted snapshot ended with {}", e.getCause().toString());
-      }
-    }
-
-    /** Waits for the exec to end; an interrupt does not cut the wait, it is kept. */
-    private ExecResult await() throws ExecutionException {
-      boolean interrupted = false;
-      try {
-        while (true) {
-          try {
-            return exec.get();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
       }
     }
   }
