@@ -319,35 +319,10 @@ final class BackupPhase {
         }
         if (skip != null) {
           skipped("stop", t, skip);
+        } else if (gated.contains(t.name())) {
+          stopBehindGate(t, out);
         } else {
-          if (gated.contains(t.name())) {
-            SnapshotOutput o = new SnapshotOutput(t);
-            Instant begun = rec.now();
-            SnapshotWorker.Ahead ahead = worker.backupAhead(t, tags(t), o.log);
-            early.put(t.name(), new Early(ahead, o, begun));
-            // the service keeps running while restic starts, derives its key, takes its lock;
-            // its stop begins when restic should be at the gate by the time the stop ends
-            boolean atGate = ahead.awaitReached(stopLead());
-            if (cancelled.get()) {
-              early.remove(t.name()).run().abort();
-              skipped("stop", t, "the run was interrupted");
-              return;
-            }
-            if (!atGate && ahead.ended()) {
-              // e.g. a wrong password, a locked repository: no downtime for a snapshot that failed
-              skipped("stop", t, "restic ended before it read anything (see the snapshot step)");
-              return;
-            }
-          }
-          long stopBegun = System.nanoTime();
-          if (!containers.stop(t, out)) {
-            Early e = early.remove(t.name());
-            if (e != null) {
-              e.run().abort();
-            }
-          } else if (early.containsKey(t.name())) {
-            lastStopNanos = System.nanoTime() - stopBegun;
-          }
+          containers.stop(t, out);
         }
       }
       case BackupStep.Snapshot s -> {
@@ -370,6 +345,39 @@ final class BackupPhase {
           dump(t, out);
         }
       }
+    }
+  }
+
+  /**
+   * The stop of a gated target: its restic starts first, behind the gate ({@link
+   * SnapshotWorker#backupAhead}, taken up by its snapshot step); the service keeps running while
+   * restic starts, derives its key and takes its lock, and is stopped so that the stop ends about
+   * when restic gets to the gate ({@link #stopLead}). Not stopped at all when the run was cancelled
+   * or restic ended before the gate; a failed stop aborts restic.
+   */
+  private void stopBehindGate(Target t, Outcome out) {
+    SnapshotOutput o = new SnapshotOutput(t);
+    Instant begun = rec.now();
+    SnapshotWorker.Ahead ahead = worker.backupAhead(t, tags(t), o.log);
+    early.put(t.name(), new Early(ahead, o, begun));
+    boolean atGate = ahead.awaitReached(stopLead());
+    if (cancelled.get()) {
+      early.remove(t.name());
+      ahead.abort();
+      skipped("stop", t, "the run was interrupted");
+      return;
+    }
+    if (!atGate && ahead.ended()) {
+      // e.g. a wrong password, a locked repository: no downtime for a snapshot that failed
+      skipped("stop", t, "restic ended before it read anything (see the snapshot step)");
+      return;
+    }
+    long stopBegun = System.nanoTime();
+    if (containers.stop(t, out)) {
+      lastStopNanos = System.nanoTime() - stopBegun;
+    } else {
+      early.remove(t.name());
+      ahead.abort();
     }
   }
 
