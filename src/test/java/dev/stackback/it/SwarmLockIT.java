@@ -53,6 +53,16 @@ class SwarmLockIT {
             () ->
                 "true".equals(node(2, "info", "-f", "{{.Swarm.ControlAvailable}}").out().strip())),
         "node2 never became a manager");
+    // and only once node2 has caught up with the raft log can the two managers commit a write
+    // (both are the quorum); scripts/swarm-lab.sh keeps that log short, this says if it was not
+    assertTrue(
+        SidecarProject.poll(
+            Duration.ofMinutes(4),
+            () ->
+                node(1, "node", "update", "--label-add", "stack-back-it.probe=1", "node2").exit()
+                    == 0),
+        "the swarm with two managers never committed a write");
+    ok(node(1, "node", "update", "--label-rm", "stack-back-it.probe", "node2"));
   }
 
   @AfterAll
