@@ -359,11 +359,23 @@ class DatabaseVerifyIT {
 
   static JsonNode latestRun() throws IOException {
     Path runs = fx.dir.resolve("state").resolve("runs");
+    // by startedAt: a file name (the run id) has the second only, two runs of one second in
+    // random order
+    JsonNode last = null;
     try (Stream<Path> s = Files.list(runs)) {
-      Path last =
-          s.filter(p -> p.toString().endsWith(".json")).sorted().reduce((a, b) -> b).orElseThrow();
-      return JSON.readTree(last.toFile());
+      for (Path p : s.filter(p -> p.toString().endsWith(".json")).toList()) {
+        JsonNode r = JSON.readTree(p.toFile());
+        if (last == null
+            || java.time.Instant.parse(r.get("startedAt").asText())
+                .isAfter(java.time.Instant.parse(last.get("startedAt").asText()))) {
+          last = r;
+        }
+      }
     }
+    if (last == null) {
+      throw new IllegalStateException("no run record in " + runs);
+    }
+    return last;
   }
 
   static List<String> steps(JsonNode run) {

@@ -85,7 +85,7 @@ final class Cli {
     return new Result(code, out.toString(), err.toString(), log);
   }
 
-  /** The run records under {@code STATE_DIR/runs}, oldest first, as JSON. */
+  /** The run records under {@code STATE_DIR/runs}, oldest first (by start), as JSON. */
   static List<JsonNode> records(Path stateDir) {
     Path runs = stateDir.resolve("runs");
     if (!Files.isDirectory(runs)) {
@@ -97,7 +97,7 @@ final class Cli {
           files.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
         out.add(JSON.readTree(f.toFile()));
       }
-      return out;
+      return SidecarProject.inRunOrder(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
