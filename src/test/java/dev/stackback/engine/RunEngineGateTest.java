@@ -131,7 +131,9 @@ class RunEngineGateTest {
     assertTrue(firstWaited.get(), "no timings yet: the stop waits until restic is at the gate");
     String kept = Files.readString(timings).strip();
     assertTrue(kept.matches("\\d+ \\d+"), kept);
-    assertTrue(Long.parseLong(kept.split(" ")[0]) >= 300, kept);
+    // about the 300 ms restic took to the gate (not the ~0 of a gate never waited for); the fake's
+    // delay and the engine's clock begin a moment apart, and the file keeps whole milliseconds
+    assertTrue(Long.parseLong(kept.split(" ")[0]) >= 250, kept);
 
     // restic got to the gate at once last time, and the stop took long: stop at once now
     Files.writeString(timings, "0 100\n");
