@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stackback.it.RunRecords;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -357,25 +357,8 @@ class DatabaseVerifyIT {
     return out;
   }
 
-  static JsonNode latestRun() throws IOException {
-    Path runs = fx.dir.resolve("state").resolve("runs");
-    // by startedAt: a file name (the run id) has the second only, two runs of one second in
-    // random order
-    JsonNode last = null;
-    try (Stream<Path> s = Files.list(runs)) {
-      for (Path p : s.filter(p -> p.toString().endsWith(".json")).toList()) {
-        JsonNode r = JSON.readTree(p.toFile());
-        if (last == null
-            || java.time.Instant.parse(r.get("startedAt").asText())
-                .isAfter(java.time.Instant.parse(last.get("startedAt").asText()))) {
-          last = r;
-        }
-      }
-    }
-    if (last == null) {
-      throw new IllegalStateException("no run record in " + runs);
-    }
-    return last;
+  static JsonNode latestRun() {
+    return RunRecords.of(fx.dir.resolve("state")).getLast();
   }
 
   static List<String> steps(JsonNode run) {

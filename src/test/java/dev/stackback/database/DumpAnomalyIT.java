@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stackback.it.RunRecords;
 import dev.stackback.metrics.Metrics;
 import dev.stackback.notify.LocalHttp;
 import dev.stackback.state.RunStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -190,15 +188,7 @@ class DumpAnomalyIT {
   }
 
   /** The run records, oldest first. */
-  private static List<JsonNode> records() throws Exception {
-    Path runs = fx.dir.resolve("state/runs");
-    List<JsonNode> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(runs)) {
-      for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-        out.add(JSON.readTree(p.toFile()));
-      }
-    }
-    out.sort((x, y) -> x.get("startedAt").asText().compareTo(y.get("startedAt").asText()));
-    return out;
+  private static List<JsonNode> records() {
+    return RunRecords.of(fx.dir.resolve("state"));
   }
 }

@@ -87,20 +87,7 @@ final class Cli {
 
   /** The run records under {@code STATE_DIR/runs}, oldest first (by start), as JSON. */
   static List<JsonNode> records(Path stateDir) {
-    Path runs = stateDir.resolve("runs");
-    if (!Files.isDirectory(runs)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(runs)) {
-      List<JsonNode> out = new java.util.ArrayList<>();
-      for (Path f :
-          files.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
-        out.add(JSON.readTree(f.toFile()));
-      }
-      return SidecarProject.inRunOrder(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return RunRecords.of(stateDir);
   }
 
   /** The names of a record's steps with their outcome: {@code "stop app=ok"}. */

@@ -188,22 +188,7 @@ final class SidecarProject implements AutoCloseable {
         out.add(json(record));
       }
     }
-    return inRunOrder(out);
-  }
-
-  /**
-   * {@code records} ordered by their {@code startedAt}, as stack-back orders them: a file name (the
-   * run id) tells the second a run began in, and two runs of one second in random order.
-   */
-  static List<JsonNode> inRunOrder(List<JsonNode> records) {
-    List<JsonNode> out = new ArrayList<>(records);
-    out.sort(
-        java.util.Comparator.comparing(
-            (JsonNode r) ->
-                r.hasNonNull("startedAt")
-                    ? java.time.Instant.parse(r.get("startedAt").asText())
-                    : java.time.Instant.MIN));
-    return out;
+    return RunRecords.inRunOrder(out);
   }
 
   static String inspect(String container, String format) {
