@@ -10,16 +10,12 @@ import com.github.dockerjava.transport.SSLConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 /**
  * Builds the docker-java client from the environment we pass in only: no {@code
@@ -92,20 +88,10 @@ final class DockerClients {
 
   /**
    * Without TLS settings the transport still builds a TLS strategy, from the JVM's default trust
-   * store unless given a context: parsing ~150 CA certificates on every start for a unix socket or
-   * plain tcp:// that never does TLS. This context trusts nothing and is never used for a handshake
-   * (https is only chosen with DOCKER_TLS_VERIFY, i.e. with a real SSLConfig).
+   * store unless given a context: parsing ~150 CA certificates on every start for a socket that
+   * never does TLS (https is only chosen with DOCKER_TLS_VERIFY, i.e. with a real SSLConfig).
    */
-  private static final SSLConfig NO_TLS =
-      () -> {
-        try {
-          SSLContext context = SSLContext.getInstance("TLS");
-          context.init(new KeyManager[0], new TrustManager[0], null);
-          return context;
-        } catch (GeneralSecurityException e) {
-          throw new IllegalStateException("cannot create an unused TLS context", e);
-        }
-      };
+  private static final SSLConfig NO_TLS = UnusedTlsContext::new;
 
   /**
    * The engine to talk to. DOCKER_HOST unset: {@code /var/run/docker.sock}, or {@code

@@ -34,8 +34,18 @@ class DockerClientsTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> DockerClients.fromEnvironment(Map.of("DOCKER_TLS_VERIFY", "1")));
+            () ->
+                DockerClients.fromEnvironment(
+                    Map.of("DOCKER_TLS_VERIFY", "1", "DOCKER_HOST", "tcp://127.0.0.1:2376")));
     assertTrue(e.getMessage().contains("DOCKER_CERT_PATH"), e.getMessage());
+  }
+
+  @Test
+  void theTlsContextOfASocket_isNeverUsable_andSaysWhy() {
+    javax.net.ssl.SSLContext unused = new UnusedTlsContext();
+    IllegalStateException e = assertThrows(IllegalStateException.class, unused::getSocketFactory);
+    assertTrue(e.getMessage().contains("DOCKER_TLS_VERIFY"), e.getMessage());
+    assertThrows(IllegalStateException.class, unused::createSSLEngine);
   }
 
   @Test
