@@ -56,6 +56,14 @@ final class BackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    try {
+      return backup();
+    } finally {
+      EarlyBackup.discard(app); // started by Main and not taken: this command did not run
+    }
+  }
+
+  private int backup() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!trigger.equals("manual") && !trigger.equals("schedule")) {
@@ -98,10 +106,16 @@ final class BackupCommand implements Callable<Integer> {
   }
 
   private int run(Config config, String trigger, PrintWriter out, PrintWriter err, Pinger pinger) {
-    Restic restic = app.restic(config);
-    // restic's start-up and key derivation overlap with connecting, locking and planning
-    Restic.Prefetch check = dryRun ? () -> {} : restic.prefetchRepositoryCheck();
-    try (Session s = Session.connect(app, config, err)) {
+    // restic's start-up and key derivation overlap with connecting, locking and planning; for a
+    // plain backup both began before picocli (EarlyBackup)
+    Optional<EarlyBackup> early = dryRun ? Optional.empty() : EarlyBackup.take(app);
+    Restic restic = early.map(e -> e.restic).orElseGet(() -> app.restic(config));
+    Restic.Prefetch check =
+        early
+            .map(e -> e.check)
+            .orElseGet(() -> dryRun ? () -> {} : restic.prefetchRepositoryCheck());
+    try (Session s =
+        early.isPresent() ? early.get().session(err) : Session.connect(app, config, err)) {
       if (dryRun) {
         Plan plan = s.discover(err).validPlan(err, "invalid labels");
         plan.warnings().forEach(w -> err.println("warning: " + w));

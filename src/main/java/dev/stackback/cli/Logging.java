@@ -16,12 +16,16 @@ final class Logging {
   private Logging() {}
 
   static void configure(Map<String, String> env) {
-    String v =
-        ConfigLoader.load(env)
-            .config()
-            .map(Config::logLevel)
-            .orElse("info")
-            .toLowerCase(Locale.ROOT);
+    level(ConfigLoader.load(env).config().map(Config::logLevel).orElse("info"));
+  }
+
+  /** The same with the configuration already read. */
+  static void configure(Config config) {
+    level(config.logLevel());
+  }
+
+  private static void level(String logLevel) {
+    String v = logLevel.toLowerCase(Locale.ROOT);
     if (LoggerFactory.getILoggerFactory() instanceof DaemonLog.Loggers daemon) {
       daemon.level(v); // the daemon's own logging (no logback in that process)
       return;

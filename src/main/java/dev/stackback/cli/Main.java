@@ -34,8 +34,9 @@ public final class Main {
       Logging.configure(env);
       return new DaemonCommand(app).run(new PrintWriter(System.err, true));
     }
-    // status: restic and Docker start now, while picocli builds the command line
+    // status and a plain backup: restic and Docker start now, while picocli builds the command line
     StatusWork.startEarly(app, args);
+    EarlyBackup.start(app, args);
     CommandLine cl = StackBackCommand.commandLine(app, args);
     // logging is configured once the arguments are parsed, and not for help and version
     cl.setExecutionStrategy(

@@ -122,9 +122,9 @@ final class Session implements AutoCloseable {
     return connect(app, config(app, err), err);
   }
 
-  /** {@link #connect(App, PrintWriter)} with the configuration already read. */
   private static final org.slf4j.Logger TIMING = LoggerFactory.getLogger("stack-back.run.start");
 
+  /** {@link #connect(App, PrintWriter)} with the configuration already read. */
   static Session connect(App app, Config config, PrintWriter err) {
     AgentSettings agents = null;
     if (config.swarmMode()) {

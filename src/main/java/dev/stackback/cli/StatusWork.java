@@ -6,12 +6,10 @@ import dev.stackback.port.Snapshot;
 import dev.stackback.state.RunRecord;
 import dev.stackback.state.RunStore;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
@@ -23,17 +21,15 @@ import org.slf4j.LoggerFactory;
  * before picocli builds the command line, so restic also overlaps that.
  */
 final class StatusWork {
+  private static final String THREAD = "stack-back-status";
   private static final AtomicReference<StatusWork> EARLY = new AtomicReference<>();
   private static final Set<List<String>> EARLY_ARGS =
       Set.of(List.of("status"), List.of("status", "--json"));
 
-  /** Discovery's outcome: the session, or the exit it ended with; what it printed meanwhile. */
-  private record Discovered(Session session, Session.Exit exit, String printed) {}
-
   private final App app;
   final CompletableFuture<List<Snapshot>> snapshots;
   final CompletableFuture<Optional<RunRecord>> last;
-  private final CompletableFuture<Discovered> discovery;
+  private final PendingSession discovery;
 
   private StatusWork(App app, Config config) {
     this.app = app;
@@ -41,7 +37,7 @@ final class StatusWork {
     this.snapshots =
         background(() -> app.restic(config).snapshotsToShow(null, List.of("stack-back")));
     this.last = background(() -> new RunStore(config.stateDir()).latest());
-    this.discovery = background(() -> discover(app, config));
+    this.discovery = new PendingSession(THREAD, err -> Session.open(app, config, err));
   }
 
   /** Starts everything for {@code config}. */
@@ -79,41 +75,10 @@ final class StatusWork {
    * discovery reported (e.g. Docker unreachable, no own container).
    */
   Session session(PrintWriter err) {
-    Discovered d;
-    try {
-      d = discovery.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
-    err.print(d.printed());
-    err.flush();
-    if (d.exit() != null) {
-      throw d.exit();
-    }
-    return d.session();
+    return discovery.join(err);
   }
 
-  private static Discovered discover(App app, Config config) {
-    StringWriter printed = new StringWriter();
-    PrintWriter err = new PrintWriter(printed);
-    try {
-      Session s = Session.open(app, config, err);
-      err.flush();
-      return new Discovered(s, null, printed.toString());
-    } catch (Session.Exit e) {
-      err.flush();
-      return new Discovered(null, e, printed.toString());
-    }
-  }
-
-  /** {@code work} on a daemon thread of its own (the JVM never waits for it at exit). */
   private static <T> CompletableFuture<T> background(Supplier<T> work) {
-    return CompletableFuture.supplyAsync(
-        work,
-        r -> {
-          Thread t = new Thread(r, "stack-back-status");
-          t.setDaemon(true);
-          t.start();
-        });
+    return PendingSession.background(THREAD, work);
   }
 }
