@@ -269,7 +269,9 @@ public final class AgentServer implements AutoCloseable {
             m -> m.source().endsWith("docker.sock") || m.destination().endsWith("docker.sock"))) {
       throw new ContainerRuntimeException("a worker never gets the Docker socket");
     }
-    return spec.networksOf().isEmpty() ? spec : spec.withNetworksOf(ownContainer);
+    return spec.networksOf().isEmpty() || spec.networksOf().equals(WorkerSpec.NO_NETWORK)
+        ? spec
+        : spec.withNetworksOf(ownContainer);
   }
 
   private String startWorker(JsonNode r) throws IOException {

@@ -239,18 +239,23 @@ final class SnapshotWorker {
         if (!node.isEmpty()) {
           labels.put(NODE_LABEL, node);
         }
+        Map<String, String> env = WorkerEnv.of(settings.workerEnv(), plan.self().primary());
         WorkerSpec spec =
             WorkerSpec.idle(
                     plan.self().primary().exactImage(),
-                    WorkerEnv.of(settings.workerEnv(), plan.self().primary()),
+                    env,
                     mounts(plan, volumes, true),
                     labels,
                     settings.startTimeout())
                 // restic's locks from this worker carry it: DeadWorkerLocks can clear them if it
                 // dies
-                .withHostname(WorkerSpec.hostnameFor(plan.host()))
-                // the repository may be a service of stack-back's own networks (minio, sftp)
-                .withNetworksOf(plan.self().primary().id());
+                .withHostname(WorkerSpec.hostnameFor(plan.host()));
+        // a repository on a path needs no network (and the worker starts faster without); any
+        // other may be a service of stack-back's own networks (minio, sftp)
+        spec =
+            WorkerEnv.offline(env)
+                ? spec.withoutNetwork()
+                : spec.withNetworksOf(plan.self().primary().id());
         try {
           String started = runtime.startWorker(spec);
           synchronized (this) {

@@ -42,6 +42,23 @@ final class WorkerEnv {
     return Map.copyOf(out);
   }
 
+  /**
+   * Whether restic with {@code env} needs no network: the repository is a path ({@code /...} or
+   * {@code local:...}: a volume or bind mount the worker gets) and no {@code
+   * RESTIC_PASSWORD_COMMAND} (which may ask a service) or {@code RESTIC_REPOSITORY_FILE} (a
+   * repository we do not see) is set.
+   */
+  static boolean offline(Map<String, String> env) {
+    String repository = env.get("RESTIC_REPOSITORY");
+    if (repository == null
+        || env.containsKey("RESTIC_PASSWORD_COMMAND")
+        || env.containsKey("RESTIC_REPOSITORY_FILE")) {
+      return false;
+    }
+    String r = repository.strip();
+    return r.startsWith("/") || r.startsWith("local:/");
+  }
+
   /** Whether {@code path} lies on a volume or bind mount of {@code self} (a worker gets those). */
   static boolean sharedWithWorkers(ContainerInfo self, String path) {
     Path p = Path.of(path).normalize();

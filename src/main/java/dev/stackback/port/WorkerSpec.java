@@ -26,7 +26,7 @@ import java.util.Objects;
  *     #hostnameFor}); empty: Docker's default (the short container id)
  * @param networksOf id of a container whose networks the worker joins (the stack-back container's,
  *     so restic in the worker reaches the repository by the same names and routes as stack-back);
- *     empty: Docker's default bridge
+ *     empty: Docker's default bridge; {@link #NO_NETWORK}: no network at all
  */
 public record WorkerSpec(
     String image,
@@ -73,6 +73,20 @@ public record WorkerSpec(
   /** This spec with {@code hostname} as the container's hostname. */
   public WorkerSpec withHostname(String hostname) {
     return new WorkerSpec(image, entrypoint, env, mounts, labels, timeout, hostname, networksOf);
+  }
+
+  /**
+   * {@link #networksOf} of a worker without any network ({@code --network none}); no container name
+   * can be this.
+   */
+  public static final String NO_NETWORK = ":none";
+
+  /**
+   * This spec without any network: for restic with a repository on a mounted path, which a worker
+   * reaches without one (its start is also faster: no network namespace to wire to a bridge).
+   */
+  public WorkerSpec withoutNetwork() {
+    return withNetworksOf(NO_NETWORK);
   }
 
   /** This spec joining the networks of container {@code containerId}. */

@@ -128,6 +128,8 @@ class AgentServerTest {
             .withNetworksOf("coordinator-id");
     assertEquals("node2-worker", client(TOKEN).startWorker(spec));
     assertEquals(spec.withNetworksOf("agent-own-id"), node.workers.get(0));
+    client(TOKEN).startWorker(spec.withoutNetwork());
+    assertEquals(spec.withoutNetwork(), node.workers.get(1), "no network stays no network");
     containers.put("node2-worker", FakeNode.container("node2-worker", true));
     containers.put("app1", FakeNode.container("app1", false));
     client(TOKEN).remove("node2-worker");

@@ -115,6 +115,29 @@ class WorkerRuntimeIT {
   }
 
   @Test
+  void workerWithoutNetwork_hasNoNetworkButItsHostnameAndVolumes() {
+    String w =
+        runtime.startWorker(
+            WorkerSpec.idle(
+                    IMAGE,
+                    Map.of(),
+                    List.of(new WorkerMount(MountInfo.Type.VOLUME, volume, "/volumes/v", true)),
+                    Map.of(TEST_LABEL, RUN),
+                    T)
+                .withHostname("sbworker-test")
+                .withoutNetwork());
+    assertEquals(
+        "none", DockerCli.run("inspect", "-f", "{{.HostConfig.NetworkMode}}", w).output().trim());
+    ExecResult r =
+        runtime.exec(
+            ExecRequest.shell(w, "cat /volumes/v/f; hostname; ls /sys/class/net", null, T),
+            OutputLine.discard());
+    assertEquals(0, r.exitCode());
+    assertEquals(List.of("payload", "sbworker-test", "lo"), r.tail());
+    runtime.remove(w);
+  }
+
+  @Test
   void workerExec_timeout_getsSigintBeforeKill() throws IOException {
     String w = startWorker();
     try {

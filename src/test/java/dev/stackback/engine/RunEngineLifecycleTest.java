@@ -130,6 +130,7 @@ class RunEngineLifecycleTest {
     assertEquals(Map.of("stack-back.worker.host", "app"), worker.labels());
     assertEquals(WorkerSpec.hostnameFor("app"), worker.hostname(), "its locks: DeadWorkerLocks");
     assertEquals("/repo", worker.env().get("RESTIC_REPOSITORY"));
+    assertEquals(WorkerSpec.NO_NETWORK, worker.networksOf(), "a repository on a path: no network");
     ExecRequest web =
         h.runtime.execs().stream()
             .filter(e -> e.containerId().equals(FakeContainerRuntime.WORKER_ID))
@@ -379,6 +380,23 @@ class RunEngineLifecycleTest {
     assertEquals("stopping files failed", step(r, "snapshot files").message());
     assertEquals("ok", step(r, "snapshot web").outcome());
     assertEquals(List.of(), r.stopped());
+  }
+
+  @Test
+  void repositoryNotOnAPath_theWorkerJoinsStackBacksNetworks() {
+    for (String[] env :
+        List.of(
+            new String[] {"RESTIC_REPOSITORY", "rest:http://rest-server:8000/"},
+            new String[] {"RESTIC_REPOSITORY", "sftp:backup@sftp:/repo"})) {
+      EngineHarness h = harness(standardStack().env(env[0], env[1]));
+
+      h.run();
+
+      assertEquals(
+          h.stack.plan().self().primary().id(),
+          h.runtime.workers().get(0).networksOf(),
+          String.join("=", env));
+    }
   }
 
   @Test

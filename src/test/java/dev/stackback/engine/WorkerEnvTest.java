@@ -114,4 +114,21 @@ class WorkerEnvTest {
         Map.of("RESTIC_PASSWORD", "from file"),
         WorkerEnv.of(Map.of("RESTIC_PASSWORD_FILE", pw.toString()), self()));
   }
+
+  @Test
+  void offline_onlyForARepositoryOnAPath_withoutAPasswordCommand() {
+    assertEquals(true, WorkerEnv.offline(Map.of("RESTIC_REPOSITORY", "/repo")));
+    assertEquals(true, WorkerEnv.offline(Map.of("RESTIC_REPOSITORY", " local:/srv/restic ")));
+    for (Map<String, String> env :
+        List.<Map<String, String>>of(
+            Map.of("RESTIC_REPOSITORY", "s3:https://minio:9000/bucket"),
+            Map.of("RESTIC_REPOSITORY", "rest:http://rest:8000/"),
+            Map.of("RESTIC_REPOSITORY", "rclone:remote:repo"),
+            Map.of("RESTIC_REPOSITORY", "repo"),
+            Map.of("RESTIC_REPOSITORY", "/repo", "RESTIC_PASSWORD_COMMAND", "vault read pw"),
+            Map.of("RESTIC_REPOSITORY_FILE", "/run/secrets/repo"),
+            Map.of())) {
+      assertEquals(false, WorkerEnv.offline(env), env.toString());
+    }
+  }
 }
