@@ -269,7 +269,7 @@ public final class AgentServer implements AutoCloseable {
             m -> m.source().endsWith("docker.sock") || m.destination().endsWith("docker.sock"))) {
       throw new ContainerRuntimeException("a worker never gets the Docker socket");
     }
-    return spec.networksOf().isEmpty() || spec.networksOf().equals(WorkerSpec.NO_NETWORK)
+    return spec.networksOf().isEmpty() || spec.noNetwork()
         ? spec
         : spec.withNetworksOf(ownContainer);
   }

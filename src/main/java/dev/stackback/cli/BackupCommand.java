@@ -88,7 +88,7 @@ final class BackupCommand implements Callable<Integer> {
       }
     }
     if (dryRun) {
-      return run(config, trigger, out, err, Pinger.none());
+      return dryRun(config, out, err);
     }
     Pinger pinger = Pinger.from(config);
     pinger.started("stack-back backup (" + trigger + ") starting");
@@ -105,24 +105,25 @@ final class BackupCommand implements Callable<Integer> {
     return code;
   }
 
+  /** {@code --dry-run}: the ordered steps of the plan, nothing touched. */
+  private int dryRun(Config config, PrintWriter out, PrintWriter err) {
+    try (Session s = Session.connect(app, config, err)) {
+      Plan plan = s.discover(err).validPlan(err, "invalid labels");
+      plan.warnings().forEach(w -> err.println("warning: " + w));
+      DryRun.lines(plan, s.config).forEach(out::println);
+      out.flush();
+      return 0;
+    } catch (Session.Exit e) {
+      return e.code;
+    }
+  }
+
   private int run(Config config, String trigger, PrintWriter out, PrintWriter err, Pinger pinger) {
     // restic's start-up and key derivation overlap with connecting, locking and planning; for a
-    // plain backup both began before picocli (EarlyBackup)
-    Optional<EarlyBackup> early = dryRun ? Optional.empty() : EarlyBackup.take(app);
-    Restic restic = early.map(e -> e.restic).orElseGet(() -> app.restic(config));
-    Restic.Prefetch check =
-        early
-            .map(e -> e.check)
-            .orElseGet(() -> dryRun ? () -> {} : restic.prefetchRepositoryCheck());
-    try (Session s =
-        early.isPresent() ? early.get().session(err) : Session.connect(app, config, err)) {
-      if (dryRun) {
-        Plan plan = s.discover(err).validPlan(err, "invalid labels");
-        plan.warnings().forEach(w -> err.println("warning: " + w));
-        DryRun.lines(plan, s.config).forEach(out::println);
-        out.flush();
-        return 0;
-      }
+    // plain backup both began before picocli
+    EarlyBackup work = EarlyBackup.take(app, config);
+    Restic restic = work.restic;
+    try (Session s = work.session(err)) {
       BackupRunner runner = new BackupRunner(app, pinger);
       boolean scheduled = trigger.equals("schedule");
       return guarded(
@@ -145,7 +146,7 @@ final class BackupCommand implements Callable<Integer> {
     } catch (Session.Exit e) {
       return e.code;
     } finally {
-      check.close(); // no restic process outlives the command
+      work.check.close(); // no restic process outlives the command
     }
   }
 

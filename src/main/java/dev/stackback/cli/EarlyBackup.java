@@ -59,19 +59,33 @@ final class EarlyBackup {
     EARLY.set(new EarlyBackup(app, config.get()));
   }
 
-  /** The work {@link Main} started for {@code app}, if any; the caller closes both parts. */
-  static Optional<EarlyBackup> take(App app) {
+  /**
+   * The work {@link Main} started for {@code app}, else started now for {@code config} (as {@link
+   * StatusWork#take} does); the caller closes the session and the check.
+   */
+  static EarlyBackup take(App app, Config config) {
     EarlyBackup early = EARLY.getAndSet(null);
-    if (early != null && early.app != app) {
-      early.close();
-      return Optional.empty();
+    if (early != null && early.app == app) {
+      return early;
     }
-    return Optional.ofNullable(early);
+    if (early != null) {
+      early.close();
+    }
+    return new EarlyBackup(app, config);
+  }
+
+  /** Whether work started for {@code app} waits to be taken. */
+  static boolean waiting(App app) {
+    EarlyBackup early = EARLY.get();
+    return early != null && early.app == app;
   }
 
   /** Ends work started for {@code app} and not taken: the session closed, restic awaited. */
   static void discard(App app) {
-    take(app).ifPresent(EarlyBackup::close);
+    EarlyBackup early = EARLY.getAndSet(null);
+    if (early != null) {
+      early.close();
+    }
   }
 
   /** The session, or {@link Session.Exit} after printing what connecting reported. */

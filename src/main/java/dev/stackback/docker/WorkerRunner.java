@@ -168,10 +168,7 @@ final class WorkerRunner {
     HostConfig host =
         HostConfig.newHostConfig()
             .withMounts(spec.mounts().stream().map(WorkerRunner::toMount).toList());
-    List<String> networks =
-        spec.networksOf().equals(WorkerSpec.NO_NETWORK)
-            ? List.of("none")
-            : networksOf(spec.networksOf());
+    List<String> networks = spec.noNetwork() ? List.of("none") : networksOf(spec.networksOf());
     if (!networks.isEmpty()) {
       host.withNetworkMode(networks.get(0));
     }

@@ -89,6 +89,11 @@ public record WorkerSpec(
     return withNetworksOf(NO_NETWORK);
   }
 
+  /** Whether this worker has no network ({@link #withoutNetwork}). */
+  public boolean noNetwork() {
+    return networksOf.equals(NO_NETWORK);
+  }
+
   /** This spec joining the networks of container {@code containerId}. */
   public WorkerSpec withNetworksOf(String containerId) {
     return new WorkerSpec(image, entrypoint, env, mounts, labels, timeout, hostname, containerId);

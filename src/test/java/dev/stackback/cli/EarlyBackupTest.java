@@ -1,6 +1,7 @@
 package dev.stackback.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stackback.config.Config;
@@ -129,7 +130,7 @@ class EarlyBackupTest {
             new String[] {"backup", "--help"})) {
       EarlyBackup.start(app, line);
       assertEquals(0, restics.get() + runtimes.get(), String.join(" ", line));
-      assertTrue(EarlyBackup.take(app).isEmpty(), String.join(" ", line));
+      assertFalse(EarlyBackup.waiting(app), String.join(" ", line));
     }
   }
 
@@ -183,7 +184,8 @@ class EarlyBackupTest {
   @Test
   void notTaken_discarded() {
     EarlyBackup.start(app, new String[] {"backup"});
+    assertTrue(EarlyBackup.waiting(app));
     EarlyBackup.discard(app);
-    assertTrue(EarlyBackup.take(app).isEmpty());
+    assertFalse(EarlyBackup.waiting(app));
   }
 }
